@@ -1,0 +1,52 @@
+"""Analytic Hierarchy Process: pairwise matrices, priorities, consistency, groups, hierarchies.
+
+Public API
+----------
+pairwise_matrix, weights, group_weights, hierarchy_weights, repair_suggestions,
+AHPResult, HierarchyResult, RANDOM_INDEX, random_index, alonso_lamata_lambda_limit,
+VERBAL_SCALE, SAATY_SCALE.
+"""
+
+from __future__ import annotations
+
+from abclab.ahp._api import METHODS, weights
+from abclab.ahp._consistency import (
+    GCI_THRESHOLDS,
+    RANDOM_INDEX,
+    alonso_lamata_lambda_limit,
+    gci_threshold,
+    random_index,
+    saaty_threshold,
+)
+from abclab.ahp._group import group_weights
+from abclab.ahp._hierarchy import HierarchyResult, hierarchy_weights
+from abclab.ahp._matrix import (
+    SAATY_SCALE,
+    VERBAL_SCALE,
+    nearest_scale_value,
+    pairwise_matrix,
+    parse_judgement,
+)
+from abclab.ahp._repair import repair_suggestions
+from abclab.ahp._result import AHPResult
+
+__all__ = [
+    "GCI_THRESHOLDS",
+    "METHODS",
+    "RANDOM_INDEX",
+    "SAATY_SCALE",
+    "VERBAL_SCALE",
+    "AHPResult",
+    "HierarchyResult",
+    "alonso_lamata_lambda_limit",
+    "gci_threshold",
+    "group_weights",
+    "hierarchy_weights",
+    "nearest_scale_value",
+    "pairwise_matrix",
+    "parse_judgement",
+    "random_index",
+    "repair_suggestions",
+    "saaty_threshold",
+    "weights",
+]

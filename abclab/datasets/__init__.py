@@ -1,0 +1,122 @@
+"""Bundled and generated data sets: ``load(name)`` and ``list_datasets()``.
+
+The registry ``datasets.csv`` (name, file, description, source, rows) lists every data set;
+provenance of the bundled files is in ``PROVENANCE.txt`` next to it.
+
+- ``flores47``: the 47-item multi-criteria ABC benchmark (Flores, Olson & Dorai 1992).
+- ``cdnow``: the CDNOW transaction log (Fader & Hardie), parsed.
+- ``demo_customers``, ``demo_transactions``, ``demo_export_gbk``: the demo company (an
+  industrial-equipment maker with 400 customers, source 003), generated in memory from the
+  fixed seed; :func:`generate_demo` writes the same tables as files (``data/demo/``).
+
+Synthetic data for benchmarks: :func:`synthetic_customers`, :func:`synthetic_transactions`,
+:func:`iter_synthetic_transactions`.
+"""
+
+from __future__ import annotations
+
+import io
+from importlib import resources
+
+import pandas as pd
+
+from abclab.datasets._demo import DemoCompany, build_demo, generate_demo
+from abclab.datasets._synthetic import (
+    iter_synthetic_transactions,
+    synthetic_customers,
+    synthetic_transactions,
+)
+
+__all__ = [
+    "DemoCompany",
+    "build_demo",
+    "generate_demo",
+    "iter_synthetic_transactions",
+    "list_datasets",
+    "load",
+    "synthetic_customers",
+    "synthetic_transactions",
+]
+
+
+def _registry() -> pd.DataFrame:
+    with resources.files(__name__).joinpath("datasets.csv").open("rb") as handle:
+        return pd.read_csv(handle, dtype={"file": "str"}, keep_default_na=False)
+
+
+def list_datasets() -> pd.DataFrame:
+    """List the data sets that :func:`load` knows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name``, ``description``, ``source`` (citation / provenance) and ``rows``.
+
+    Examples
+    --------
+    >>> "flores47" in set(list_datasets()["name"])
+    True
+    """
+    return _registry()[["name", "description", "source", "rows"]]
+
+
+def load(name: str) -> pd.DataFrame:
+    """Load a data set by name as a new DataFrame.
+
+    Parameters
+    ----------
+    name : str
+        One of ``list_datasets()["name"]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``flores47``: the CSV as published (see ``PROVENANCE.txt``). ``cdnow``:
+        customer_id (int64), date (datetime64), number_of_cds (int64), dollar_value (float64).
+        ``demo_customers`` / ``demo_transactions``: the demo company's master and invoice
+        lines (dates as datetime64). ``demo_export_gbk``: the client export decoded from GBK
+        exactly as sent — Chinese headers and text cells such as ``"1,234.5万元"`` and
+        ``"15%"`` (parse them with ``abclab.io.read_table`` on the file, or by hand).
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not a registered data set (the message lists the known names).
+
+    Examples
+    --------
+    >>> load("flores47").shape
+    (47, 7)
+    """
+    registry = _registry()
+    if name not in set(registry["name"]):
+        raise KeyError(f"unknown data set {name!r}; known data sets: {', '.join(registry['name'])}")
+    if name == "flores47":
+        return _read_bundled_csv("flores47.csv")
+    if name == "cdnow":
+        return _load_cdnow()
+    demo = build_demo()
+    if name == "demo_customers":
+        return demo.customers
+    if name == "demo_transactions":
+        return demo.transactions
+    return pd.read_csv(
+        io.BytesIO(demo.export_gbk), encoding="gbk", dtype=str, keep_default_na=False, na_values=[""]
+    )
+
+
+def _read_bundled_csv(filename: str) -> pd.DataFrame:
+    with resources.files(__name__).joinpath(filename).open("rb") as handle:
+        return pd.read_csv(handle)
+
+
+def _load_cdnow() -> pd.DataFrame:
+    with resources.files(__name__).joinpath("cdnow_master.txt").open("rb") as handle:
+        frame = pd.read_csv(
+            handle,
+            sep=r"\s+",
+            dtype={"customer_id": "int64", "date": "str", "number_of_cds": "int64"},
+        )
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d")
+    frame["dollar_value"] = frame["dollar_value"].astype("float64")
+    return frame

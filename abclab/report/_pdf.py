@@ -1,0 +1,63 @@
+"""Self-contained report HTML → A4 PDF with WeasyPrint.
+
+WeasyPrint lays the page out from the ``@page`` rule of the ``abclab`` template (A4, page
+numbers), embeds CJK fonts as real (subsetted) fonts and runs no JavaScript, which suits the
+report: charts are static PNGs. Remote URLs are refused by the URL fetcher, so a PDF never
+depends on the network.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+
+def html_to_pdf(html: str, path: str | Path, *, base_url: str | Path | None = None) -> Path:
+    """Write ``html`` as an A4 PDF to ``path`` and return the path.
+
+    Parameters
+    ----------
+    html : str
+        A self-contained page (images as ``data:`` URIs), e.g. from
+        :func:`abclab.report._html.export_html`.
+    path : str or Path
+        Output file.
+    base_url : str or Path, optional
+        Base for relative links (none are expected).
+
+    Notes
+    -----
+    JupyterLab's stylesheet uses CSS that WeasyPrint does not support (custom properties in
+    some shorthands, ``:hover``, ...); its "ignored declaration" log lines are silenced here.
+    """
+    import weasyprint
+
+    out = Path(path)
+    logger = logging.getLogger("weasyprint")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        document = weasyprint.HTML(
+            string=html,
+            base_url=str(base_url) if base_url is not None else None,
+            url_fetcher=_local_only_fetcher(),
+        )
+        document.write_pdf(out)
+    finally:
+        logger.setLevel(level)
+    return out
+
+
+def _local_only_fetcher() -> object:
+    """A URL fetcher that only resolves ``data:`` and ``file:`` URLs (no network)."""
+    from weasyprint import urls
+
+    if hasattr(urls, "URLFetcher"):  # WeasyPrint >= 66
+        return urls.URLFetcher(allowed_protocols=("data", "file"), fail_on_errors=True)
+
+    def fetch(url: str, *args: object, **kwargs: object) -> dict:  # older WeasyPrint
+        if not url.startswith(("data:", "file:")):
+            raise ValueError(f"the report PDF may not load remote resources: {url}")
+        return urls.default_url_fetcher(url, *args, **kwargs)
+
+    return fetch

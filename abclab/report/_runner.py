@@ -1,0 +1,413 @@
+"""Run the bundled report notebook with papermill and write the report files atomically.
+
+:func:`run_report` executes ``abclab/notebooks/report.ipynb`` on the interpreter that runs
+abclab (whatever kernel specs the user has installed), then converts the executed notebook
+to HTML and PDF. Every file is written into a staging directory next to the output directory
+and moved into place only once all of them exist, so a failure never leaves a finished-looking
+report behind: the failing section is named in a :class:`~abclab.exceptions.ReportError`, and
+the executed notebook is kept as ``report.FAILED.ipynb`` for debugging.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import sys
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+from abclab.exceptions import ReportError, StudyError
+from abclab.report._i18n import LANGUAGES, text
+
+FORMATS = ("html", "pdf", "xlsx")
+#: Kernel name under which the runner's translator and kernel spec are known.
+KERNEL_NAME = "abclab-report"
+#: Names of the files in a finished report directory.
+NOTEBOOK_FILE = "report.ipynb"
+HTML_FILE = "report.html"
+PDF_FILE = "report.pdf"
+XLSX_FILE = "report.xlsx"
+PROVENANCE_FILE = "provenance.json"
+FAILED_FILE = "report.FAILED.ipynb"
+#: Parameters the runner always sets; callers may not override them.
+RESERVED_PARAMETERS = ("study_path", "output_dir", "write_xlsx")
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Paths of a finished report (``None`` for formats not requested)."""
+
+    directory: Path
+    notebook: Path
+    provenance: Path
+    html: Path | None = None
+    pdf: Path | None = None
+    xlsx: Path | None = None
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """Every written file, in a stable order."""
+        items = (self.notebook, self.html, self.pdf, self.xlsx, self.provenance)
+        return tuple(p for p in items if p is not None)
+
+
+def bundled_notebook() -> Path:
+    """Path of the report notebook shipped with the package."""
+    return Path(str(resources.files("abclab") / "notebooks" / "report.ipynb"))
+
+
+def run_report(
+    study_path: str | Path,
+    out_dir: str | Path,
+    *,
+    formats: Sequence[str] = FORMATS,
+    progress: Progress | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    timeout: float = 600,
+    notebook: str | Path | None = None,
+) -> ReportFiles:
+    """Execute the report notebook for a study and write the report into ``out_dir``.
+
+    Parameters
+    ----------
+    study_path : str or Path
+        The study YAML file; the kernel runs in its directory.
+    out_dir : str or Path
+        Directory of the finished report (created; report files in it are replaced).
+    formats : sequence of {"html", "pdf", "xlsx"}
+        Documents to write besides the executed notebook and ``provenance.json`` (always
+        written). The PDF is made from the HTML.
+    progress : callable, optional
+        Called with a short message at the start of each stage.
+    parameters : mapping, optional
+        Overrides of the notebook's ``parameters`` cell (e.g. ``{"language": "zh",
+        "max_rows": 50}``); unknown names are an error.
+    timeout : float
+        Seconds one notebook cell may run before the report fails.
+    notebook : str or Path, optional
+        Another notebook to run instead of the bundled one (it receives the same
+        ``study_path``/``output_dir``/``write_xlsx`` parameters and must write
+        ``provenance.json`` and, when requested, ``report.xlsx`` into ``output_dir``).
+
+    Returns
+    -------
+    ReportFiles
+
+    Raises
+    ------
+    ReportError
+        If a cell fails (the message names the cell index, the report section above it and
+        the error), the notebook did not write an expected file, or conversion fails.
+    StudyError
+        If the study file does not exist or a parameter is invalid.
+    """
+    say = progress or (lambda _message: None)
+    study = Path(study_path).resolve()
+    if not study.is_file():
+        raise StudyError(f"{study_path}: study file not found")
+    formats = _check_formats(formats)
+    source = Path(notebook) if notebook is not None else bundled_notebook()
+    overrides = _check_parameters(source, parameters or {})
+    language = _report_language(study, overrides)
+
+    target = Path(out_dir).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.staging-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    timings: dict[str, float] = {}
+    try:
+        say("executing report notebook")
+        executed = staging / NOTEBOOK_FILE
+        params = {
+            **overrides,
+            "study_path": str(study),
+            "output_dir": str(staging),
+            "write_xlsx": "xlsx" in formats,
+        }
+        with _timed(timings, "notebook"):
+            _execute(source, executed, params, cwd=study.parent, timeout=timeout, target=target)
+        nb = nbformat.read(executed, as_version=4)
+        from abclab.report._html import export_html
+        from abclab.report._pdf import html_to_pdf
+
+        if "html" in formats or "pdf" in formats:
+            say("writing HTML")
+            with _timed(timings, "html"):
+                html = export_html(nb, language=language, title=_title(nb))
+                (staging / HTML_FILE).write_text(html, encoding="utf-8")
+        if "pdf" in formats:
+            say("writing PDF")
+            with _timed(timings, "pdf"):
+                html_to_pdf(html, staging / PDF_FILE, base_url=staging)
+        _expect(staging, PROVENANCE_FILE, source)
+        if "xlsx" in formats:
+            _expect(staging, XLSX_FILE, source)
+        _add_timings(staging / PROVENANCE_FILE, timings, language=language, formats=formats)
+        keep = [NOTEBOOK_FILE, PROVENANCE_FILE] + [
+            name
+            for fmt, name in (("html", HTML_FILE), ("pdf", PDF_FILE), ("xlsx", XLSX_FILE))
+            if fmt in formats
+        ]
+        say("moving report into place")
+        files = _publish(staging, target, keep)
+    except ReportError:
+        _remove_stale(target)
+        raise
+    except Exception as err:
+        _remove_stale(target)
+        raise ReportError(f"report for {study.name} failed: {type(err).__name__}: {err}") from err
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ReportFiles(
+        directory=target,
+        notebook=files[NOTEBOOK_FILE],
+        provenance=files[PROVENANCE_FILE],
+        html=files.get(HTML_FILE),
+        pdf=files.get(PDF_FILE),
+        xlsx=files.get(XLSX_FILE),
+    )
+
+
+# --------------------------------------------------------------------------- execution
+
+
+def _execute(
+    source: Path, output: Path, params: dict[str, Any], *, cwd: Path, timeout: float, target: Path
+) -> None:
+    """Run ``source`` into ``output`` with papermill; on a failing cell raise ReportError."""
+    import papermill
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+    from papermill.exceptions import PapermillExecutionError
+    from papermill.translators import papermill_translators
+
+    papermill_translators.register(KERNEL_NAME, readable_python_translator())
+    km = AsyncKernelManager(
+        kernel_name=KERNEL_NAME, kernel_spec_manager=SameInterpreterKernelSpecs()
+    )
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(output),
+            parameters=params,
+            kernel_name=KERNEL_NAME,
+            language="python",
+            progress_bar=False,
+            cwd=str(cwd),
+            execution_timeout=timeout,
+            km=km,
+        )
+    except PapermillExecutionError as err:
+        failed = target / FAILED_FILE
+        target.mkdir(parents=True, exist_ok=True)
+        if output.exists():
+            shutil.copyfile(output, failed)
+        raise ReportError(_failure_message(output, err, failed)) from None
+    finally:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+
+
+def _failure_message(executed: Path, err: Any, failed: Path) -> str:
+    section = _section_of_cell(executed, err.cell_index)
+    where = f"cell {err.cell_index}"
+    if section is not None:
+        key, heading = section
+        where += f" (section {key!r}: {heading})"
+    first_line = str(err.evalue).strip().splitlines()[0] if str(err.evalue).strip() else ""
+    return (
+        f"report failed in {where}: {err.ename}: {first_line}; "
+        f"the executed notebook is kept as {failed}"
+    )
+
+
+def _section_of_cell(executed: Path, index: int) -> tuple[str, str] | None:
+    """Report section of the failing cell: its own or the nearest earlier ``abclab.section``.
+
+    Papermill inserts an error banner and an anchor cell into the saved notebook, so the
+    failing cell is found by its ``error`` output (``index`` is the fallback).
+    """
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+    except (OSError, ValueError):
+        return None
+    failing = next(
+        (
+            k
+            for k, cell in enumerate(cells)
+            if any(out.get("output_type") == "error" for out in cell.get("outputs", []))
+        ),
+        index,
+    )
+    for cell in reversed(cells[: failing + 1]):
+        key = cell.get("metadata", {}).get("abclab", {}).get("section")
+        if key:
+            try:
+                heading = text(f"section.{key}", "en")
+            except KeyError:
+                heading = key
+            return key, heading
+        source = cell.get("source", "")
+        if cell.get("cell_type") == "markdown" and source.lstrip().startswith("#"):
+            heading = source.lstrip().splitlines()[0].lstrip("#").strip()
+            return heading, heading
+    return None
+
+
+class SameInterpreterKernelSpecs(KernelSpecManager):
+    """Kernel spec manager whose every kernel runs ``sys.executable -m ipykernel_launcher``.
+
+    The report must run on the interpreter that runs abclab, not on whatever ``python3``
+    kernel spec the user has installed.
+    """
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        return KernelSpec(
+            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            display_name=f"Python (abclab, {sys.executable})",
+            language="python",
+            resource_dir="",
+            env={"PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg"},
+        )
+
+    def find_kernel_specs(self) -> dict[str, str]:
+        return {KERNEL_NAME: ""}
+
+
+@functools.cache
+def readable_python_translator() -> type:
+    """Papermill ``PythonTranslator`` that writes strings with ``repr`` (non-ASCII readable).
+
+    Papermill's own translator writes ``'\\u534e...'`` escapes into the injected cell.
+    """
+    from papermill.translators import PythonTranslator
+
+    class _Readable(PythonTranslator):
+        """Writes string parameters with ``repr`` so non-ASCII text stays readable."""
+
+        @classmethod
+        def translate_escaped_str(cls, str_val: object) -> str:
+            return repr(str(str_val))
+
+    return _Readable
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(formats, str):
+        formats = (formats,)
+    chosen = tuple(dict.fromkeys(str(f).lower() for f in formats))
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad:
+        raise StudyError(f"report formats: expected a subset of {FORMATS}, got {bad}")
+    return chosen
+
+
+def _check_parameters(source: Path, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    reserved = [k for k in overrides if k in RESERVED_PARAMETERS]
+    if reserved:
+        raise StudyError(
+            f"report parameters: {reserved} are set by the runner and cannot be overridden"
+        )
+    if not overrides:
+        return {}
+    nb = nbformat.read(source, as_version=4)
+    known = _parameter_names(nb)
+    unknown = [k for k in overrides if k not in known]
+    if unknown:
+        raise StudyError(
+            f"report parameters: unknown {unknown}; {source.name} accepts {sorted(known)}"
+        )
+    return dict(overrides)
+
+
+def _parameter_names(nb: nbformat.NotebookNode) -> set[str]:
+    for cell in nb.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            names = set()
+            for line in cell.source.splitlines():
+                head = line.split("#", 1)[0]
+                if "=" in head and not head.startswith((" ", "\t")):
+                    names.add(head.split("=", 1)[0].split(":", 1)[0].strip())
+            return names
+    return set()
+
+
+def _report_language(study: Path, overrides: Mapping[str, Any]) -> str:
+    language = overrides.get("language") or None
+    if language is None:
+        try:
+            raw = yaml.safe_load(study.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+            raise StudyError(f"{study}: cannot read study file: {err}") from err
+        language = raw.get("language", "en") if isinstance(raw, dict) else "en"
+    if language not in LANGUAGES:
+        raise StudyError(f"{study.name}: language: expected one of {LANGUAGES}, got {language!r}")
+    return str(language)
+
+
+def _title(nb: nbformat.NotebookNode) -> str:
+    return str(nb.metadata.get("abclab", {}).get("title", "abclab report"))
+
+
+def _expect(staging: Path, name: str, source: Path) -> None:
+    if not (staging / name).is_file():
+        raise ReportError(f"{source.name} did not write {name} into its output_dir")
+
+
+def _add_timings(
+    path: Path, timings: Mapping[str, float], *, language: str, formats: Sequence[str]
+) -> None:
+    record = json.loads(path.read_text(encoding="utf-8"))
+    report = record.setdefault("report", {})
+    report.update({"language": language, "formats": list(formats), "python": sys.executable})
+    stages = record.setdefault("timings", {})
+    if not isinstance(stages, dict):
+        stages = record["timings"] = {"study": stages}
+    stages.update({f"report_{k}": round(v, 4) for k, v in timings.items()})
+    path.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _remove_stale(target: Path) -> None:
+    """After a failure, remove report files of an earlier run: they no longer match the study."""
+    for name in (NOTEBOOK_FILE, HTML_FILE, PDF_FILE, XLSX_FILE, PROVENANCE_FILE):
+        (target / name).unlink(missing_ok=True)
+
+
+def _publish(staging: Path, target: Path, names: Sequence[str]) -> dict[str, Path]:
+    """Move the finished files from ``staging`` into ``target`` (one ``os.replace`` each)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for stale in (FAILED_FILE, HTML_FILE, PDF_FILE, XLSX_FILE):
+        if stale not in names:
+            (target / stale).unlink(missing_ok=True)
+    moved = {}
+    for name in names:
+        os.replace(staging / name, target / name)
+        moved[name] = target / name
+    return moved
+
+
+class _timed:
+    def __init__(self, sink: dict[str, float], key: str) -> None:
+        self.sink, self.key = sink, key
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.sink[self.key] = time.perf_counter() - self.start

@@ -1,0 +1,167 @@
+"""Tests of the report runner, HTML export and the end-to-end report on the demo study.
+
+The runner is tested on a tiny notebook of our own (written into ``tmp_path``), so it is
+verified independently of the study pipeline; the end-to-end tests run the bundled notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from abclab.exceptions import ReportError, StudyError
+from abclab.report import ReportFiles, bundled_notebook, run_report
+from abclab.report._html import export_html, remote_resources
+from abclab.report._runner import _parameter_names
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "data" / "demo" / "study.yaml"
+
+
+def _tiny_notebook(path: Path) -> Path:
+    """A stand-in report notebook: one parameters cell, a table, a failing cell on demand."""
+    params = new_code_cell(
+        'study_path = ""\noutput_dir = ""\nwrite_xlsx = True\nlanguage = ""\nfail = False\nlabel = "x"'
+    )
+    params.metadata["tags"] = ["parameters"]
+    setup = new_code_cell(
+        "import json, pathlib, pandas as pd\n"
+        "from IPython.display import HTML, display\n"
+        "out = pathlib.Path(output_dir)"
+    )
+    setup.metadata["abclab"] = {"section": "summary"}
+    table = new_code_cell(
+        "display(HTML(pd.DataFrame({'name': [label, '<script>alert(1)</script>']}).to_html(escape=True)))"
+    )
+    boom = new_code_cell("if fail:\n    raise KeyError('no column named spend')")
+    boom.metadata["abclab"] = {"section": "weights"}
+    files = new_code_cell(
+        "(out / 'provenance.json').write_text(json.dumps({'label': label, 'cwd': str(pathlib.Path.cwd())}, ensure_ascii=False), encoding='utf-8')\n"
+        "if write_xlsx:\n    pd.DataFrame({'a': [1]}).to_excel(out / 'report.xlsx')"
+    )
+    nb = new_notebook(
+        cells=[params, setup, new_markdown_cell("## Tables"), table, boom, files],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> tuple[Path, Path]:
+    study_dir = tmp_path / "study"
+    study_dir.mkdir()
+    study = study_dir / "study.yaml"
+    study.write_text("name: tiny\nlanguage: zh\n", encoding="utf-8")
+    return study, _tiny_notebook(tmp_path / "tiny.ipynb")
+
+
+def test_runner_writes_every_file_and_keeps_unicode_parameters(tiny, tmp_path):
+    """Success: notebook, HTML, PDF, Excel and provenance (with timings) are all in out_dir."""
+    study, nb = tiny
+    seen: list[str] = []
+    files = run_report(
+        study, tmp_path / "out", notebook=nb, parameters={"label": "华东客户"}, progress=seen.append
+    )
+    assert isinstance(files, ReportFiles)
+    assert [p.name for p in files.paths] == [
+        "report.ipynb", "report.html", "report.pdf", "report.xlsx", "provenance.json",
+    ]
+    assert all(p.is_file() and p.stat().st_size > 0 for p in files.paths)
+    assert files.pdf.read_bytes().startswith(b"%PDF")
+    record = json.loads(files.provenance.read_text(encoding="utf-8"))
+    assert record["label"] == "华东客户"
+    assert record["cwd"] == str(study.parent)  # kernel runs in the study directory
+    assert record["report"]["language"] == "zh"
+    assert {"report_notebook", "report_html", "report_pdf"} <= set(record["timings"])
+    # The injected parameters cell keeps Chinese readable (no \u534e escapes).
+    injected = nbformat.read(files.notebook, as_version=4).cells[1].source
+    assert "'华东客户'" in injected and "\\u" not in injected
+    html = files.html.read_text(encoding="utf-8")
+    assert '<html lang="zh">' in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)</script>" not in html
+    assert seen[0] == "executing report notebook" and "writing PDF" in seen
+    # No staging directory is left next to the report.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "study", "tiny.ipynb"]
+
+
+def test_runner_only_requested_formats(tiny, tmp_path):
+    study, nb = tiny
+    files = run_report(study, tmp_path / "out", notebook=nb, formats=("html",))
+    assert (files.pdf, files.xlsx) == (None, None)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "provenance.json", "report.html", "report.ipynb",
+    ]
+
+
+def test_failing_cell_names_section_and_leaves_no_report(tiny, tmp_path):
+    """A failing cell → ReportError naming cell, section and error; nothing finished-looking left."""
+    study, nb = tiny
+    out = tmp_path / "out"
+    run_report(study, out, notebook=nb, formats=("html",))  # an earlier, good report
+    with pytest.raises(ReportError, match=r"cell 5 \(section 'weights': Criteria weights\): KeyError: .*no column named spend"):
+        run_report(study, out, notebook=nb, parameters={"fail": True})
+    assert sorted(p.name for p in out.iterdir()) == ["report.FAILED.ipynb"]
+    failed = nbformat.read(out / "report.FAILED.ipynb", as_version=4)
+    assert any(o.get("ename") == "KeyError" for c in failed.cells for o in c.get("outputs", []))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "study", "tiny.ipynb"]
+    # A later success removes the failure record.
+    run_report(study, out, notebook=nb, formats=("html",))
+    assert "report.FAILED.ipynb" not in {p.name for p in out.iterdir()}
+
+
+def test_runner_bad_input_errors(tiny, tmp_path):
+    study, nb = tiny
+    with pytest.raises(StudyError, match="missing.yaml: study file not found"):
+        run_report(tmp_path / "missing.yaml", tmp_path / "out", notebook=nb)
+    with pytest.raises(StudyError, match=r"unknown \['colour'\]; tiny.ipynb accepts"):
+        run_report(study, tmp_path / "out", notebook=nb, parameters={"colour": "red"})
+    with pytest.raises(StudyError, match=r"\['output_dir'\] are set by the runner"):
+        run_report(study, tmp_path / "out", notebook=nb, parameters={"output_dir": "/tmp"})
+    with pytest.raises(StudyError, match=r"expected a subset of .*\['docx'\]"):
+        run_report(study, tmp_path / "out", notebook=nb, formats=("html", "docx"))
+    with pytest.raises(StudyError, match="language: expected one of"):
+        run_report(study, tmp_path / "out", notebook=nb, parameters={"language": "fr"})
+    assert not (tmp_path / "out").exists()
+
+
+def test_notebook_without_provenance_is_an_error(tiny, tmp_path):
+    study, nb_path = tiny
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells = nb.cells[:-1]
+    nbformat.write(nb, nb_path)
+    with pytest.raises(ReportError, match="did not write provenance.json"):
+        run_report(study, tmp_path / "out", notebook=nb_path, formats=("html",))
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_html_template_is_offline_and_hides_code():
+    """The abclab template drops require.js/MathJax/mermaid CDN scripts and all code inputs."""
+    nb = new_notebook(cells=[new_code_cell("secret_code = 1", outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": "<p>hello</p>"})])])
+    html = export_html(nb, language="en", title="T")
+    assert remote_resources(html) == []
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?://""", html)
+    assert "@import url(http" not in html
+    assert "secret_code" not in html and "<p>hello</p>" in html
+    assert "size: A4" in html and "break-inside: auto" in html
+    assert remote_resources('<script src="https://cdn.example/x.js">') != []
+
+
+def test_bundled_notebook_parameters_cell():
+    """One ``parameters`` cell with literal defaults; the runner's names are among them."""
+    nb = nbformat.read(bundled_notebook(), as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assert {"study_path", "output_dir", "write_xlsx", "language"} <= _parameter_names(nb)
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    for cell in nb.cells:  # notebooks define no logic: no def/class/loops
+        assert not re.search(r"^\s*(def|class|for|while)\b", cell.source, re.M), cell.source
