@@ -133,6 +133,13 @@ class _Log:
     def add(self, customer: Hashable, column: Any, old: Any, new: Any, rule: str, reason: str):
         self.rows.append((customer, column, old, new, rule, reason))
 
+    def extend(self, customers: Any, column: str, old: Any, new: Any, rule: str, why: Any):
+        n = len(customers)
+        olds, news = (v if isinstance(v, pd.Series) else [v] * n for v in (old, new))
+        whys = [why] * n if isinstance(why, str) else why
+        for row in zip(customers, [column] * n, olds, news, [rule] * n, whys, strict=True):
+            self.rows.append(row)
+
     def frame(self) -> pd.DataFrame:
         log = pd.DataFrame(self.rows, columns=LOG_COLUMNS, dtype=object)
         return log.astype({"rule": "str", "reason": "str"})
@@ -189,48 +196,41 @@ def _merge_groups(
 
     ``work`` is indexed by input position and has the customer id in ``"__customer__"``.
     """
-    dup = keys.notna() & keys.ne("") & keys.duplicated(keep=False)
+    dup = (keys.notna() & keys.ne("") & keys.duplicated(keep=False)).to_numpy(bool)
     if not dup.any():
         return work
-    filled = work[criteria].notna().sum(axis=1)
+    sub = work[dup]
+    filled = sub[criteria].notna().sum(axis=1).to_numpy()
     columns = [c for c in work.columns if c != "__customer__"]
+    vals = {c: sub[c].to_numpy(dtype=object) for c in [*columns, "__customer__"]}
+    isna = {c: pd.isna(vals[c]) for c in columns}
+    rowid = sub.index.to_numpy()  # input positions
     drop = []
-    for key, positions in work[dup].groupby(keys[dup], sort=False).groups.items():
-        keeper = filled.loc[positions].idxmax()  # first row with the most criteria
-        target = work.at[keeper, "__customer__"]
-        others = [p for p in positions if p != keeper]
-        why = reason.format(key=key)
+    for key, rows in sub.groupby(keys[dup], sort=False).indices.items():
+        k = rows[np.argmax(filled[rows])]  # first row with the most non-missing criteria
+        target, others, why = (
+            vals["__customer__"][k],
+            [i for i in rows if i != k],
+            reason.format(key=key),
+        )
         for col in columns:
-            kept = work.at[keeper, col]
-            donors = [p for p in others if not pd.isna(work.at[p, col])]
-            if pd.isna(kept) and donors:
-                work.loc[keeper, col] = work.at[donors[0], col]
-                source = work.at[donors[0], "__customer__"]
-                log.add(
-                    target,
-                    col,
-                    kept,
-                    work.at[keeper, col],
-                    "duplicate_fill",
-                    f"filled from duplicate record {source!r} (input row {donors[0]}): {why}",
-                )
-            elif col in criteria:
-                for p in donors:
-                    if work.at[p, col] != kept:
-                        log.add(
-                            target,
-                            col,
-                            work.at[p, col],
-                            kept,
-                            "duplicate_conflict",
-                            f"duplicate record (input row {p}) had a different value; kept "
-                            f"the value of input row {keeper}: {why}",
-                        )
-        for p in others:
-            customer = work.at[p, "__customer__"]
-            merged.append((customer, target, why, p))
-            log.add(customer, None, customer, target, "merge_duplicate", f"input row {p}: {why}")
-        drop += others
+            donors = [i for i in others if not isna[col][i]]
+            if isna[col][k] and donors:
+                new = vals[col][donors[0]]
+                work.loc[rowid[k], col] = new
+                note = f"filled from input row {rowid[donors[0]]}: {why}"
+                log.add(target, col, vals[col][k], new, "duplicate_fill", note)
+            elif col in criteria and not isna[col][k]:
+                for i in donors:
+                    note = f"input row {rowid[i]} differs; kept input row {rowid[k]}: {why}"
+                    if vals[col][i] != vals[col][k]:
+                        log.add(target, col, vals[col][i], vals[col][k], "duplicate_conflict", note)
+        for i in others:
+            customer = vals["__customer__"][i]
+            merged.append((customer, target, why, int(rowid[i])))
+            note = f"input row {rowid[i]}: {why}"
+            log.add(customer, None, customer, target, "merge_duplicate", note)
+        drop += [rowid[i] for i in others]
     return work.drop(index=drop)
 
 
@@ -281,14 +281,8 @@ def _outlier_bounds(values: np.ndarray, policy: CriterionPolicy) -> tuple[float,
     mad = np.median(np.abs(values - med))
     width = policy.mad_threshold * MAD_SCALE * mad
     lo, hi = med - width, med + width
-    return (
-        lo,
-        hi,
-        (
-            f"|x - median| / (1.4826·MAD) > {policy.mad_threshold:g}, i.e. outside "
-            f"[{lo:.6g}, {hi:.6g}] (median={med:.6g}, MAD={mad:.6g})"
-        ),
-    )
+    how = f"|x - median| / (1.4826·MAD) > {policy.mad_threshold:g}, i.e. outside"
+    return lo, hi, f"{how} [{lo:.6g}, {hi:.6g}] (median={med:.6g}, MAD={mad:.6g})"
 
 
 def _flag_outliers(
@@ -299,27 +293,89 @@ def _flag_outliers(
         return
     lo, hi, how = _outlier_bounds(observed.to_numpy(float), policy)
     if policy.outliers == "mad" and lo == hi:
-        warnings.warn(
-            f"criterion {col!r}: MAD is 0, no MAD outlier flags computed",
-            DataQualityWarning,
-            stacklevel=3,
-        )
+        message = f"criterion {col!r}: MAD is 0, no MAD outlier flags computed"
+        warnings.warn(message, DataQualityWarning, stacklevel=3)
         return
     rule = f"outlier_{policy.outliers}"
     for customer, value in observed[(observed < lo) | (observed > hi)].items():
         side = "below" if value < lo else "above"
         log.add(customer, col, value, value, rule, f"{side} the bound: {how}")
         if policy.winsorize:
-            new = lo if value < lo else hi
+            new, bound = (lo, "lower") if value < lo else (hi, "upper")
             work.loc[customer, col] = new
-            log.add(
-                customer,
-                col,
-                value,
-                new,
-                f"winsorize_{policy.outliers}",
-                f"clipped to the {'lower' if value < lo else 'upper'} bound: {how}",
-            )
+            note = f"clipped to the {bound} bound: {how}"
+            log.add(customer, col, value, new, f"winsorize_{policy.outliers}", note)
+
+
+class _Pending:
+    """Collects why customers go to ``pending`` and logs each reason."""
+
+    def __init__(self, log: _Log, label: str) -> None:
+        self.log, self.label, self.reasons = log, label, {}
+
+    def add(self, customers: Any, col: str, old: Any, rule: str, why: Any) -> None:
+        whys = [why] * len(customers) if isinstance(why, str) else list(why)
+        olds = old if isinstance(old, pd.Series) else [old] * len(customers)
+        for customer, value, text in zip(customers, olds, whys, strict=True):
+            self.reasons.setdefault(customer, []).append(text)
+            self.log.add(customer, col, value, self.label, rule, text)
+
+
+def _screen(work, pols, transactions, tx_columns, alias, log, pending) -> dict[str, pd.DataFrame]:
+    """Steps 3-4: non-positive values and missing values that make a customer pending."""
+    estimates = {}
+    for col, pol in pols.items():
+        bad = work[col][work[col] <= 0]
+        whys = [f"{col} = {v:g} is not positive" for v in bad]
+        if pol.nonpositive == "pending":
+            pending.add(bad.index, col, bad, "nonpositive_pending", whys)
+        elif pol.nonpositive == "missing":
+            work.loc[bad.index, col] = np.nan
+            whys = [w + "; set missing" for w in whys]
+            log.extend(bad.index, col, bad, np.nan, "nonpositive_missing", whys)
+        missing = work.index[work[col].isna()]
+        if pol.missing == "pending":
+            pending.add(missing, col, np.nan, "missing_pending", f"{col} is missing")
+        elif pol.missing == "recent_average":
+            est = estimates[col] = _recent_average(transactions, tx_columns, alias, pol)
+            none = missing[~missing.isin(est.index)]
+            why = f"{col} is missing and the customer has no transactions"
+            pending.add(none, col, np.nan, "missing_no_transactions", why)
+            if pol.nonpositive != "allow":
+                value = est["value"].reindex(missing)
+                low = value[value <= 0]
+                whys = [
+                    f"{col} is missing and its recent average {v:g} is not positive" for v in low
+                ]
+                pending.add(low.index, col, np.nan, "missing_nonpositive_estimate", whys)
+    return estimates
+
+
+def _fill_missing(work, pols, active, estimates, log, pending) -> None:
+    """Step 6: fill the missing values of customers that are not pending."""
+    for col, pol in pols.items():
+        gaps = work.index[work[col].isna() & active]
+        if pol.missing == "median" and len(gaps):
+            observed = work[col][active].dropna()
+            if observed.empty:
+                why = f"{col} is missing and no customer has a value to take a median from"
+                pending.add(gaps, col, np.nan, "missing_pending", why)
+                continue
+            why = f"filled with the median of the {len(observed)} observed not-pending values"
+            work.loc[gaps, col] = observed.median()
+            log.extend(gaps, col, np.nan, observed.median(), "missing_median", why)
+        elif pol.missing == "zero":
+            work.loc[gaps, col] = 0.0
+            log.extend(gaps, col, np.nan, 0.0, "missing_zero", "filled with 0")
+        elif pol.missing == "recent_average":
+            est = estimates[col].loc[gaps]
+            work.loc[gaps, col] = est["value"].to_numpy()
+            whys = [
+                f"mean monthly amount {r.mean:g} over the last {r.n} month(s) with transactions "
+                f"({r.first} to {r.last}) × {pol.periods_per_year:g}"
+                for r in est.itertuples()
+            ]
+            log.extend(gaps, col, np.nan, est["value"], "missing_recent_average", whys)
 
 
 def clean_customers(
@@ -424,98 +480,16 @@ def clean_customers(
         work = _merge_groups(
             work, names, criteria, log, merged_rows, "same normalised name {key!r}"
         )
-    alias = {m[0]: m[1] for m in merged_rows}
+    alias = {c: t for c, t, _, _ in merged_rows if c != t}  # name merges: removed -> kept
+    merged_rows = [(c, alias.get(t, t), why, p) for c, t, why, p in merged_rows]  # resolve chains
     work = work.set_index("__customer__").rename_axis(id_name)
-    reasons: dict[Hashable, list[str]] = {}
-
-    def to_pending(customer: Hashable, col: str, old: Any, rule: str, why: str) -> None:
-        reasons.setdefault(customer, []).append(why)
-        log.add(customer, col, old, pending_label, rule, why)
-
-    estimates = {}
-    for col, pol in pols.items():
-        values = work[col]
-        if pol.nonpositive != "allow":
-            for customer, value in values[values <= 0].items():
-                why = f"{col} = {value:g} is not positive"
-                if pol.nonpositive == "pending":
-                    to_pending(customer, col, value, "nonpositive_pending", why)
-                else:
-                    work.loc[customer, col] = np.nan
-                    log.add(
-                        customer, col, value, np.nan, "nonpositive_missing", why + "; set missing"
-                    )
-        missing = work[col][work[col].isna()].index
-        if pol.missing == "pending":
-            for customer in missing:
-                to_pending(customer, col, np.nan, "missing_pending", f"{col} is missing")
-        elif pol.missing == "recent_average":
-            est = _recent_average(transactions, transaction_columns, alias, pol)
-            estimates[col] = est
-            for customer in missing:
-                if customer not in est.index:
-                    to_pending(
-                        customer,
-                        col,
-                        np.nan,
-                        "missing_no_transactions",
-                        f"{col} is missing and the customer has no transactions",
-                    )
-                elif pol.nonpositive != "allow" and est.at[customer, "value"] <= 0:
-                    to_pending(
-                        customer,
-                        col,
-                        np.nan,
-                        "missing_nonpositive_estimate",
-                        f"{col} is missing and its recent average "
-                        f"{est.at[customer, 'value']:g} is not positive",
-                    )
-    active = pd.Series(~work.index.isin(list(reasons)), index=work.index)
+    pending = _Pending(log, pending_label)
+    estimates = _screen(work, pols, transactions, transaction_columns, alias, log, pending)
+    active = pd.Series(~work.index.isin(list(pending.reasons)), index=work.index)
     for col, pol in pols.items():
         _flag_outliers(work, col, active, pol, log)
-    for col, pol in pols.items():
-        gaps = work.index[work[col].isna() & active]
-        if pol.missing == "median" and len(gaps):
-            median = work[col][active].median()
-            for customer in gaps:
-                if np.isnan(median):
-                    to_pending(
-                        customer,
-                        col,
-                        np.nan,
-                        "missing_pending",
-                        f"{col} is missing and no customer has a value to take a median from",
-                    )
-                else:
-                    work.loc[customer, col] = median
-                    log.add(
-                        customer,
-                        col,
-                        np.nan,
-                        median,
-                        "missing_median",
-                        f"filled with the median of the {int(work[col][active].notna().sum())} "
-                        "observed values of not-pending customers",
-                    )
-        elif pol.missing == "zero":
-            for customer in gaps:
-                work.loc[customer, col] = 0.0
-                log.add(customer, col, np.nan, 0.0, "missing_zero", "filled with 0")
-        elif pol.missing == "recent_average":
-            est = estimates[col]
-            for customer in gaps:
-                row = est.loc[customer]
-                work.loc[customer, col] = row["value"]
-                log.add(
-                    customer,
-                    col,
-                    np.nan,
-                    row["value"],
-                    "missing_recent_average",
-                    f"mean monthly amount {row['mean']:g} over the last {int(row['n'])} month(s) "
-                    f"with transactions ({row['first']} to {row['last']}) "
-                    f"× {pol.periods_per_year:g}",
-                )
+    _fill_missing(work, pols, active, estimates, log, pending)
+    reasons = pending.reasons
     is_pending = work.index.isin(list(reasons))
     pending = work[is_pending].copy()
     pending["status"] = pending_label

@@ -370,7 +370,8 @@ def disputed(
     order = np.argsort(-out["rank_range"].to_numpy(), kind="stable")[:top]
     out = out.iloc[order]
     if criteria is not None:
-        out = out.join(criteria, how="left", rsuffix="_criterion")
+        clash = [c for c in criteria.columns if c in out.columns]
+        out = out.join(criteria.rename(columns={c: f"{c}_criterion" for c in clash}), how="left")
     return out
 
 
@@ -385,7 +386,7 @@ def _values(values: pd.Series | np.ndarray, name: str = "values") -> np.ndarray:
         )
     if np.any(x < 0):
         raise InputDataError(
-            f"{name}: negative value {x[x < 0][0]!r} at position {int(np.argmax(x < 0))}; expected >= 0."
+            f"{name}: negative value {float(x[x < 0][0])!r} at position {int(np.argmax(x < 0))}; expected >= 0."
         )
     if x.sum() <= 0:
         raise InputDataError(f"{name}: all values are zero; shares are undefined.")

@@ -345,7 +345,7 @@ def _aggregation_sql(spec: dict[str, tuple[str, str] | None]) -> str:
     if "n_bad_due" in " ".join(checks):
         final += ["b.n_bad_due", "b.n_bad_paid"]
     return (
-        f"WITH tx AS (SELECT {', '.join(cols)} FROM abclab_source),\n"
+        f"WITH tx AS NOT MATERIALIZED (SELECT {', '.join(cols)} FROM abclab_source),\n"
         f"bounds AS (SELECT *, CAST(as_of - INTERVAL 12 MONTH AS DATE) AS from_12m,"
         f" CAST(as_of - INTERVAL 24 MONTH AS DATE) AS from_24m"
         f" FROM (SELECT COALESCE(CAST($1 AS DATE), CAST(max(d) + 1 AS DATE)) AS as_of,"

@@ -250,7 +250,7 @@ def run_study(
 # --------------------------------------------------------------------------- data
 def _read_data(study: Study) -> tuple[pd.DataFrame, list[Path]]:
     """One row per input record, ``customer_id`` column, criteria under their study names."""
-    from abclab.io import read_table
+    from abclab.io import parse_business_numbers, read_table
 
     data = study.data
     files: list[Path] = []
@@ -258,13 +258,11 @@ def _read_data(study: Study) -> tuple[pd.DataFrame, list[Path]]:
     if data.customers is not None:
         src = data.customers
         options: dict[str, Any] = {"rename": src.columns} if src.columns else {}
-        if data.transactions is None:  # criteria must parse; other columns stay as written
-            options["numeric"] = list(study.criterion_names)
-        if src.sheet is not None:
-            options["sheet"] = src.sheet
-        if src.encoding is not None:
-            options["encoding"] = src.encoding
+        options["numeric"] = []  # ids, phones and codes stay text; criteria parsed below
         master = read_table(src.path, **options)
+        for col in study.criterion_names:
+            if col in master.columns and not pd.api.types.is_numeric_dtype(master[col]):
+                master[col], _ = parse_business_numbers(master[col], column=col, source=src.path.name)
         files.append(src.path)
         id_col = study.id_column or ID
         if id_col not in master.columns:

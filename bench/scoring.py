@@ -88,8 +88,8 @@ def main() -> None:
         columns = [frame[c].to_numpy() for c in WEIGHTS]
         w = np.array(list(WEIGHTS.values()))
         t_pub = best_of(lambda frame=frame: public_path(frame), args.repeat)
-        t_arg = best_of(lambda columns=columns: numpy_argsort(columns, w), args.repeat)
-        t_srt = best_of(lambda columns=columns: numpy_sort(columns, w), args.repeat)
+        t_arg = best_of(lambda columns=columns, w=w: numpy_argsort(columns, w), args.repeat)
+        t_srt = best_of(lambda columns=columns, w=w: numpy_sort(columns, w), args.repeat)
         codes = public_path(frame).cat.codes.to_numpy()
         if not np.array_equal(codes, numpy_sort(columns, w)):
             raise SystemExit("public and NumPy classes differ")

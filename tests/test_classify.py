@@ -105,8 +105,15 @@ def test_shares_hand_computed_ties_and_labels():
 def test_bands_source003_score_bands():
     """Source 003 步骤四: 90–100 strategic, 75–89 key, 60–74 ordinary, < 60 potential."""
     tiers = classify.bands(pd.Series([94.5, 100, 89.99, 75, 74.9, 60, 0]))
-    assert tiers.tolist() == ["strategic", "strategic", "key", "key", "ordinary", "ordinary",
-                              "potential"]
+    assert tiers.tolist() == [
+        "strategic",
+        "strategic",
+        "key",
+        "key",
+        "ordinary",
+        "ordinary",
+        "potential",
+    ]
     assert list(tiers.cat.categories) == ["strategic", "key", "ordinary", "potential"]
 
 
@@ -222,7 +229,9 @@ def test_weighted_abc_uses_score_then_shares():
         }
     )
     criteria = {k: {"bands": v} for k, v in SOURCE003_BANDS.items()}
-    tiers = classify.weighted_abc(frame, SOURCE003_WEIGHTS, criteria=criteria, shares=(0.2, 0.4, 0.4))
+    tiers = classify.weighted_abc(
+        frame, SOURCE003_WEIGHTS, criteria=criteria, shares=(0.2, 0.4, 0.4)
+    )
     # scores: 94.5, 100, 78.75 (80·.4+75·.25+80·.2+80·.15), 48, 60 → top 1 A, next 2 B
     np.testing.assert_allclose(tiers.attrs["score"], [94.5, 100, 78.75, 48.0, 60.0])
     assert tiers.tolist() == ["B", "A", "B", "C", "C"]
@@ -253,7 +262,11 @@ def test_rfm_hand_computed():
     assert out["M"].tolist() == [5, 2, 1, 4, 3]
     assert out["rfm_code"].tolist() == ["555", "312", "111", "444", "233"]
     assert out["segment"].astype(str).tolist() == [
-        "champions", "need_attention", "hibernating", "champions", "at_risk",
+        "champions",
+        "need_attention",
+        "hibernating",
+        "champions",
+        "at_risk",
     ]
     assert list(out.index) == list("abcde")
 
@@ -294,8 +307,11 @@ def test_higher_value_never_gets_a_worse_class(x, method):
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fn = {"pareto": classify.pareto, "shares": classify.shares,
-              "computed": classify.computed_abc}[method]
+        fn = {
+            "pareto": classify.pareto,
+            "shares": classify.shares,
+            "computed": classify.computed_abc,
+        }[method]
         codes = fn(x).cat.codes.to_numpy()
     order = np.argsort(-x, kind="stable")
     assert np.all(np.diff(codes[order]) >= 0)
@@ -305,8 +321,11 @@ def test_higher_value_never_gets_a_worse_class(x, method):
 
 
 @settings(max_examples=80, deadline=None)
-@given(arrays(np.float64, st.integers(1, 80), elements=st.floats(-1e3, 1e3)),
-       st.floats(0.05, 0.6), st.floats(0.05, 0.35))
+@given(
+    arrays(np.float64, st.integers(1, 80), elements=st.floats(-1e3, 1e3)),
+    st.floats(0.05, 0.6),
+    st.floats(0.05, 0.35),
+)
 def test_shares_honoured_up_to_ties(x, s_a, s_b):
     s_c = 1.0 - s_a - s_b
     tiers = classify.shares(x, shares=(s_a, s_b, s_c))
@@ -320,7 +339,7 @@ def test_shares_honoured_up_to_ties(x, s_a, s_b):
             continue
         # at least the quota, and any excess is only the tie group at the boundary
         assert got >= want
-        assert (xs[want - 1:got] == xs[want - 1]).all()
+        assert (xs[want - 1 : got] == xs[want - 1]).all()
 
 
 @settings(max_examples=40, deadline=None)

@@ -35,7 +35,7 @@ def _write(path, text, encoding="utf-8"):
 
 
 def test_utf8_csv(tmp_path):
-    path = _write(tmp_path / "plain.csv", "id,name,spend\n1,Zoë,\"1,200\"\n2,Łukasz,300\n")
+    path = _write(tmp_path / "plain.csv", 'id,name,spend\n1,Zoë,"1,200"\n2,Łukasz,300\n')
     read = read_table_report(path)
     assert (read.encoding, read.sep, read.decimal) == ("utf-8", ",", ".")
     assert read.frame["name"].tolist() == ["Zoë", "Łukasz"]
@@ -118,14 +118,18 @@ def test_xlsx_two_sheets_by_name_and_index(tmp_path):
         pd.DataFrame({"id": ["C1", "C2"], "spend": ["¥1,200", "#N/A"]}).to_excel(
             writer, sheet_name="customers", index=False
         )
-        pd.DataFrame({"id": ["C1"], "rate": ["15%"]}).to_excel(writer, sheet_name="rates", index=False)
+        pd.DataFrame({"id": ["C1"], "rate": ["15%"]}).to_excel(
+            writer, sheet_name="rates", index=False
+        )
     first = read_table(path)
     assert first["spend"].iloc[0] == 1200.0 and math.isnan(first["spend"].iloc[1])
     for sheet in ("rates", 1, -1):
         assert read_table(path, sheet=sheet)["rate"].tolist() == [0.15]
     read = read_table_report(path, sheet="customers")
     assert read.encoding is None and read.sheet == "customers"
-    with pytest.raises(InputDataError, match=r"book\.xlsx: no sheet 'nope'; sheets are \['customers', 'rates'\]"):
+    with pytest.raises(
+        InputDataError, match=r"book\.xlsx: no sheet 'nope'; sheets are \['customers', 'rates'\]"
+    ):
         read_table(path, sheet="nope")
     with pytest.raises(InputDataError, match="no sheet 5"):
         read_table(path, sheet=5)
@@ -139,7 +143,9 @@ def test_xlsx_mixed_numbers_and_text_cells(tmp_path):
 
 def test_parquet(tmp_path):
     path = tmp_path / "t.parquet"
-    pd.DataFrame({"id": ["C1", "C2"], "spend": [1.5, 2.0], "text_amount": ["1,200", "(300)"]}).to_parquet(path)
+    pd.DataFrame(
+        {"id": ["C1", "C2"], "spend": [1.5, 2.0], "text_amount": ["1,200", "(300)"]}
+    ).to_parquet(path)
     frame = read_table(path)
     assert frame["spend"].tolist() == [1.5, 2.0]
     assert frame["text_amount"].tolist() == [1200.0, -300.0]
@@ -240,9 +246,16 @@ def test_parsing_is_vectorised_over_a_large_column():
 
 
 def test_auto_detection_threshold_and_codes(tmp_path):
-    rows = [f"{i:03d},{v},{t}" for i, v, t in zip(range(1, 11), ['"1,000"'] * 9 + ["12x"], ["a"] * 8 + ["1"] * 2, strict=True)]
+    rows = [
+        f"{i:03d},{v},{t}"
+        for i, v, t in zip(
+            range(1, 11), ['"1,000"'] * 9 + ["12x"], ["a"] * 8 + ["1"] * 2, strict=True
+        )
+    ]
     path = _write(tmp_path / "auto.csv", "code,spend,mostly_text\n" + "\n".join(rows) + "\n")
-    with pytest.warns(DataQualityWarning, match=r"auto\.csv: column 'spend': 1 cell\(s\).*row 10.*'12x'"):
+    with pytest.warns(
+        DataQualityWarning, match=r"auto\.csv: column 'spend': 1 cell\(s\).*row 10.*'12x'"
+    ):
         read = read_table_report(path)
     assert read.frame["code"].tolist()[:2] == ["001", "002"]  # leading zeros: kept as text
     assert read.frame["spend"].iloc[:9].eq(1000.0).all() and math.isnan(read.frame["spend"].iloc[9])
@@ -252,7 +265,11 @@ def test_auto_detection_threshold_and_codes(tmp_path):
 
 
 def test_numeric_list_converts_only_those_and_names_the_bad_row(tmp_path):
-    text = "客户编号,年消费额,备注\n" + "".join(f"C{i},{i}00万,x\n" for i in range(1, 7)) + "C7,12x,y\n"
+    text = (
+        "客户编号,年消费额,备注\n"
+        + "".join(f"C{i},{i}00万,x\n" for i in range(1, 7))
+        + "C7,12x,y\n"
+    )
     path = _write(tmp_path / "sales.csv", text, "gbk")
     with pytest.raises(
         InputDataError,
@@ -267,7 +284,9 @@ def test_numeric_list_converts_only_those_and_names_the_bad_row(tmp_path):
 def test_rename_maps_client_names_including_fullwidth_variants(tmp_path):
     path = _write(tmp_path / "m.csv", "客户编号,年消费额（万元）,利润率\nC1,1200,15%\n", "gbk")
     frame = read_table(
-        path, rename={"客户编号": "customer", "年消费额(万元)": "annual_spend"}, numeric=["annual_spend"]
+        path,
+        rename={"客户编号": "customer", "年消费额(万元)": "annual_spend"},
+        numeric=["annual_spend"],
     )
     assert list(frame.columns) == ["customer", "annual_spend", "利润率"]
     assert frame["annual_spend"].tolist() == [1200.0] and frame["利润率"].tolist() == ["15%"]
@@ -288,7 +307,9 @@ def test_rename_of_missing_column_names_file_and_available_columns(tmp_path):
 
 def test_rename_onto_existing_column_is_refused(tmp_path):
     path = _write(tmp_path / "c.csv", "a,b\n1,2\n")
-    with pytest.raises(InputDataError, match=r"c\.csv: renaming would duplicate existing column\(s\) \['b'\]"):
+    with pytest.raises(
+        InputDataError, match=r"c\.csv: renaming would duplicate existing column\(s\) \['b'\]"
+    ):
         read_table(path, rename={"a": "b"})
 
 
@@ -303,10 +324,20 @@ def test_unknown_numeric_column(tmp_path):
     [
         ("data.xls", b"x", {}, r"data\.xls: unknown file type '\.xls'; expected one of"),
         ("empty.csv", b"  \n", {}, r"empty\.csv: the file is empty"),
-        ("gbk.csv", "名,额\n甲,1\n".encode("gbk"), {"encoding": "utf-8"}, r"gbk\.csv: cannot decode as 'utf-8'"),
+        (
+            "gbk.csv",
+            "名,额\n甲,1\n".encode("gbk"),
+            {"encoding": "utf-8"},
+            r"gbk\.csv: cannot decode as 'utf-8'",
+        ),
         ("bad.xlsx", b"not a zip", {}, r"bad\.xlsx: cannot open as an XLSX workbook"),
         ("bad.parquet", b"nope", {}, r"bad\.parquet: cannot read as Parquet"),
-        ("ragged.csv", b"a,b\n1,2\n1,2,3,4\n", {"sep": ","}, r"ragged\.csv: cannot parse as CSV with sep=','"),
+        (
+            "ragged.csv",
+            b"a,b\n1,2\n1,2,3,4\n",
+            {"sep": ","},
+            r"ragged\.csv: cannot parse as CSV with sep=','",
+        ),
     ],
 )
 def test_bad_files(tmp_path, name, content, options, message):

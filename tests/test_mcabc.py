@@ -28,8 +28,12 @@ CRITERIA4 = ["avg_unit_cost", "annual_dollar_usage", "critical_factor", "lead_ti
 #: order: annual dollar usage > average unit cost > lead time.
 CRITERIA3 = ["annual_dollar_usage", "avg_unit_cost", "lead_time"]
 #: Flores et al. (1992) AHP weights (data README): unit cost .079, ADU .092, critical .420, LT .410
-FLORES_AHP = {"avg_unit_cost": 0.079, "annual_dollar_usage": 0.092,
-              "critical_factor": 0.420, "lead_time": 0.410}
+FLORES_AHP = {
+    "avg_unit_cost": 0.079,
+    "annual_dollar_usage": 0.092,
+    "critical_factor": 0.420,
+    "lead_time": 0.410,
+}
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +55,10 @@ def random_frame(seed: int, m: int = 12, n: int = 4) -> pd.DataFrame:
 def test_topsis_equals_pymcdm_on_flores(flores, normalisation):
     frame = flores[CRITERIA4]
     w = np.array([FLORES_AHP[c] for c in CRITERIA4])
-    fn = {"vector": normalizations.vector_normalization,
-          "minmax": normalizations.minmax_normalization}[normalisation]
+    fn = {
+        "vector": normalizations.vector_normalization,
+        "minmax": normalizations.minmax_normalization,
+    }[normalisation]
     expected = TOPSIS(fn)(frame.to_numpy(), w / w.sum(), np.ones(4))
     got = mcabc.topsis(frame, FLORES_AHP, normalisation=normalisation)
     np.testing.assert_allclose(got.to_numpy(), expected, atol=1e-6)
@@ -67,8 +73,10 @@ def test_topsis_and_edas_equal_pymcdm_on_random_matrices_with_cost(seed, normali
     w = rng.dirichlet(np.ones(4))
     cost = ["c1", "c3"]
     types = np.array([1, -1, 1, -1])
-    fn = {"vector": normalizations.vector_normalization,
-          "minmax": normalizations.minmax_normalization}[normalisation]
+    fn = {
+        "vector": normalizations.vector_normalization,
+        "minmax": normalizations.minmax_normalization,
+    }[normalisation]
     np.testing.assert_allclose(
         mcabc.topsis(frame, w, cost=cost, normalisation=normalisation).to_numpy(),
         TOPSIS(fn)(frame.to_numpy(), w, types),
@@ -116,8 +124,15 @@ def ng_lp(v_ordered: np.ndarray, i: int) -> float:
     ordering = np.zeros((n - 1, n))
     for k in range(n - 1):
         ordering[k, k], ordering[k, k + 1] = -1.0, 1.0
-    res = linprog(-v_ordered[i], A_ub=ordering, b_ub=np.zeros(n - 1), A_eq=np.ones((1, n)),
-                  b_eq=[1.0], bounds=(0, None), method="highs")
+    res = linprog(
+        -v_ordered[i],
+        A_ub=ordering,
+        b_ub=np.zeros(n - 1),
+        A_eq=np.ones((1, n)),
+        b_eq=[1.0],
+        bounds=(0, None),
+        method="highs",
+    )
     return -res.fun
 
 
@@ -156,8 +171,7 @@ def test_ng_closed_form_equals_lp_for_every_item(flores, criteria):
     frame = flores[criteria]
     got = mcabc.ng(frame, order=criteria)
     v = mcabc.minmax_matrix(frame.to_numpy(dtype=float), np.zeros(len(criteria), bool))
-    np.testing.assert_allclose(got.to_numpy(), [ng_lp(v, i) for i in range(len(frame))],
-                               atol=1e-9)
+    np.testing.assert_allclose(got.to_numpy(), [ng_lp(v, i) for i in range(len(frame))], atol=1e-9)
 
 
 @settings(max_examples=25, deadline=None)

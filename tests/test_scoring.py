@@ -63,11 +63,16 @@ def test_spend_bands_follow_source003_with_half_open_intervals():
 def test_bands_accept_a_dataframe_and_reject_uncovered_values():
     table = pd.DataFrame({"lower": [0, 10], "upper": [10, 20], "score": [50, 100]})
     assert normalise([0, 9.5, 10, 19], method="bands", bands=table).tolist() == [50, 50, 100, 100]
-    with pytest.raises(InputDataError, match=r"values \[25.0\] at rows \[1\] fall outside every band"):
+    with pytest.raises(
+        InputDataError, match=r"values \[25.0\] at rows \[1\] fall outside every band"
+    ):
         normalise([5, 25], method="bands", bands=table)
     with pytest.raises(InputDataError, match="overlap"):
-        normalise([1], method="bands", bands=[{"lower": 0, "upper": 10, "score": 1},
-                                             {"lower": 5, "upper": 20, "score": 2}])
+        normalise(
+            [1],
+            method="bands",
+            bands=[{"lower": 0, "upper": 10, "score": 1}, {"lower": 5, "upper": 20, "score": 2}],
+        )
     with pytest.raises(InputDataError, match="missing \\['score'\\]"):
         normalise([1], method="bands", bands=[{"lower": 0, "upper": 10}])
     with pytest.raises(InputDataError, match="direction='benefit'"):

@@ -108,7 +108,7 @@ def test_demo_expert_judgements_parse_to_reciprocal_matrix():
         ("methods", [{"pareto": {"value": "profit"}}], "methods.pareto.value: expected a criterion"),
         ("methods", [{"pareto": {"cutof": [0.8, 0.9]}}], "methods.pareto.cutof: unknown key"),
         ("methods", ["pareto", "pareto"], "methods[1]: method name 'pareto' used twice"),
-        ("recommended", "topsis", "recommended: expected one of 'weighted_abc', 'pareto', got 'topsis'"),
+        ("recommended", "topsis", "recommended: expected 'weighted_abc' or 'pareto', got 'topsis'"),
         ("sensitivity", {"draws": 0}, "sensitivity.draws: expected an integer >= 1"),
         ("tiers", {"label": {}}, "tiers.label: unknown key"),
     ],

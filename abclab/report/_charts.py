@@ -80,11 +80,13 @@ def chart_rc(language: str = "en") -> dict[str, object]:
         "ytick.labelsize": 8,
         "legend.fontsize": 8,
     }
-    if language == "zh":
-        family = cjk_font_family()
-        if family is not None:
-            rc["font.family"] = [family, "DejaVu Sans"]
-            rc["axes.unicode_minus"] = False
+    family = cjk_font_family()
+    if family is not None:
+        # Client strings (criteria, method names) may be Chinese in an English report too:
+        # the CJK family is always in the list, first for Chinese reports.
+        both = [family, "DejaVu Sans"]
+        rc["font.family"] = both if language == "zh" else both[::-1]
+        rc["axes.unicode_minus"] = False
     return rc
 
 

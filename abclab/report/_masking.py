@@ -35,7 +35,9 @@ PHONE_NAME_HINTS = (
 EMAIL_NAME_HINTS = ("email", "e-mail", "e_mail", "邮箱", "邮件", "电邮", "電郵", "郵箱")
 
 _EMAIL_RE = re.compile(r"^\s*([^@\s]+)@([^@\s]+\.[^@\s]+)\s*$")
-_COUNTRY_RE = re.compile(r"^\s*(\+\d{1,3}|00\d{1,3})[\s\-]*")
+#: Country prefix: +86 / 0086 written together with the number, other codes only when a
+#: separator follows (``+44 20 ...``), so "+8613812345678" keeps all its 11 digits.
+_COUNTRY_RE = re.compile(r"^\s*(\+86|0086|\+\d{1,3}(?=[\s\-])|00\d{1,3}(?=[\s\-]))[\s\-]*")
 #: Content patterns: mainland mobile (optional +86), landline 0AA(A)-NNNNNNN(N), "+" numbers.
 _PHONE_CONTENT_RE = re.compile(
     r"^\s*(?:(?:\+|00)86[\s\-]?)?1[3-9]\d[\s\-]?\d{4}[\s\-]?\d{4}\s*$"

@@ -17,6 +17,7 @@ run with ``mask_pii=False``. Headings, table headers and chart labels come from
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import html
 import re
 from collections.abc import Callable, Mapping
@@ -387,8 +388,19 @@ def render_table(
             shown[column] = pd.Series(
                 [("–" if pd.isna(v) else rule(float(v))) for v in series], index=shown.index, dtype=object
             )
+    numeric = [k for k, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])]
     shown = label_frame(shown, language)
-    return shown.to_html(escape=True, index=index, classes="abclab-table", border=0, na_rep="–")
+    markup = shown.to_html(
+        escape=True, index=index, classes="abclab-table abclab-tid", border=0, na_rep="–"
+    )
+    # Right-align numeric columns with a rule scoped to this table (id = content hash).
+    table_id = "abclab-t" + hashlib.sha1(markup.encode("utf-8")).hexdigest()[:10]
+    offset = frame.index.nlevels if index else 0
+    rules = "".join(
+        f".{table_id} td:nth-child({k + offset + 1}){{text-align:right}}" for k in numeric
+    )
+    markup = markup.replace("abclab-tid", table_id, 1)
+    return (f"<style>{rules}</style>" if rules else "") + markup
 
 
 def _table(ctx: ReportContext, frame: pd.DataFrame, *, index: bool = True,

@@ -1,0 +1,188 @@
+"""End-to-end study runs (abclab.pipeline) on the demo company."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from abclab import ahp, scoring
+from abclab.exceptions import InconsistentJudgementWarning, InputDataError, ReportError, StudyError
+from abclab.pipeline import _counts, customer_table, run_study
+from abclab.study import load_study, study_from_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo" / "study.yaml"
+DEMO_ZH = ROOT / "data" / "demo" / "study_zh.yaml"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    steps: list[str] = []
+    results = run_study(load_study(DEMO), progress=steps.append)
+    return results, steps
+
+
+def _light(**changes) -> dict:
+    """The demo study with fewer methods and draws (fast), optionally changed."""
+    data = copy.deepcopy(load_study(DEMO).to_dict())
+    data["methods"] = [{"weighted_abc": {"how": "shares"}}, {"pareto": {"value": "annual_spend"}}, "topsis"]
+    data["sensitivity"] = {"draws": 50}
+    data.update(changes)
+    return data
+
+
+def test_every_input_row_accounted_for(demo):
+    results, _ = demo
+    counts = results.counts
+    assert counts["input"] == counts["classified"] + counts["pending"] + counts["merged"]
+    master = pd.read_csv(ROOT / "data" / "demo" / "customers.csv")
+    tx = pd.read_csv(ROOT / "data" / "demo" / "transactions.csv")
+    universe = set(master["customer_id"]) | set(tx["customer_id"])
+    assert counts["input"] == len(universe)  # master ids are unique: one input row each
+    status = results.input_customers.set_index("customer_id")["status"]
+    assert set(status[status == "classified"].index) == set(results.criteria.index)
+    assert set(status[status == "pending"].index) == set(results.cleaning.pending.index)
+    merged = results.input_customers[results.input_customers["status"] == "merged"]
+    expected = results.cleaning.merged.set_index("customer")["merged_into"].to_dict()
+    assert dict(zip(merged["customer_id"], merged["merged_into"], strict=True)) == expected
+    # demo README: C0403 duplicates C0072, C0406 duplicates C0087 (name variants)
+    assert expected["C0403"] == "C0072" and expected["C0406"] == "C0087"
+    assert counts["pending"] > 0
+
+
+def test_tiers_cover_classified_and_pending(demo):
+    results, _ = demo
+    tiers = results.tiers
+    assert list(tiers.columns) == [m.name for m in results.study.methods]
+    pending = list(results.cleaning.pending.index)
+    assert set(tiers.index) == set(results.criteria.index) | set(pending)
+    assert (tiers.loc[pending, "weighted_abc"].astype(str) == "D").all()
+    assert not tiers.loc[results.criteria.index, "weighted_abc"].astype(str).eq("D").any()
+    # weighted_abc with shares 20/30/50 over the classified customers
+    counts = tiers.loc[results.criteria.index, "weighted_abc"].value_counts()
+    n = len(results.criteria)
+    assert counts["A"] == int(np.ceil(0.2 * n))
+    assert results.summaries["weighted_abc"]["count"].iloc[-1] == n
+
+
+def test_group_weights_equal_ahp_on_study_matrices(demo):
+    """The pipeline's weights are AIJ group weights of the two experts' matrices."""
+    results, _ = demo
+    study = results.study
+    matrices = {e.name: e.matrix for e in study.weights.ahp.experts}
+    with pytest.warns(InconsistentJudgementWarning, match="finance_director"):
+        expected = ahp.group_weights(matrices, method="aij").weights
+    pd.testing.assert_series_equal(
+        results.weights, expected.reindex(results.weights.index).rename("weight"), rtol=1e-12
+    )
+    assert results.weights.sum() == pytest.approx(1.0)
+    assert results.ahp["finance_director"].cr > 0.1 > results.ahp["sales_director"].cr
+    cmp = results.weight_comparison
+    assert list(cmp.columns) == ["ahp", "entropy", "critic", "equal", "used"]
+    np.testing.assert_allclose(cmp.sum().to_numpy(), 1.0)
+
+
+def test_score_is_weighted_sum_of_indicator_scores(demo):
+    """Score_i = sum_j w_j s_ij (source 003), recomputed with scoring.normalise per criterion."""
+    results, _ = demo
+    crit = results.criteria
+    total = pd.Series(0.0, index=crit.index)
+    for spec in results.study.criteria:
+        bands = None
+        if spec.bands is not None:
+            lows = [None if np.isinf(lo) else lo for lo, _ in spec.bands]
+            ups = [lo for lo, _ in spec.bands[1:]] + [None]
+            bands = [{"lower": a, "upper": b, "score": s} for a, b, (_, s) in zip(lows, ups, spec.bands, strict=True)]
+        s = scoring.normalise(crit[spec.name], method=spec.normalise, direction=spec.direction, bands=bands)
+        total += results.weights[spec.name] * s
+    np.testing.assert_allclose(results.scores.score.loc[crit.index], total, rtol=1e-12)
+    # margin bands: >= 15 % scores 100, [10 %, 15 %) 80
+    top = crit["margin"] >= 0.15
+    assert (results.scores.indicator_scores.loc[top, "margin"] == 100).all()
+
+
+def test_progress_names_every_step(demo):
+    results, steps = demo
+    assert steps[:4] == ["data", "cleaning", "weights", "scoring"]
+    assert "method 'ramanathan'" in steps and "sensitivity" in steps
+    assert set(results.timings) >= {"data", "cleaning", "weights", "method:pareto"}
+    assert [p.name for p in results.data_files] == ["customers.csv", "transactions.csv"]
+
+
+def test_customer_table_masks_contacts(demo):
+    results, _ = demo
+    table = customer_table(results)
+    assert len(table) == results.counts["input"]
+    assert table["customer_id"].is_unique
+    phones = table["phone"].dropna().astype(str)
+    assert phones.str.fullmatch(r"\d{3}\*{4}\d{4}").all()
+    emails = table["email"].dropna().astype(str)
+    assert emails.str.contains(r"^\w\*\*\*@").all()
+    merged = table[table["status"] == "merged"]
+    assert merged["tier_weighted_abc"].isna().all()
+
+
+def test_chinese_study_from_gbk_export():
+    results = run_study(study_from_dict(_zh_light(), base_dir=DEMO_ZH.parent, source=DEMO_ZH))
+    c = results.counts
+    assert c["input"] == 407  # 406 export rows + the repeated row of C0310 (demo README)
+    assert c["input"] == c["classified"] + c["pending"] + c["merged"]
+    # 43.1万元 -> 431000 (C0001 in the export)
+    assert results.criteria.loc["C0001", "annual_spend"] == pytest.approx(431_000)
+    assert "C0065" in results.cleaning.pending.index  # 年消费额 keyed as 0万元 -> pending
+
+
+def _zh_light() -> dict:
+    data = copy.deepcopy(load_study(DEMO_ZH).to_dict())
+    data["methods"] = ["weighted_abc", {"bands": {}}]
+    data.pop("sensitivity")
+    return data
+
+
+def test_same_study_twice_gives_identical_results():
+    a = run_study(study_from_dict(_light(), base_dir=DEMO.parent, source=DEMO))
+    b = run_study(study_from_dict(_light(), base_dir=DEMO.parent, source=DEMO))
+    pd.testing.assert_frame_equal(a.tiers, b.tiers)
+    pd.testing.assert_frame_equal(a.method_scores, b.method_scores)
+    pd.testing.assert_frame_equal(a.sensitivity.per_customer, b.sensitivity.per_customer)
+
+
+def test_missing_data_file_names_step_and_file(tmp_path):
+    data = _light()
+    data["data"]["transactions"]["path"] = "nope.csv"
+    with pytest.raises(InputDataError, match=r"^data: .*nope.csv"):
+        run_study(study_from_dict(data, base_dir=DEMO.parent))
+
+
+def test_unknown_criterion_names_available_columns():
+    data = _light()
+    data["criteria"]["loyalty"] = {"direction": "benefit"}
+    data["weights"] = {"objective": "entropy"}
+    with pytest.raises(StudyError, match=r"^data: criteria: 'loyalty' not found in the data \(available: .*annual_spend"):
+        run_study(study_from_dict(data, base_dir=DEMO.parent))
+
+
+def test_method_error_names_the_method():
+    data = _light(methods=[{"shares": {"value": "annual_spend", "shares": [0.5, 0.2]}}], recommended="shares")
+    data.pop("sensitivity")
+    with pytest.raises(InputDataError, match=r"^method 'shares': "):
+        run_study(study_from_dict(data, base_dir=DEMO.parent))
+
+
+def test_objective_and_given_weights():
+    data = _light(weights={"values": {"annual_spend": 4, "margin": 3, "tenure_years": 1, "cross_purchase_rate": 1, "on_time_payment_rate": 1}})
+    data.pop("sensitivity")
+    r = run_study(study_from_dict(data, base_dir=DEMO.parent))
+    assert r.weights["annual_spend"] == pytest.approx(0.4)
+    assert r.ahp == {} and r.ahp_group is None
+    assert "ahp" not in r.weight_comparison.columns
+
+
+def test_unbalanced_counts_raise():
+    frame = pd.DataFrame({"status": ["classified", "pending", "lost"]})
+    with pytest.raises(ReportError, match="input 3 != classified 1 \\+ pending 1 \\+ merged 0"):
+        _counts(frame)
