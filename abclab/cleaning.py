@@ -112,18 +112,22 @@ class CleaningResult:
     log : pandas.DataFrame
         Columns ``customer, column, old_value, new_value, rule, reason``: one row per change
         or flag, in the order the steps ran.
+    input_rows : int or None
+        Number of rows of the input frame (reported by :meth:`summary`).
     """
 
     cleaned: pd.DataFrame
     pending: pd.DataFrame
     merged: pd.DataFrame
     log: pd.DataFrame
+    input_rows: int | None = None
 
     def summary(self) -> pd.Series:
-        """Counts ``input = cleaned + pending + merged`` (rows of the input frame)."""
+        """Row counts ``input, cleaned, pending, merged``; input = cleaned + pending + merged."""
         counts = {"cleaned": len(self.cleaned), "pending": len(self.pending)}
         counts["merged"] = len(self.merged)
-        return pd.Series({"input": sum(counts.values()), **counts}, name="customers")
+        total = sum(counts.values()) if self.input_rows is None else self.input_rows
+        return pd.Series({"input": total, **counts}, name="customers")
 
 
 class _Log:
@@ -495,4 +499,4 @@ def clean_customers(
     pending["status"] = pending_label
     pending["pending_reason"] = ["; ".join(reasons[c]) for c in pending.index]
     merged = pd.DataFrame(merged_rows, columns=MERGED_COLUMNS).astype({"input_row": "int64"})
-    return CleaningResult(work[~is_pending].copy(), pending, merged, log.frame())
+    return CleaningResult(work[~is_pending].copy(), pending, merged, log.frame(), len(frame))

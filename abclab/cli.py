@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from abclab.exceptions import AbclabError, JudgementError
+from abclab.exceptions import AbclabError, JudgementError, StudyError
 
 __all__ = ["main", "build_parser", "ProgressPrinter"]
 
@@ -61,10 +61,12 @@ class ProgressPrinter:
 # --------------------------------------------------------------------------- sub-commands
 def _cmd_report(args: argparse.Namespace) -> int:
     from abclab.report import run_report
+    from abclab.study import load_study
 
     formats = _parse_formats(args.format)
     progress = ProgressPrinter()
     progress(f"study {args.study}")
+    load_study(args.study)  # fail fast, with the study's own message, before starting a kernel
     outputs = run_report(args.study, args.out, formats=formats, progress=progress)
     progress("done")
     for item in _as_paths(outputs):
@@ -200,16 +202,19 @@ def _read_judgements(path: Path) -> tuple[pd.DataFrame, str, str]:
     if "matrix" in node:
         node["order"] = criteria
     # Reuse the study validator so the messages match the study file's.
-    study = study_from_dict(
-        {
-            "name": "ahp",
-            "data": {"customers": {"path": "-"}},
-            "criteria": {str(c): None for c in criteria or []},
-            "weights": {"ahp": {"experts": {"judgements": node}}},
-            "methods": ["pareto"],
-        },
-        source=path,
-    )
+    try:
+        study = study_from_dict(
+            {
+                "name": "ahp",
+                "data": {"customers": {"path": "-"}},
+                "criteria": {str(c): None for c in criteria or []},
+                "weights": {"ahp": {"experts": {"_": node}}},
+                "methods": ["pareto"],
+            },
+            source=path,
+        )
+    except StudyError as err:  # report keys as they are in this file
+        raise JudgementError(str(err).replace("weights.ahp.experts._.", "")) from err
     matrix = study.weights.ahp.experts[0].matrix
     return matrix, str(data.get("method", "eigenvector")), str(data.get("ri_table", "saaty1980"))
 
@@ -230,7 +235,7 @@ def _matrix_from_csv(path: Path) -> pd.DataFrame:
     raw = pd.read_csv(
         path, header=None, dtype=str, keep_default_na=False, sep=None, engine="python"
     )
-    labelled = raw.shape[1] == raw.shape[0] + 1
+    labelled = raw.shape[0] >= 2 and raw.shape[1] >= 2 and not _is_number(raw.iat[0, 1])
     body = raw.iloc[1:, 1:] if labelled else raw
     if labelled:
         names = [s.strip() for s in raw.iloc[0, 1:]]
@@ -257,6 +262,14 @@ def _matrix_from_csv(path: Path) -> pd.DataFrame:
                     f"expected a number or fraction like 1/3, got {cell!r}"
                 ) from None
     return pd.DataFrame(values, index=names, columns=names)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(Fraction(str(text).strip()))
+    except (ValueError, ZeroDivisionError):
+        return False
+    return True
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:

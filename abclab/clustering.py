@@ -64,8 +64,7 @@ def _fit_labels(method: str, X: np.ndarray, k: int, seed: int) -> tuple[np.ndarr
 def _centers(X: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     """Mean of each cluster (k, m); an empty cluster gets NaN."""
     counts = np.bincount(labels, minlength=k).astype(float)
-    sums = np.zeros((k, X.shape[1]))
-    np.add.at(sums, labels, X)
+    sums = np.column_stack([np.bincount(labels, weights=col, minlength=k) for col in X.T])
     with np.errstate(invalid="ignore", divide="ignore"):
         return sums / counts[:, None]
 
@@ -101,6 +100,9 @@ class ClusterTiers(BaseEstimator):
         standardised coordinates.
     sample_size : int
         Maximum rows used to choose ``k`` by silhouette (and to fit Ward on large inputs).
+    silhouette : bool
+        When ``k`` is given, still compute ``silhouette_`` (on at most ``sample_size`` rows;
+        about 1 s for 10 000 rows). ``False`` skips it (``silhouette_`` is NaN).
 
     Attributes
     ----------
@@ -144,6 +146,7 @@ class ClusterTiers(BaseEstimator):
         labels: Sequence[str] | None = None,
         standardise: bool = True,
         sample_size: int = 10_000,
+        silhouette: bool = True,
     ) -> None:
         self.method = method
         self.k = k
@@ -153,6 +156,7 @@ class ClusterTiers(BaseEstimator):
         self.labels = labels
         self.standardise = standardise
         self.sample_size = sample_size
+        self.silhouette = silhouette
 
     # -- validation -----------------------------------------------------------------------
     def _check_params(self, n: int) -> tuple[int | None, list[int]]:
@@ -232,7 +236,9 @@ class ClusterTiers(BaseEstimator):
             labels, self.model_ = _fit_labels(self.method, Xc, k, self.seed)
         self.k_ = k
         self.labels_ = np.asarray(labels, dtype=np.int64)
-        if k not in self.silhouette_by_k_:
+        if k not in self.silhouette_by_k_ and not self.silhouette:
+            self.silhouette_by_k_[k] = np.nan
+        elif k not in self.silhouette_by_k_:
             lab_s = self.labels_ if sub is None else self.labels_[sub]
             ok = 1 < len(np.unique(lab_s)) < len(Xs)
             self.silhouette_by_k_[k] = float(silhouette_score(Xs, lab_s)) if ok else np.nan
@@ -288,6 +294,7 @@ def cluster_tiers(
     weights: Sequence[float] | Mapping[str, float] | pd.Series | None = None,
     labels: Sequence[str] | None = None,
     standardise: bool = True,
+    silhouette: bool = True,
 ) -> pd.Series:
     """Tiers from clustering, ordered best first by centroid score.
 
@@ -334,8 +341,10 @@ def cluster_tiers(
         weights=weights,
         labels=labels,
         standardise=standardise,
+        silhouette=silhouette,
     ).fit(frame)
-    cat = pd.Categorical(model.tiers_, categories=model.tier_labels_, ordered=True)
+    codes = np.asarray([model.tier_labels_.index(t) for t in model.tier_of_cluster_])[model.labels_]
+    cat = pd.Categorical.from_codes(codes, categories=model.tier_labels_, ordered=True)
     out = pd.Series(cat, index=frame.index, name=method)
     order = np.argsort(-model.centroid_scores_, kind="stable")
     out.attrs = {

@@ -22,20 +22,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from abclab._text import normalise_header
+from abclab._text import normalise_header, parse_number_text
 from abclab.exceptions import DataQualityWarning, InputDataError
 
 __all__ = ["TableRead", "parse_business_numbers", "read_table", "read_table_report"]
 
-#: Excel error values (Microsoft Support, "How to correct a #... error"); they become missing.
-EXCEL_ERRORS = frozenset(
-    {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
-)
-#: Cell texts that mean "no value" in exports (compared case-insensitively after NFKC).
-MISSING_MARKERS = frozenset({"na", "n/a", "nan", "null", "none", "<na>", "-", "--", "—", "——"})
 #: Share of non-blank cells that must parse for a column to be auto-detected as numeric.
 AUTO_NUMERIC_SHARE = 0.9
 #: Rules counted by :func:`parse_business_numbers`, in reporting order.
@@ -54,7 +46,6 @@ RULES = (
     "unparseable",
 )
 _EXPECTED = "expected e.g. 1,200 / ¥1,200 / 15% / 1200万元 / (300)"
-_CURRENCY = r"[¥$€£]|RMB|CNY|USD|EUR"
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -95,99 +86,6 @@ class TableRead:
     numeric_columns: tuple[str, ...]
 
 
-def _number_pattern(decimal: str) -> str:
-    if decimal == ".":
-        num = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+"
-    else:
-        num = r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d*)?|,\d+"
-    return (
-        rf"(?i)^(?P<lpar>\()?(?P<sign1>[-+])?(?P<cur1>{_CURRENCY})?(?P<sign2>[-+])?"
-        rf"(?P<num>{num})(?:e(?P<exp>[-+]?\d+))?(?P<pct>%)?(?P<unit>万元|亿元|万|亿|元)?"
-        rf"(?P<cur2>{_CURRENCY})?(?P<rpar>\))?$"
-    )
-
-
-def _parse_text_kernel(
-    text: pd.Series, decimal: str
-) -> tuple[pd.Series, pd.Series, dict[str, int]]:
-    """Parse a text Series (missing allowed) without validation, with Arrow compute kernels.
-
-    Returns the float values, a mask of cells that could not be parsed and per-rule counts.
-    """
-    raw = pa.array(text.astype("str"), type=pa.large_string())
-    norm = pc.utf8_normalize(raw, "NFKC")
-    counts = {"fullwidth": _count(pc.not_equal(norm, raw))}
-    norm = pc.replace_substring_regex(norm, r"\s+", "")
-    blank = pc.or_kleene(pc.is_null(norm), pc.equal(norm, ""))
-    marker = pc.and_not(pc.is_in(pc.utf8_lower(norm), pa.array(sorted(MISSING_MARKERS))), blank)
-    xerr = pc.and_not(pc.is_in(pc.utf8_upper(norm), pa.array(sorted(EXCEL_ERRORS))), blank)
-    counts.update(blank=_count(blank), missing_marker=_count(marker), excel_error=_count(xerr))
-    candidate = _mask(pc.invert(pc.or_(pc.or_(blank, marker), xerr)))
-    m = pc.extract_regex(pc.if_else(candidate, norm, None), _number_pattern(decimal))
-    matched = _mask(pc.is_valid(m))
-    has = {k: _mask(pc.not_equal(pc.struct_field(m, k), "")) & matched for k in _GROUPS}
-    ok = (
-        has["num"]
-        & (has["lpar"] == has["rpar"])
-        & ~(has["sign1"] & has["sign2"])
-        & ~(has["lpar"] & (has["sign1"] | has["sign2"]))
-        & ~(has["cur1"] & has["cur2"])
-        & ~(has["pct"] & (has["unit"] | has["cur1"] | has["cur2"]))
-        & ~(has["cur2"] & has["unit"])
-    )
-    values = np.full(len(raw), np.nan)
-    if ok.any():
-        okm = pc.filter(m, pa.array(ok))
-        num, unit = pc.struct_field(okm, "num"), pc.struct_field(okm, "unit")
-        group = "," if decimal == "." else "."
-        digits = pc.replace_substring(num, group, "")
-        if decimal == ",":
-            digits = pc.replace_substring(digits, ",", ".")
-        wan = _mask(pc.starts_with(unit, "万"))
-        yi = _mask(pc.starts_with(unit, "亿"))
-        pct, lpar = has["pct"][ok], has["lpar"][ok]
-        exp_text = pc.struct_field(okm, "exp")
-        exp = _as_numpy(pc.cast(pc.if_else(pc.equal(exp_text, ""), "0", exp_text), pa.int64()))
-        exp = exp + 4 * wan + 8 * yi - 2 * pct
-        neg = (
-            _mask(pc.equal(pc.struct_field(okm, "sign1"), "-"))
-            | _mask(pc.equal(pc.struct_field(okm, "sign2"), "-"))
-            | lpar
-        )
-        # Build "-123.45e4" literals so each value is the correctly rounded written number.
-        sign = pa.array(np.where(neg, "-", ""), type=pa.large_string())
-        literal = pc.binary_join_element_wise(
-            sign, digits, _E, pc.cast(pa.array(exp), pa.large_string()), _EMPTY
-        )
-        values[ok] = _as_numpy(pc.cast(literal, pa.float64()))
-        counts["thousands_separator"] = _count(pc.match_substring(num, group))
-        if decimal == ",":
-            counts["decimal_comma"] = _count(pc.match_substring(num, ","))
-        yuan = _mask(pc.ends_with(unit, "元"))
-        currency = has["cur1"][ok] | has["cur2"][ok] | yuan
-        counts.update(currency=int(currency.sum()), percent=int(pct.sum()))
-        counts.update(wan=int(wan.sum()), yi=int(yi.sum()), parentheses_negative=int(lpar.sum()))
-    bad = pd.Series(candidate & ~ok, index=text.index)
-    return pd.Series(values, index=text.index), bad, counts
-
-
-_E, _EMPTY = pa.scalar("e", pa.large_string()), pa.scalar("", pa.large_string())
-_GROUPS = ("lpar", "sign1", "cur1", "sign2", "num", "exp", "pct", "unit", "cur2", "rpar")
-
-
-def _mask(array: pa.Array) -> np.ndarray:
-    """Boolean Arrow array -> numpy bool array, nulls as False."""
-    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _as_numpy(array: pa.Array) -> np.ndarray:
-    return np.asarray(array.to_numpy(zero_copy_only=False))
-
-
-def _count(array: pa.Array) -> int:
-    return int(_mask(array).sum())
-
-
 def _split_typed(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Split a column into text cells, already-numeric cells and cells of another type."""
     if pd.api.types.is_bool_dtype(series):
@@ -210,7 +108,7 @@ def _split_typed(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 def _parse_column(series: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series, dict[str, int]]:
     text, numbers, other = _split_typed(series)
-    values, bad, counts = _parse_text_kernel(text, decimal)
+    values, bad, counts = parse_number_text(text, decimal)
     values = values.where(text.notna(), numbers)
     counts["blank"] -= int((text.isna() & (numbers.notna() | other)).sum())
     bad = bad | other

@@ -384,6 +384,8 @@ def test_every_input_row_ends_up_exactly_once(frame, spend, margin, use_names):
         )
     cleaned, pending, merged = set(result.cleaned.index), set(result.pending.index), result.merged
     assert len(result.cleaned) + len(result.pending) + len(merged) == len(frame)
+    summary = result.summary()
+    assert summary["input"] == len(frame) == summary[["cleaned", "pending", "merged"]].sum()
     assert not cleaned & pending
     assert result.cleaned.index.is_unique and result.pending.index.is_unique
     assert set(merged["merged_into"]) <= cleaned | pending

@@ -116,6 +116,12 @@ def test_estimator_attributes_and_predict(three_blobs):
     assert model.fit_predict(three_blobs).tolist() == model.tiers_.tolist()
 
 
+def test_silhouette_can_be_skipped(three_blobs):
+    tiers = cluster_tiers(three_blobs, k=3, silhouette=False)
+    assert np.isnan(tiers.attrs["silhouette"])
+    assert tiers.tolist() == cluster_tiers(three_blobs, k=3).tolist()
+
+
 def test_kmeans_labels_match_bare_sklearn(three_blobs):
     """Same seed and standardisation: the partition equals a bare KMeans fit."""
     X = three_blobs.to_numpy()

@@ -227,7 +227,8 @@ def test_formatting_then_parsing_round_trips(x, currency, parentheses, yuan):
     negative = x < 0 and float(f"{abs(x):.2f}") != 0
     cell = (f"({body})" if parentheses else f"-{body}") if negative else body
     values, _ = parse_business_numbers(pd.Series([cell]))
-    assert values.iloc[0] == float(f"{x:.2f}") or values.iloc[0] == -float(f"{abs(x):.2f}")
+    magnitude = float(f"{abs(x):.2f}")
+    assert values.iloc[0] == (-magnitude if negative else magnitude)
     # and the European form of the same number with decimal=","
     euro = f"{abs(x):,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
     back, _ = parse_business_numbers(pd.Series([euro]), decimal=",")

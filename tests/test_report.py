@@ -165,3 +165,91 @@ def test_bundled_notebook_parameters_cell():
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     for cell in nb.cells:  # notebooks define no logic: no def/class/loops
         assert not re.search(r"^\s*(def|class|for|while)\b", cell.source, re.M), cell.source
+
+
+# --------------------------------------------------------------------------- end to end
+
+#: A customer of the demo data that ends up "pending evaluation" (missing payment data), so
+#: it is listed by name in the data-quality section; its name is replaced by a script tag.
+SCRIPT_CUSTOMER = "C0066"
+SCRIPT_NAME = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="session")
+def demo_report(tmp_path_factory) -> ReportFiles:
+    """The bundled report on a copy of the demo study: language zh, one hostile name."""
+    if not DEMO.is_file():
+        pytest.skip("data/demo/study.yaml is not there yet")
+    root = tmp_path_factory.mktemp("demo")
+    study_dir = root / "study"
+    shutil.copytree(DEMO.parent, study_dir)
+    study = study_dir / "study.yaml"
+    study.write_text(
+        re.sub(r"^language: en", "language: zh", study.read_text(encoding="utf-8"), flags=re.M),
+        encoding="utf-8",
+    )
+    customers = study_dir / "customers.csv"
+    lines = customers.read_text(encoding="utf-8").splitlines()
+    hit = [k for k, line in enumerate(lines) if line.startswith(SCRIPT_CUSTOMER + ",")]
+    assert hit, f"{SCRIPT_CUSTOMER} not in the demo customers"
+    cells = lines[hit[0]].split(",")
+    cells[1] = SCRIPT_NAME
+    lines[hit[0]] = ",".join(cells)
+    customers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return run_report(study, root / "out")
+
+
+@pytest.mark.slow
+def test_demo_report_files_and_provenance(demo_report):
+    assert [p.name for p in demo_report.paths] == [
+        "report.ipynb", "report.html", "report.pdf", "report.xlsx", "provenance.json",
+    ]
+    record = json.loads(demo_report.provenance.read_text(encoding="utf-8"))
+    assert record["counts"]["input"] == sum(record["counts"][k] for k in ("classified", "pending", "merged"))
+    assert record["report"]["language"] == "zh"
+    assert {"report_notebook", "report_html", "report_pdf", "cleaning"} <= set(record["timings"])
+    # The executed notebook has no error output and every section cell ran.
+    nb = nbformat.read(demo_report.notebook, as_version=4)
+    assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+
+
+@pytest.mark.slow
+def test_demo_report_html_is_offline_escaped_and_masked(demo_report):
+    html = demo_report.html.read_text(encoding="utf-8")
+    assert remote_resources(html) == []
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*https?://""", html, re.I)
+    assert not re.search(r"@import\s+url\(\s*[\"']?https?", html, re.I)
+    assert SCRIPT_NAME not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<html lang="zh">' in html and "执行摘要" in html and "数据质量" in html
+    images = re.findall(r'<img[^>]+src="data:image/png;base64,', html)
+    assert len(images) >= 5  # weights, Pareto/Lorenz, kappa, clusters, sensitivity
+    assert "<img" not in re.sub(r'<img[^>]+src="data:image/png;base64,[^"]+"', "", html)
+    # Phones of the demo data (11-digit mobiles) only appear masked.
+    phones = re.findall(r"(?<![\d*])1[3-9]\d{9}(?!\d)", re.sub(r"<[^>]+>", " ", html))
+    assert phones == []
+    assert re.search(r"1[3-9]\d\*{4}\d{4}", html)
+
+
+@pytest.mark.slow
+def test_demo_report_pdf_is_a4_with_chinese_text(demo_report, tmp_path):
+    """The PDF renders to PNG pages with pdftoppm; pypdf finds the Chinese headings."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(demo_report.pdf)
+    assert len(reader.pages) >= 3
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    first = reader.pages[0].extract_text()
+    assert "执行摘要" in first and "客户分级分类报告" in first
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("poppler-utils not installed")
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "2", str(demo_report.pdf), str(tmp_path / "page")],
+        check=True, timeout=120,
+    )
+    from matplotlib import image
+
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert len(pages) == 2
+    assert all(image.imread(p).std() > 0.02 for p in pages)  # not blank

@@ -74,7 +74,9 @@ def mask_phone(value: object) -> object:
     """
     if _is_missing(value):
         return value
-    text = str(value)
+    if isinstance(value, float) and value.is_integer():  # a phone column read as numbers
+        value = int(value)
+    text = re.sub(r"\.0+$", "", str(value).strip())
     prefix = ""
     match = _COUNTRY_RE.match(text)
     if match:

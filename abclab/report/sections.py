@@ -135,7 +135,9 @@ def data_quality(ctx: ReportContext) -> None:
     if len(pending) == 0:
         _paragraph(text("text.no_pending", lang))
     else:
-        _customer_table(ctx, pending)
+        contacts = list(_pii_columns(r, pending))
+        keep = [c for c in ["name", *contacts, *r.criteria.columns, "pending_reason"] if c in pending]
+        _customer_table(ctx, pending[keep])
 
 
 def weights(ctx: ReportContext) -> None:
