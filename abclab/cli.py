@@ -9,10 +9,10 @@ without a traceback; 1 an unexpected internal error (one line plus a hint to rer
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from importlib import resources
@@ -23,7 +23,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from abclab.exceptions import AbclabError, JudgementError, StudyError
+from abclab.exceptions import (
+    AbclabError,
+    InconsistentJudgementWarning,
+    JudgementError,
+    StudyError,
+)
 
 __all__ = ["main", "build_parser", "ProgressPrinter"]
 
@@ -141,7 +146,9 @@ def _cmd_ahp(args: argparse.Namespace) -> int:
     matrix, method, ri_table = _read_judgements(Path(args.file))
     method = args.method or method
     ri_table = args.ri_table or ri_table
-    result = ahp.weights(matrix, method=method, ri_table=ri_table)
+    with warnings.catch_warnings():  # the verdict on CR is printed below
+        warnings.simplefilter("ignore", InconsistentJudgementWarning)
+        result = ahp.weights(matrix, method=method, ri_table=ri_table)
     out = sys.stdout
     print(f"criteria weights ({method}, {len(matrix)} criteria):", file=out)
     table = pd.DataFrame({"weight": result.weights})
@@ -395,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("abclab: interrupted", file=sys.stderr)
         return 130
-    except Exception as err:  # noqa: BLE001 - last-resort handler of the CLI
+    except Exception as err:
         if debug:
             traceback.print_exc()
         print(f"abclab: internal error: {type(err).__name__}: {_one_line(err)}", file=sys.stderr)

@@ -201,7 +201,7 @@ class ClusterTiers(BaseEstimator):
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, X: Any, y: Any = None) -> ClusterTiers:
         """Cluster ``X`` (rows = customers, columns = criteria) and order clusters into tiers."""
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=2)
+        X = validate_data(self, X, dtype=np.float64, order="C", ensure_min_samples=2)
         n, m = X.shape
         k, candidates = self._check_params(n)
         w = self._weight_vector(m)
@@ -272,7 +272,7 @@ class ClusterTiers(BaseEstimator):
         clustered space (also used for Ward fitted on a subsample).
         """
         check_is_fitted(self, "tier_of_cluster_")
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=np.float64, order="C", reset=False)
         Xc = (X - self.mean_) / self.scale_ if self.standardise else X
         if self.model_ is not None:
             return self.tier_of_cluster_[self.model_.predict(Xc)]

@@ -262,7 +262,9 @@ def _read_data(study: Study) -> tuple[pd.DataFrame, list[Path]]:
         master = read_table(src.path, **options)
         for col in study.criterion_names:
             if col in master.columns and not pd.api.types.is_numeric_dtype(master[col]):
-                master[col], _ = parse_business_numbers(master[col], column=col, source=src.path.name)
+                master[col], _ = parse_business_numbers(
+                    master[col], column=col, source=src.path.name
+                )
         files.append(src.path)
         id_col = study.id_column or ID
         if id_col not in master.columns:
@@ -707,7 +709,9 @@ def _strategies(study: Study, tiers: pd.Series, notes: list[str]) -> pd.DataFram
         table = pd.concat([table, pending], ignore_index=True)
     table = table.set_index("tier")
     if study.tiers.labels:
-        table["name"] = [study.tiers.labels.get(t, n) for t, n in zip(table.index, table["name"], strict=True)]
+        table["name"] = [
+            study.tiers.labels.get(t, n) for t, n in zip(table.index, table["name"], strict=True)
+        ]
     return table
 
 
@@ -729,7 +733,9 @@ def _sensitivity(study: Study, scores: Any, weights: pd.Series, notes: list[str]
             method = MethodSpec(name="weighted_abc", method="weighted_abc", params={})
         else:
             method = fallback[0]
-            notes.append(f"sensitivity: {wanted!r} does not use the weights; tested {method.name!r}")
+            notes.append(
+                f"sensitivity: {wanted!r} does not use the weights; tested {method.name!r}"
+            )
     p = method.params
     options: dict[str, Any] = {}
     if method.method == "bands":

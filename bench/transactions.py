@@ -154,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
             f" {life_s} {speed}"
         )
         lines.append(line)
-        print(header if len(lines) == 1 else "", line, sep="\n" if len(lines) == 1 else "", flush=True)
+        print(
+            header if len(lines) == 1 else "", line, sep="\n" if len(lines) == 1 else "", flush=True
+        )
     print("\nsummary\n" + header + "\n" + "\n".join(lines))
     for note in notes:
         print("note:", note)

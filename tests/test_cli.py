@@ -35,7 +35,9 @@ def _run(capsys, *argv):
     return code, out, err
 
 
-@pytest.mark.parametrize(("name", "text"), [("flores.csv", FLORES_CSV), ("flores.yaml", FLORES_YAML)])
+@pytest.mark.parametrize(
+    ("name", "text"), [("flores.csv", FLORES_CSV), ("flores.yaml", FLORES_YAML)]
+)
 def test_ahp_prints_weights_and_cr(tmp_path, capsys, name, text):
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -44,7 +46,12 @@ def test_ahp_prints_weights_and_cr(tmp_path, capsys, name, text):
     assert "CR = 0.0490 (RI = 0.9000 from saaty1980); acceptable" in out  # CI 0.0441 / RI 0.90
     assert "lambda_max = 4.1323" in out
     weights = dict(line.split() for line in out.splitlines()[2:6])
-    assert [round(float(weights[k]), 3) for k in ("cf", "lt", "adu", "uc")] == [0.420, 0.410, 0.092, 0.079]
+    assert [round(float(weights[k]), 3) for k in ("cf", "lt", "adu", "uc")] == [
+        0.420,
+        0.410,
+        0.092,
+        0.079,
+    ]
 
 
 def test_ahp_inconsistent_matrix_shows_repairs(tmp_path, capsys):
@@ -63,8 +70,14 @@ def test_ahp_inconsistent_matrix_shows_repairs(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (",a,b\na,1,x\nb,1,1\n", "abclab: error: m.csv: cell [a, b] (row 1, column 2): expected a number or fraction like 1/3, got 'x'\n"),
-        (",a,b\nb,1,2\na,1/2,1\n", "abclab: error: m.csv: row labels ['b', 'a'] differ from column labels ['a', 'b']\n"),
+        (
+            ",a,b\na,1,x\nb,1,1\n",
+            "abclab: error: m.csv: cell [a, b] (row 1, column 2): expected a number or fraction like 1/3, got 'x'\n",
+        ),
+        (
+            ",a,b\nb,1,2\na,1/2,1\n",
+            "abclab: error: m.csv: row labels ['b', 'a'] differ from column labels ['a', 'b']\n",
+        ),
     ],
 )
 def test_ahp_bad_matrix_one_line(tmp_path, capsys, text, message):
@@ -98,7 +111,9 @@ def test_classify_pareto_to_csv(tmp_path, capsys):
     data = tmp_path / "items.csv"
     pd.DataFrame({"sku": ["a", "b", "c", "d"], "value": [70, 20, 6, 4]}).to_csv(data, index=False)
     out_file = tmp_path / "classes.csv"
-    code, out, err = _run(capsys, "classify", str(data), "--value", "value", "--id", "sku", "--out", str(out_file))
+    code, out, err = _run(
+        capsys, "classify", str(data), "--value", "value", "--id", "sku", "--out", str(out_file)
+    )
     assert code == 0, err
     result = pd.read_csv(out_file)
     # cumulative share before each item: 0, .70, .90, .96 -> A (<.8), A, B (<.95), C
@@ -109,7 +124,9 @@ def test_classify_pareto_to_csv(tmp_path, capsys):
 def test_classify_unknown_column(tmp_path, capsys):
     data = tmp_path / "items.csv"
     pd.DataFrame({"sku": ["a"], "value": [1]}).to_csv(data, index=False)
-    code, _, err = _run(capsys, "classify", str(data), "--value", "spend", "--out", str(tmp_path / "o.csv"))
+    code, _, err = _run(
+        capsys, "classify", str(data), "--value", "spend", "--out", str(tmp_path / "o.csv")
+    )
     assert code == 2
     assert err.startswith(f"abclab: error: {data}: column 'spend' not found (columns: sku, value)")
     assert err.count("\n") == 1
@@ -117,10 +134,16 @@ def test_classify_unknown_column(tmp_path, capsys):
 
 def test_report_bad_study_one_line(tmp_path, capsys):
     study = tmp_path / "study.yaml"
-    study.write_text("name: x\ndata: {customers: {path: c.csv}}\ncriteria: {spend: {direction: up}}\n", encoding="utf-8")
+    study.write_text(
+        "name: x\ndata: {customers: {path: c.csv}}\ncriteria: {spend: {direction: up}}\n",
+        encoding="utf-8",
+    )
     code, _, err = _run(capsys, "report", str(study), "--out", str(tmp_path / "r"))
     assert code == 2
-    assert err.splitlines()[-1] == "abclab: error: study.yaml: criteria.spend.direction: expected 'benefit' or 'cost', got 'up'"
+    assert (
+        err.splitlines()[-1]
+        == "abclab: error: study.yaml: criteria.spend.direction: expected 'benefit' or 'cost', got 'up'"
+    )
     assert "Traceback" not in err
 
 
@@ -131,15 +154,27 @@ def test_report_progress_and_outputs(tmp_path, capsys, monkeypatch):
     def fake_run_report(study_path, out_dir, *, formats, progress):
         calls.update(study=study_path, out=out_dir, formats=formats)
         progress("notebook")
-        return abclab.report.ReportFiles(directory=Path(out_dir), notebook=Path(out_dir) / "report.ipynb", provenance=Path(out_dir) / "provenance.json")
+        return abclab.report.ReportFiles(
+            directory=Path(out_dir),
+            notebook=Path(out_dir) / "report.ipynb",
+            provenance=Path(out_dir) / "provenance.json",
+        )
 
     monkeypatch.setattr(abclab.report, "run_report", fake_run_report)
     study = tmp_path / "s.yaml"
-    study.write_text((ROOT / "data" / "demo" / "study.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    code, out, err = _run(capsys, "report", str(study), "--out", str(tmp_path), "--format", "html,xlsx")
+    study.write_text(
+        (ROOT / "data" / "demo" / "study.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    code, out, err = _run(
+        capsys, "report", str(study), "--out", str(tmp_path), "--format", "html,xlsx"
+    )
     assert code == 0
     assert calls["formats"] == ("html", "xlsx")
-    assert [line.split("] ")[1] for line in err.splitlines()] == [f"study {study}", "notebook", "done"]
+    assert [line.split("] ")[1] for line in err.splitlines()] == [
+        f"study {study}",
+        "notebook",
+        "done",
+    ]
     assert out.splitlines() == [str(tmp_path / "report.ipynb"), str(tmp_path / "provenance.json")]
 
 
@@ -167,7 +202,13 @@ def test_entry_point_subprocess(tmp_path):
     path = tmp_path / "j.yaml"
     path.write_text("judgements: {'a > b': 0}\n", encoding="utf-8")
     proc = subprocess.run(
-        [sys.executable, "-m", "abclab.cli", "ahp", str(path)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "abclab.cli", "ahp", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
-    assert proc.stderr == "abclab: error: j.yaml: judgements.a > b: expected a positive judgement (Saaty scale 1/9..9), got 0\n"
+    assert (
+        proc.stderr
+        == "abclab: error: j.yaml: judgements.a > b: expected a positive judgement (Saaty scale 1/9..9), got 0\n"
+    )

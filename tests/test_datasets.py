@@ -74,7 +74,11 @@ def test_flores47_is_the_published_table():
     assert flores.shape == (47, 7)
     assert flores.loc[0, ["avg_unit_cost", "annual_dollar_usage"]].tolist() == [49.92, 5840.64]
     assert flores.loc[5, "annual_dollar_usage"] == 2936.67
-    assert flores["adu_abc_class_flores1992"].value_counts().to_dict() == {"A": 10, "B": 14, "C": 23}
+    assert flores["adu_abc_class_flores1992"].value_counts().to_dict() == {
+        "A": 10,
+        "B": 14,
+        "C": 23,
+    }
     assert flores["annual_dollar_usage"].is_monotonic_decreasing
     if SHARED.is_dir():
         pd.testing.assert_frame_equal(flores, pd.read_csv(SHARED / "flores47.csv"))
@@ -114,7 +118,9 @@ def test_committed_demo_files_equal_a_fresh_generation(generated):
     byte; the Parquet file by content, since its footer records the pyarrow version."""
     for name in DEMO_FILES:
         committed = DEMO_DIR / name
-        assert committed.is_file(), f"{committed} missing; run python -m abclab.datasets.generate_demo data/demo"
+        assert committed.is_file(), (
+            f"{committed} missing; run python -m abclab.datasets.generate_demo data/demo"
+        )
         if name.endswith(".parquet"):
             assert pq.read_table(committed).equals(pq.read_table(generated / name))
         else:
@@ -302,11 +308,15 @@ def test_synthetic_transactions():
     assert log["date"].min() >= pd.Timestamp("2022-01-01")
     assert log["date"].max() <= pd.Timestamp("2024-12-31")
     assert 0.01 < (log["amount"] < 0).mean() < 0.03
-    pd.testing.assert_frame_equal(log, datasets.synthetic_transactions(50_000, n_customers=1_000, seed=5))
+    pd.testing.assert_frame_equal(
+        log, datasets.synthetic_transactions(50_000, n_customers=1_000, seed=5)
+    )
     counts = log["customer_id"].value_counts()
     assert counts.iloc[: len(counts) // 10].sum() / len(log) > 0.3  # skewed activity
     chunks = list(
-        datasets.iter_synthetic_transactions(25_000, n_customers=10, chunk_rows=10_000, payments=True)
+        datasets.iter_synthetic_transactions(
+            25_000, n_customers=10, chunk_rows=10_000, payments=True
+        )
     )
     assert [len(c) for c in chunks] == [10_000, 10_000, 5_000]
     assert {"due_date", "paid_date"} <= set(chunks[0].columns)

@@ -23,7 +23,11 @@ DEMO = ROOT / "data" / "demo" / "study.yaml"
 
 def _study():
     data = copy.deepcopy(load_study(DEMO).to_dict())
-    data["methods"] = [{"weighted_abc": {"how": "shares"}}, {"pareto": {"value": "annual_spend"}}, "edas"]
+    data["methods"] = [
+        {"weighted_abc": {"how": "shares"}},
+        {"pareto": {"value": "annual_spend"}},
+        "edas",
+    ]
     data["sensitivity"] = {"draws": 50}
     return study_from_dict(data, base_dir=DEMO.parent, source=DEMO)
 
@@ -41,7 +45,15 @@ def workbook(results, tmp_path_factory):
 
 def test_sheets(workbook):
     wb = openpyxl.load_workbook(workbook)
-    assert wb.sheetnames[:7] == ["Customers", "Summary", "AHP", "Weights", "Cleaning log", "Parameters", "Agreement"]
+    assert wb.sheetnames[:7] == [
+        "Customers",
+        "Summary",
+        "AHP",
+        "Weights",
+        "Cleaning log",
+        "Parameters",
+        "Agreement",
+    ]
     ws = wb["Customers"]
     assert ws.freeze_panes == "B2"
     assert ws.auto_filter.ref.startswith("A1:")
@@ -58,12 +70,16 @@ def test_every_input_customer_once_with_values(results, workbook):
     }
     sheet = sheet.set_index("customer_id")
     classified = results.criteria.index
-    np.testing.assert_allclose(sheet.loc[classified, "score"], results.scores.score.loc[classified], rtol=1e-12)
+    np.testing.assert_allclose(
+        sheet.loc[classified, "score"], results.scores.score.loc[classified], rtol=1e-12
+    )
     for method in results.tiers.columns:
         tiers = results.tiers[method].astype(str)
         assert (sheet.loc[tiers.index, f"tier_{method}"] == tiers).all()
     np.testing.assert_allclose(
-        sheet.loc[classified, "score_edas"], results.method_scores.loc[classified, "edas"], rtol=1e-12
+        sheet.loc[classified, "score_edas"],
+        results.method_scores.loc[classified, "edas"],
+        rtol=1e-12,
     )
     assert sheet["phone"].dropna().astype(str).str.fullmatch(r"\d{3}\*{4}\d{4}").all()
 
@@ -107,7 +123,14 @@ def test_provenance_hashes_data_files(results, tmp_path):
         assert files[name] == expected
     assert record["seed"] == results.study.seed
     assert record["packages"]["pandas"] == pd.__version__
-    assert set(record["packages"]) >= {"abclab", "numpy", "scipy", "scikit-learn", "duckdb", "openpyxl"}
+    assert set(record["packages"]) >= {
+        "abclab",
+        "numpy",
+        "scipy",
+        "scikit-learn",
+        "duckdb",
+        "openpyxl",
+    }
     assert record["formats"] == ["xlsx"]
     assert record["counts"] == results.counts
     assert record["created"].endswith("Z")

@@ -101,7 +101,9 @@ def test_cdnow_matches_independent_pandas_groupby(cdnow, cdnow_features):
     assert got.index.name == "customer_id"
     assert got.index.equals(expected.index)
     assert got["purchase_count"].sum() == 69_659
-    pd.testing.assert_series_equal(got["purchase_count"], expected["purchase_count"], check_names=False)
+    pd.testing.assert_series_equal(
+        got["purchase_count"], expected["purchase_count"], check_names=False
+    )
     np.testing.assert_allclose(got["total_spend"], expected["total_spend"], rtol=1e-12)
     for column in ("first_purchase", "last_purchase"):
         assert (got[column].to_numpy() == expected[column].to_numpy()).all(), column
@@ -367,3 +369,25 @@ def test_text_amounts_and_wrong_sources_are_errors(tmp_path):
         from_transactions(log.assign(x=1.0), customer="c", date="d", amount="x", due_date="d")
     with pytest.raises(InputDataError, match=r"as_of='someday' is not a date"):
         from_transactions(log.assign(x=1.0), customer="c", date="d", amount="x", as_of="someday")
+
+
+@pytest.mark.parametrize(("n_categories", "years"), [(6, 3), (70, 3), (6, 60)])
+def test_distinct_months_and_categories_exact_on_every_code_path(n_categories, years):
+    """Bit-set counting (≤ 64 categories, ≤ 512 months) and the count(DISTINCT) fallback agree
+    with pandas nunique; 10 years of monthly data cross the 64-month word boundary."""
+    rng = np.random.default_rng(n_categories + years)
+    n = 3_000
+    log = pd.DataFrame(
+        {
+            "c": rng.integers(0, 40, n),
+            "d": pd.Timestamp("2024-12-31") - pd.to_timedelta(rng.integers(0, 365 * years, n), "D"),
+            "x": rng.normal(100, 80, n).round(2),
+            "k": [f"cat{i}" for i in rng.integers(0, n_categories, n)],
+        }
+    )
+    got = from_transactions(log, customer="c", date="d", amount="x", category="k")
+    buys = log[log["x"] >= 0]
+    months = buys.groupby("c")["d"].apply(lambda s: s.dt.to_period("M").nunique())
+    np.testing.assert_array_equal(got["active_months"], months.reindex(got.index, fill_value=0))
+    cats = buys.groupby("c")["k"].nunique().reindex(got.index, fill_value=0)
+    np.testing.assert_allclose(got["cross_purchase_rate"], cats / buys["k"].nunique())

@@ -23,7 +23,11 @@ PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 #: Small parameters for the test run, per notebook (names must match the parameters cell).
 SMALL: dict[str, dict[str, object]] = {
-    "01_abc_pareto.ipynb": {"cutoffs": [0.8, 0.95], "count_shares": [0.2, 0.3, 0.5], "table_rows": 3},
+    "01_abc_pareto.ipynb": {
+        "cutoffs": [0.8, 0.95],
+        "count_shares": [0.2, 0.3, 0.5],
+        "table_rows": 3,
+    },
     "02_ahp_step_by_step.ipynb": {
         "ri_table": "alonso_lamata2006",
         "weight_method": "eigenvector",
@@ -40,8 +44,13 @@ SMALL: dict[str, dict[str, object]] = {
         "score_cuts": [90, 75, 60],
         "case_study_shares": [0.05, 0.125, 0.5, 0.325],
         "as_of": "2025-01-01",
+        "language": "zh",
     },
-    "04_mcabc_flores47.ipynb": {"count_shares": [0.2, 0.3, 0.5], "zhou_fan_lambda": 0.5, "n_disputed": 5},
+    "04_mcabc_flores47.ipynb": {
+        "count_shares": [0.2, 0.3, 0.5],
+        "zhou_fan_lambda": 0.5,
+        "n_disputed": 5,
+    },
     "05_weight_sensitivity.ipynb": {
         "draws": 200,
         "seed": 1,
@@ -167,7 +176,8 @@ def test_02_ahp_step_by_step(executed):
 
 def test_03_scoring_bands_source003(executed):
     """Source 003 step 五: customer A = 100x0.40 + 90x0.25 + 100x0.20 + 80x0.15 = 94.5, strategic;
-    template (二): C2024001 = 100.0, strategic. What-ifs by hand: margin 14.9 % -> 75 points,
+    template (二): C2024001 = 100.0, strategic; template (三)'s strategy for the strategic grade is
+    专属服务+定制化方案. What-ifs by hand: margin 14.9 % -> 75 points,
     40 + 18.75 + 20 + 12 = 90.75; spend 999万 -> 80, 32 + 22.5 + 20 + 12 = 86.5; spend 499万 ->
     60, 24 + 22.5 + 20 + 12 = 78.5."""
     r = executed("03_scoring_bands_source003.ipynb")
@@ -178,10 +188,13 @@ def test_03_scoring_bands_source003(executed):
     assert r["what_if_scores"] == pytest.approx([94.5, 90.75, 86.5, 78.5], abs=1e-9)
     for key in ("summary_counts", "relative_counts"):
         counts = dict(r[key])
-        total = counts.pop("Total")
+        total = counts.pop(r["total_label"])
         assert total == r["demo_customers"] == sum(counts.values())
         assert list(counts) == ["strategic", "key", "ordinary", "potential"]
     assert r["summary_value_share_total"] == pytest.approx(1.0)
+    # language="zh" reached the notebook: Chinese total row and template (三)'s strategies
+    assert r["total_label"] == "合计"
+    assert r["strategies"]["strategic"] == "专属服务+定制化方案"
     # relative grading: at least the nominal ceil(share * n) customers in the first grade
     assert r["relative_counts"]["strategic"] >= math.ceil(0.05 * r["demo_customers"])
 
@@ -195,7 +208,13 @@ def test_04_mcabc_flores47(executed):
     assert r["traditional_matches_published"] == 47
     assert list(r["ahp_weights"].values()) == pytest.approx([0.420, 0.410, 0.092, 0.079], abs=1e-3)
     assert set(r["class_counts"]) == {
-        "traditional", "ahp_weighted", "ramanathan", "ng", "zhou_fan", "topsis", "edas"
+        "traditional",
+        "ahp_weighted",
+        "ramanathan",
+        "ng",
+        "zhou_fan",
+        "topsis",
+        "edas",
     }
     for counts in r["class_counts"].values():
         assert sum(counts.values()) == 47
@@ -221,7 +240,10 @@ def test_05_weight_sensitivity(executed):
     assert 0.0 < r["sweep_max_changed"] < 1.0
     row, col, judgement, new_value = r["top_judgement"]
     assert row != col and {row, col} <= {
-        "annual_spend", "profit_margin", "tenure_years", "cross_purchase_rate"
+        "annual_spend",
+        "profit_margin",
+        "tenure_years",
+        "cross_purchase_rate",
     }
     assert judgement != new_value
     assert 0.0 < r["top_judgement_share_changed"] <= 1.0

@@ -29,7 +29,11 @@ def demo():
 def _light(**changes) -> dict:
     """The demo study with fewer methods and draws (fast), optionally changed."""
     data = copy.deepcopy(load_study(DEMO).to_dict())
-    data["methods"] = [{"weighted_abc": {"how": "shares"}}, {"pareto": {"value": "annual_spend"}}, "topsis"]
+    data["methods"] = [
+        {"weighted_abc": {"how": "shares"}},
+        {"pareto": {"value": "annual_spend"}},
+        "topsis",
+    ]
     data["sensitivity"] = {"draws": 50}
     data.update(changes)
     return data
@@ -96,8 +100,13 @@ def test_score_is_weighted_sum_of_indicator_scores(demo):
         if spec.bands is not None:
             lows = [None if np.isinf(lo) else lo for lo, _ in spec.bands]
             ups = [lo for lo, _ in spec.bands[1:]] + [None]
-            bands = [{"lower": a, "upper": b, "score": s} for a, b, (_, s) in zip(lows, ups, spec.bands, strict=True)]
-        s = scoring.normalise(crit[spec.name], method=spec.normalise, direction=spec.direction, bands=bands)
+            bands = [
+                {"lower": a, "upper": b, "score": s}
+                for a, b, (_, s) in zip(lows, ups, spec.bands, strict=True)
+            ]
+        s = scoring.normalise(
+            crit[spec.name], method=spec.normalise, direction=spec.direction, bands=bands
+        )
         total += results.weights[spec.name] * s
     np.testing.assert_allclose(results.scores.score.loc[crit.index], total, rtol=1e-12)
     # margin bands: >= 15 % scores 100, [10 %, 15 %) 80
@@ -162,19 +171,34 @@ def test_unknown_criterion_names_available_columns():
     data = _light()
     data["criteria"]["loyalty"] = {"direction": "benefit"}
     data["weights"] = {"objective": "entropy"}
-    with pytest.raises(StudyError, match=r"^data: criteria: 'loyalty' not found in the data \(available: .*annual_spend"):
+    with pytest.raises(
+        StudyError,
+        match=r"^data: criteria: 'loyalty' not found in the data \(available: .*annual_spend",
+    ):
         run_study(study_from_dict(data, base_dir=DEMO.parent))
 
 
 def test_method_error_names_the_method():
-    data = _light(methods=[{"shares": {"value": "annual_spend", "shares": [0.5, 0.2]}}], recommended="shares")
+    data = _light(
+        methods=[{"shares": {"value": "annual_spend", "shares": [0.5, 0.2]}}], recommended="shares"
+    )
     data.pop("sensitivity")
     with pytest.raises(InputDataError, match=r"^method 'shares': "):
         run_study(study_from_dict(data, base_dir=DEMO.parent))
 
 
 def test_objective_and_given_weights():
-    data = _light(weights={"values": {"annual_spend": 4, "margin": 3, "tenure_years": 1, "cross_purchase_rate": 1, "on_time_payment_rate": 1}})
+    data = _light(
+        weights={
+            "values": {
+                "annual_spend": 4,
+                "margin": 3,
+                "tenure_years": 1,
+                "cross_purchase_rate": 1,
+                "on_time_payment_rate": 1,
+            }
+        }
+    )
     data.pop("sensitivity")
     r = run_study(study_from_dict(data, base_dir=DEMO.parent))
     assert r.weights["annual_spend"] == pytest.approx(0.4)

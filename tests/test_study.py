@@ -77,35 +77,107 @@ def test_demo_expert_judgements_parse_to_reciprocal_matrix():
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        ("criteria.spend", {"direction": "up"}, "criteria.spend.direction: expected 'benefit' or 'cost', got 'up'"),
+        (
+            "criteria.spend",
+            {"direction": "up"},
+            "criteria.spend.direction: expected 'benefit' or 'cost', got 'up'",
+        ),
         ("criteria.spend", {"diretion": "cost"}, "criteria.spend.diretion: unknown key"),
         ("language", "fr", "language: expected 'en' or 'zh', got 'fr'"),
         ("seed", "x", "seed: expected an integer, got 'x'"),
         ("seed", -1, "seed: expected an integer >= 0"),
         ("colour", "red", "colour: unknown key"),
         ("data", {}, "data: expected a 'customers' or a 'transactions' section"),
-        ("data.transactions", {"path": "t.csv", "customer": "c", "date": "d"}, "data.transactions.amount: required key is missing"),
-        ("data.transactions", {"path": "t.csv", "customer": "c", "date": "d", "amount": "a", "as_of": "soon"}, "data.transactions.as_of: expected a date"),
-        ("criteria.spend", {"bands": [[0, 60], [5]]}, "criteria.spend.bands[1]: expected [lower bound, score]"),
+        (
+            "data.transactions",
+            {"path": "t.csv", "customer": "c", "date": "d"},
+            "data.transactions.amount: required key is missing",
+        ),
+        (
+            "data.transactions",
+            {"path": "t.csv", "customer": "c", "date": "d", "amount": "a", "as_of": "soon"},
+            "data.transactions.as_of: expected a date",
+        ),
+        (
+            "criteria.spend",
+            {"bands": [[0, 60], [5]]},
+            "criteria.spend.bands[1]: expected [lower bound, score]",
+        ),
         ("criteria.spend", {"normalise": "bands"}, "criteria.spend.bands: expected bands"),
         ("cleaning", {"spnd": {"missing": "median"}}, "cleaning.spnd: expected a criterion"),
-        ("cleaning", {"spend": {"missing": "guess"}}, "cleaning.spend.missing: expected one of 'pending', 'median'"),
-        ("cleaning", {"spend": {"missing": "recent_average"}}, "cleaning.spend.missing: 'recent_average' needs data.transactions"),
-        ("cleaning", {"spend": {"missing": "zero", "nonpositive": "pending"}}, "cleaning.spend.missing: 'zero' contradicts"),
-        ("weights", {"values": {"spend": 1}}, "weights.values: expected a weight for every criterion, missing 'margin', 'tenure'"),
-        ("weights", {"values": {"spend": 1}, "objective": "entropy"}, "weights: expected exactly one of"),
+        (
+            "cleaning",
+            {"spend": {"missing": "guess"}},
+            "cleaning.spend.missing: expected one of 'pending', 'median'",
+        ),
+        (
+            "cleaning",
+            {"spend": {"missing": "recent_average"}},
+            "cleaning.spend.missing: 'recent_average' needs data.transactions",
+        ),
+        (
+            "cleaning",
+            {"spend": {"missing": "zero", "nonpositive": "pending"}},
+            "cleaning.spend.missing: 'zero' contradicts",
+        ),
+        (
+            "weights",
+            {"values": {"spend": 1}},
+            "weights.values: expected a weight for every criterion, missing 'margin', 'tenure'",
+        ),
+        (
+            "weights",
+            {"values": {"spend": 1}, "objective": "entropy"},
+            "weights: expected exactly one of",
+        ),
         ("weights", {"objective": "pca"}, "weights.objective: expected one of 'entropy'"),
-        ("weights.ahp.experts.boss", {"judgements": {"spend >> margin": 3}}, "weights.ahp.experts.boss.judgements.spend >> margin: expected criteria among"),
-        ("weights.ahp.experts.boss", {"judgements": {"spend > profit": 3}}, "weights.ahp.experts.boss.judgements.spend > profit: expected criteria among 'spend', 'margin', 'tenure', got 'profit'"),
-        ("weights.ahp.experts.boss", {"judgements": {"spend > margin": 0}}, "weights.ahp.experts.boss.judgements.spend > margin: expected a positive judgement"),
-        ("weights.ahp.experts.boss", {"judgements": {"spend > margin": "lots"}}, "weights.ahp.experts.boss.judgements.spend > margin: expected a positive number, a fraction like 1/3 or a verbal label, got 'lots'"),
-        ("weights.ahp.experts.boss", {"judgements": {"spend > margin": 3, "margin < spend": 3}}, "weights.ahp.experts.boss.judgements.margin < spend: judgement between 'margin' and 'spend' given twice"),
-        ("weights.ahp.experts.boss", {"matrix": [[1, 2], [0.5, 1]]}, "weights.ahp.experts.boss.matrix: expected 3 rows"),
-        ("weights.ahp.experts.boss", {"matrix": [[1, 2, 3], [0.5, 1], [1, 1, 1]]}, "weights.ahp.experts.boss.matrix[1]: expected 3 entries, got 2"),
+        (
+            "weights.ahp.experts.boss",
+            {"judgements": {"spend >> margin": 3}},
+            "weights.ahp.experts.boss.judgements.spend >> margin: expected criteria among",
+        ),
+        (
+            "weights.ahp.experts.boss",
+            {"judgements": {"spend > profit": 3}},
+            "weights.ahp.experts.boss.judgements.spend > profit: expected criteria among 'spend', 'margin', 'tenure', got 'profit'",
+        ),
+        (
+            "weights.ahp.experts.boss",
+            {"judgements": {"spend > margin": 0}},
+            "weights.ahp.experts.boss.judgements.spend > margin: expected a positive judgement",
+        ),
+        (
+            "weights.ahp.experts.boss",
+            {"judgements": {"spend > margin": "lots"}},
+            "weights.ahp.experts.boss.judgements.spend > margin: expected a positive number, a fraction like 1/3 or a verbal label, got 'lots'",
+        ),
+        (
+            "weights.ahp.experts.boss",
+            {"judgements": {"spend > margin": 3, "margin < spend": 3}},
+            "weights.ahp.experts.boss.judgements.margin < spend: judgement between 'margin' and 'spend' given twice",
+        ),
+        (
+            "weights.ahp.experts.boss",
+            {"matrix": [[1, 2], [0.5, 1]]},
+            "weights.ahp.experts.boss.matrix: expected 3 rows",
+        ),
+        (
+            "weights.ahp.experts.boss",
+            {"matrix": [[1, 2, 3], [0.5, 1], [1, 1, 1]]},
+            "weights.ahp.experts.boss.matrix[1]: expected 3 entries, got 2",
+        ),
         ("weights.ahp.method", "median", "weights.ahp.method: expected one of 'eigenvector'"),
-        ("weights.ahp.ri_table", "saaty", "weights.ahp.ri_table: expected 'saaty1980' or 'alonso_lamata2006'"),
+        (
+            "weights.ahp.ri_table",
+            "saaty",
+            "weights.ahp.ri_table: expected 'saaty1980' or 'alonso_lamata2006'",
+        ),
         ("methods", ["pareto", "magic"], "methods[1]: expected one of 'pareto'"),
-        ("methods", [{"pareto": {"value": "profit"}}], "methods.pareto.value: expected a criterion"),
+        (
+            "methods",
+            [{"pareto": {"value": "profit"}}],
+            "methods.pareto.value: expected a criterion",
+        ),
         ("methods", [{"pareto": {"cutof": [0.8, 0.9]}}], "methods.pareto.cutof: unknown key"),
         ("methods", ["pareto", "pareto"], "methods[1]: method name 'pareto' used twice"),
         ("recommended", "topsis", "recommended: expected 'weighted_abc' or 'pareto', got 'topsis'"),
@@ -138,13 +210,17 @@ def test_judgement_forms(tmp_path):
 
 
 def test_verbal_judgement_uses_saaty_scale():
-    data = _with("weights.ahp.experts.boss", {"judgements": {"spend > margin": "strongly more important"}})
+    data = _with(
+        "weights.ahp.experts.boss", {"judgements": {"spend > margin": "strongly more important"}}
+    )
     m = study_from_dict(data).weights.ahp.experts[0].matrix
     assert m.loc["spend", "margin"] == 5  # Saaty (1980): 5 = strong importance
 
 
 def test_incomplete_judgements_leave_nan_for_harker():
-    data = _with("weights.ahp.experts.boss", {"judgements": {"spend > margin": 3, "margin > tenure": 2}})
+    data = _with(
+        "weights.ahp.experts.boss", {"judgements": {"spend > margin": 3, "margin > tenure": 2}}
+    )
     m = study_from_dict(data).weights.ahp.experts[0].matrix
     assert np.isnan(m.loc["spend", "tenure"]) and np.isnan(m.loc["tenure", "spend"])
 
@@ -152,7 +228,10 @@ def test_incomplete_judgements_leave_nan_for_harker():
 def test_matrix_with_order_and_defaults(tmp_path):
     data = _with(
         "weights.ahp.experts.boss",
-        {"matrix": [[1, "1/2", 4], [2, 1, 8], [0.25, 0.125, 1]], "order": ["margin", "spend", "tenure"]},
+        {
+            "matrix": [[1, "1/2", 4], [2, 1, 8], [0.25, 0.125, 1]],
+            "order": ["margin", "spend", "tenure"],
+        },
     )
     study = study_from_dict(data, base_dir=tmp_path)
     m = study.weights.ahp.experts[0].matrix
@@ -170,7 +249,10 @@ def test_bands_sorted_and_open_lower_bound():
 
 
 def test_method_alias_and_default_recommended():
-    data = _with("methods", [{"pareto": {"value": "spend", "as": "pareto_spend"}}, {"pareto": {"value": "margin"}}])
+    data = _with(
+        "methods",
+        [{"pareto": {"value": "spend", "as": "pareto_spend"}}, {"pareto": {"value": "margin"}}],
+    )
     study = study_from_dict(data)
     assert [m.name for m in study.methods] == ["pareto_spend", "pareto"]
     assert study.methods[0].params == {"value": "spend"}

@@ -101,7 +101,11 @@ def load(name: str) -> pd.DataFrame:
     if name == "demo_transactions":
         return demo.transactions
     return pd.read_csv(
-        io.BytesIO(demo.export_gbk), encoding="gbk", dtype=str, keep_default_na=False, na_values=[""]
+        io.BytesIO(demo.export_gbk),
+        encoding="gbk",
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
     )
 
 

@@ -316,7 +316,9 @@ def _transactions(
         {
             "date": joined["date"].astype("datetime64[us]"),
             "customer_id": pd.array(joined["customer"], dtype="str"),
-            "category": pd.array(np.array(cat_names, dtype=object)[joined["category"]], dtype="str"),
+            "category": pd.array(
+                np.array(cat_names, dtype=object)[joined["category"]], dtype="str"
+            ),
             "amount": joined["amount"],
             "profit": joined["profit"],
             "due_date": joined["due"].astype("datetime64[us]"),

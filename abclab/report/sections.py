@@ -399,7 +399,8 @@ def render_table(
     table_id = "abclab-t" + hashlib.sha1(markup.encode("utf-8")).hexdigest()[:10]
     offset = frame.index.nlevels if index else 0
     rules = "".join(
-        f".{table_id} td:nth-child({k + offset + 1}){{text-align:right}}" for k in numeric
+        f"table.{table_id} td:nth-child({k + offset + 1}){{text-align:right !important}}"
+        for k in numeric
     )
     markup = markup.replace("abclab-tid", table_id, 1)
     return (f"<style>{rules}</style>" if rules else "") + markup

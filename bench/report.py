@@ -1,0 +1,110 @@
+"""Benchmark: a full report (HTML + PDF + Excel) of a 100 000-customer study.
+
+Target (PRODUCT.md, quality bars): under 30 s. Run::
+
+    .venv/bin/python bench/report.py [--customers 100000] [--keep DIR]
+
+Builds a customer table with :func:`abclab.datasets.synthetic_customers` (names, phones and
+e-mails added so that masking runs too), writes a study (AHP weights of one expert; methods
+weighted ABC, Pareto, shares, computed ABC, TOPSIS, k-means; 200 Monte Carlo draws), times
+``abclab.report.run_report`` and prints the stage timings from ``provenance.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from abclab.datasets import synthetic_customers
+from abclab.report import run_report
+
+STUDY = """\
+name: "Benchmark: {n} synthetic customers"
+language: zh
+seed: 1
+data:
+  customers: {{path: customers.csv}}
+id_column: customer_id
+name_column: name
+criteria:
+  annual_spend: {{direction: benefit, normalise: percentile}}
+  margin: {{direction: benefit, normalise: minmax}}
+  tenure_years: {{direction: benefit, normalise: minmax}}
+  cross_purchase_rate: {{direction: benefit, normalise: minmax}}
+  on_time_payment_rate: {{direction: benefit, normalise: minmax}}
+weights:
+  ahp:
+    experts:
+      director:
+        judgements:
+          "annual_spend > margin": 2
+          "annual_spend > tenure_years": 4
+          "annual_spend > cross_purchase_rate": 3
+          "annual_spend > on_time_payment_rate": 3
+          "margin > tenure_years": 2
+          "margin > cross_purchase_rate": 2
+          "margin = on_time_payment_rate": 1
+          "tenure_years < cross_purchase_rate": 2
+          "tenure_years < on_time_payment_rate": 2
+          "cross_purchase_rate = on_time_payment_rate": 1
+methods:
+  - weighted_abc: {{how: shares, shares: [0.2, 0.3, 0.5]}}
+  - pareto: {{value: annual_spend}}
+  - shares: {{value: annual_spend}}
+  - computed_abc: {{value: annual_spend}}
+  - topsis: {{how: shares}}
+  - kmeans: {{k: 3}}
+recommended: weighted_abc
+sensitivity: {{draws: 200}}
+"""
+
+
+def build_study(directory: Path, n: int, *, seed: int = 0) -> Path:
+    """Write ``customers.csv`` and ``study.yaml`` for ``n`` synthetic customers."""
+    frame = synthetic_customers(n, seed=seed).reset_index()
+    frame["customer_id"] = [f"C{i:06d}" for i in range(n)]
+    rng = np.random.default_rng(seed)
+    frame.insert(1, "name", [f"客户{i:06d}有限公司" for i in range(n)])
+    frame.insert(2, "phone", [f"1{d}" for d in rng.integers(3_000_000_000, 9_999_999_999, n)])
+    frame.insert(3, "email", [f"user{i}@example.com" for i in range(n)])
+    directory.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(directory / "customers.csv", index=False)
+    study = directory / "study.yaml"
+    study.write_text(STUDY.format(n=n), encoding="utf-8")
+    return study
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the report in this directory")
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="abclab-bench-"))
+    try:
+        study = build_study(root / "study", args.customers)
+        out = args.keep or root / "report"
+        start = time.perf_counter()
+        files = run_report(study, out, progress=lambda m: print(f"  [{time.perf_counter() - start:6.1f}s] {m}"))
+        total = time.perf_counter() - start
+        timings = json.loads(files.provenance.read_text(encoding="utf-8"))["timings"]
+        study_s = sum(v for k, v in timings.items() if not k.startswith("report_"))
+        print(f"customers: {args.customers:,}")
+        print(f"run_report total: {total:.1f} s (target < 30 s) -> {'OK' if total < 30 else 'SLOW'}")
+        print(f"  study pipeline inside the kernel: {study_s:.1f} s")
+        for key in ("report_notebook", "report_html", "report_pdf"):
+            print(f"  {key}: {timings[key]:.1f} s")
+        slowest = sorted(((v, k) for k, v in timings.items() if not k.startswith("report_")), reverse=True)[:5]
+        print("  slowest pipeline steps: " + ", ".join(f"{k} {v:.1f} s" for v, k in slowest))
+        print("files: " + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in files.paths))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
