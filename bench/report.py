@@ -90,18 +90,26 @@ def main() -> None:
         study = build_study(root / "study", args.customers)
         out = args.keep or root / "report"
         start = time.perf_counter()
-        files = run_report(study, out, progress=lambda m: print(f"  [{time.perf_counter() - start:6.1f}s] {m}"))
+        files = run_report(
+            study, out, progress=lambda m: print(f"  [{time.perf_counter() - start:6.1f}s] {m}")
+        )
         total = time.perf_counter() - start
         timings = json.loads(files.provenance.read_text(encoding="utf-8"))["timings"]
         study_s = sum(v for k, v in timings.items() if not k.startswith("report_"))
         print(f"customers: {args.customers:,}")
-        print(f"run_report total: {total:.1f} s (target < 30 s) -> {'OK' if total < 30 else 'SLOW'}")
+        print(
+            f"run_report total: {total:.1f} s (target < 30 s) -> {'OK' if total < 30 else 'SLOW'}"
+        )
         print(f"  study pipeline inside the kernel: {study_s:.1f} s")
         for key in ("report_notebook", "report_html", "report_pdf"):
             print(f"  {key}: {timings[key]:.1f} s")
-        slowest = sorted(((v, k) for k, v in timings.items() if not k.startswith("report_")), reverse=True)[:5]
+        slowest = sorted(
+            ((v, k) for k, v in timings.items() if not k.startswith("report_")), reverse=True
+        )[:5]
         print("  slowest pipeline steps: " + ", ".join(f"{k} {v:.1f} s" for v, k in slowest))
-        print("files: " + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in files.paths))
+        print(
+            "files: " + ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in files.paths)
+        )
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

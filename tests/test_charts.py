@@ -30,16 +30,24 @@ def data():
 
 def _all_figures(values, tiers, criteria, language):
     methods = ["加权ABC", "pareto", "topsis"]
-    kappa = pd.DataFrame([[1, 0.4, 0.2], [0.4, 1, 0.5], [0.2, 0.5, 1]], index=methods, columns=methods)
-    weights = pd.DataFrame({"ahp": [0.5, 0.3, 0.2], "entropy": [0.2, 0.3, 0.5]}, index=criteria.columns)
+    kappa = pd.DataFrame(
+        [[1, 0.4, 0.2], [0.4, 1, 0.5], [0.2, 0.5, 1]], index=methods, columns=methods
+    )
+    weights = pd.DataFrame(
+        {"ahp": [0.5, 0.3, 0.2], "entropy": [0.2, 0.3, 0.5]}, index=criteria.columns
+    )
     migration = pd.DataFrame([[10, 2], [3, 20]], index=["A", "B"], columns=["A", "B"])
     return [
         _charts.pareto_lorenz_chart(
-            compare.lorenz(values, kind="abc"), compare.lorenz(values, kind="lorenz"),
-            gini=compare.gini(values), language=language,
+            compare.lorenz(values, kind="abc"),
+            compare.lorenz(values, kind="lorenz"),
+            gini=compare.gini(values),
+            language=language,
         ),
         _charts.agreement_heatmap(kappa, language=language),
-        _charts.value_potential_scatter(values, values.rank(), tiers, method="价值潜力", language=language),
+        _charts.value_potential_scatter(
+            values, values.rank(), tiers, method="价值潜力", language=language
+        ),
         _charts.cluster_projection(criteria, tiers, language=language),
         _charts.stability_chart(pd.Series(np.linspace(0, 1, len(tiers))), tiers, language=language),
         _charts.weights_chart(weights, language=language),
@@ -55,7 +63,11 @@ def test_zh_charts_render_without_missing_glyphs(data):
         warnings.simplefilter("always")
         figures = _all_figures(*data, language="zh")
         pngs = [_charts.render_png(fig, "zh") for fig in figures]
-    glyphs = [str(w.message) for w in caught if "missing from" in str(w.message) or "Glyph" in str(w.message)]
+    glyphs = [
+        str(w.message)
+        for w in caught
+        if "missing from" in str(w.message) or "Glyph" in str(w.message)
+    ]
     assert glyphs == []
     assert all(p.startswith(b"\x89PNG") and len(p) > 5_000 for p in pngs)
     assert dict(matplotlib.rcParams) == before  # per-figure settings only
@@ -84,7 +96,7 @@ def test_pareto_chart_plots_the_compare_curves(data):
     fig = _charts.pareto_lorenz_chart(curve, compare.lorenz(values, kind="lorenz"), gini=0.4)
     line = fig.axes[0].lines[0]
     np.testing.assert_allclose(line.get_ydata(), curve["value_share"])
-    assert [round(l.get_ydata()[0], 2) for l in fig.axes[0].lines[1:]] == [0.8, 0.95]
+    assert [round(ln.get_ydata()[0], 2) for ln in fig.axes[0].lines[1:]] == [0.8, 0.95]
 
 
 def test_cluster_projection_matches_sklearn_pca(data):
@@ -107,7 +119,9 @@ def test_cluster_projection_matches_sklearn_pca(data):
 def test_large_scatter_is_sampled(data):
     n = _charts.MAX_POINTS + 500
     rng = np.random.default_rng(0)
-    tiers = pd.Series(pd.Categorical(rng.choice(["A", "B"], n), categories=["A", "B"], ordered=True))
+    tiers = pd.Series(
+        pd.Categorical(rng.choice(["A", "B"], n), categories=["A", "B"], ordered=True)
+    )
     value = pd.Series(rng.random(n))
     fig = _charts.value_potential_scatter(value, value, tiers, method="m")
     assert sum(len(c.get_offsets()) for c in fig.axes[0].collections) == _charts.MAX_POINTS

@@ -92,7 +92,11 @@ def test_detect_by_name_and_content():
 
 def test_mask_frame_masks_only_contact_columns():
     frame = pd.DataFrame(
-        {"name": ["<b>张三</b>", "Li"], "phone": ["13812341234", None], "email": ["zs@x.cn", "li@y.com"]},
+        {
+            "name": ["<b>张三</b>", "Li"],
+            "phone": ["13812341234", None],
+            "email": ["zs@x.cn", "li@y.com"],
+        },
         index=pd.Index(["C1", "C2"], name="customer"),
     )
     out = mask_frame(frame)

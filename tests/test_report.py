@@ -48,7 +48,9 @@ def _tiny_notebook(path: Path) -> Path:
     )
     nb = new_notebook(
         cells=[params, setup, new_markdown_cell("## Tables"), table, boom, files],
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
     )
     nbformat.write(nb, path)
     return path
@@ -72,7 +74,11 @@ def test_runner_writes_every_file_and_keeps_unicode_parameters(tiny, tmp_path):
     )
     assert isinstance(files, ReportFiles)
     assert [p.name for p in files.paths] == [
-        "report.ipynb", "report.html", "report.pdf", "report.xlsx", "provenance.json",
+        "report.ipynb",
+        "report.html",
+        "report.pdf",
+        "report.xlsx",
+        "provenance.json",
     ]
     assert all(p.is_file() and p.stat().st_size > 0 for p in files.paths)
     assert files.pdf.read_bytes().startswith(b"%PDF")
@@ -98,7 +104,9 @@ def test_runner_only_requested_formats(tiny, tmp_path):
     files = run_report(study, tmp_path / "out", notebook=nb, formats=("html",))
     assert (files.pdf, files.xlsx) == (None, None)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "provenance.json", "report.html", "report.ipynb",
+        "provenance.json",
+        "report.html",
+        "report.ipynb",
     ]
 
 
@@ -107,7 +115,10 @@ def test_failing_cell_names_section_and_leaves_no_report(tiny, tmp_path):
     study, nb = tiny
     out = tmp_path / "out"
     run_report(study, out, notebook=nb, formats=("html",))  # an earlier, good report
-    with pytest.raises(ReportError, match=r"cell 5 \(section 'weights': Criteria weights\): KeyError: .*no column named spend"):
+    with pytest.raises(
+        ReportError,
+        match=r"cell 5 \(section 'weights': Criteria weights\): KeyError: .*no column named spend",
+    ):
         run_report(study, out, notebook=nb, parameters={"fail": True})
     assert sorted(p.name for p in out.iterdir()) == ["report.FAILED.ipynb"]
     failed = nbformat.read(out / "report.FAILED.ipynb", as_version=4)
@@ -145,8 +156,16 @@ def test_notebook_without_provenance_is_an_error(tiny, tmp_path):
 
 def test_html_template_is_offline_and_hides_code():
     """The abclab template drops require.js/MathJax/mermaid CDN scripts and all code inputs."""
-    nb = new_notebook(cells=[new_code_cell("secret_code = 1", outputs=[
-        nbformat.v4.new_output("display_data", data={"text/html": "<p>hello</p>"})])])
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "secret_code = 1",
+                outputs=[
+                    nbformat.v4.new_output("display_data", data={"text/html": "<p>hello</p>"})
+                ],
+            )
+        ]
+    )
     html = export_html(nb, language="en", title="T")
     assert remote_resources(html) == []
     assert not re.search(r"""(src|href)\s*=\s*["']?https?://""", html)
@@ -202,10 +221,16 @@ def demo_report(tmp_path_factory) -> ReportFiles:
 @pytest.mark.slow
 def test_demo_report_files_and_provenance(demo_report):
     assert [p.name for p in demo_report.paths] == [
-        "report.ipynb", "report.html", "report.pdf", "report.xlsx", "provenance.json",
+        "report.ipynb",
+        "report.html",
+        "report.pdf",
+        "report.xlsx",
+        "provenance.json",
     ]
     record = json.loads(demo_report.provenance.read_text(encoding="utf-8"))
-    assert record["counts"]["input"] == sum(record["counts"][k] for k in ("classified", "pending", "merged"))
+    assert record["counts"]["input"] == sum(
+        record["counts"][k] for k in ("classified", "pending", "merged")
+    )
     assert record["report"]["language"] == "zh"
     assert {"report_notebook", "report_html", "report_pdf", "cleaning"} <= set(record["timings"])
     # The executed notebook has no error output and every section cell ran.
@@ -245,8 +270,20 @@ def test_demo_report_pdf_is_a4_with_chinese_text(demo_report, tmp_path):
     if shutil.which("pdftoppm") is None:
         pytest.skip("poppler-utils not installed")
     subprocess.run(
-        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "2", str(demo_report.pdf), str(tmp_path / "page")],
-        check=True, timeout=120,
+        [
+            "pdftoppm",
+            "-r",
+            "40",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "2",
+            str(demo_report.pdf),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+        timeout=120,
     )
     from matplotlib import image
 

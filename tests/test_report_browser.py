@@ -18,10 +18,19 @@ def test_report_html_renders_in_headless_chromium(demo_report, tmp_path):  # noq
 
     shot = tmp_path / "report.png"
     cmd = [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
-        "--window-size=1280,2000", demo_report.html.as_uri(),
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        f"--screenshot={shot}",
+        "--window-size=1280,2000",
+        demo_report.html.as_uri(),
     ]
     subprocess.run(cmd, check=True, timeout=120, capture_output=True)
     pixels = image.imread(shot)

@@ -140,11 +140,11 @@ def pareto_lorenz_chart(
             xlim=(0, 1),
             ylim=(0, 1.02),
         )
-        right.plot(x, share_asc, color=TIER_COLOURS[0])
+        right.plot(xl, share_asc, color=TIER_COLOURS[0])
         right.plot(
             [0, 1], [0, 1], color="grey", linestyle=":", label=text("chart.equality", language)
         )
-        right.fill_between(x, share_asc, x, color=TIER_COLOURS[0], alpha=0.15)
+        right.fill_between(xl, share_asc, xl, color=TIER_COLOURS[0], alpha=0.15)
         right.set(
             title=text("chart.lorenz_title", language, gini=gini),
             xlabel=text("chart.cum_customers", language),

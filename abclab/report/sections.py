@@ -84,7 +84,9 @@ def context(
     if max_rows < 1:
         raise ValueError(f"max_rows must be a positive integer, got {max_rows!r}")
     lang = check_language(language or results.study.language)
-    return ReportContext(results=results, language=lang, mask_pii=bool(mask_pii), max_rows=int(max_rows))
+    return ReportContext(
+        results=results, language=lang, mask_pii=bool(mask_pii), max_rows=int(max_rows)
+    )
 
 
 # --------------------------------------------------------------------------- sections
@@ -110,7 +112,9 @@ def executive_summary(ctx: ReportContext) -> None:
     _heading(ctx, "section.summary")
     _paragraph(text("text.recommended", lang, method=r.recommended))
     summary = r.summaries[r.recommended]
-    cols = [c for c in ("tier", "count", "count_share", "total_value", "value_share") if c in summary]
+    cols = [
+        c for c in ("tier", "count", "count_share", "total_value", "value_share") if c in summary
+    ]
     _table(ctx, summary[cols], index=False)
     headline = agreement_headline(r)
     if headline is not None:
@@ -136,7 +140,9 @@ def data_quality(ctx: ReportContext) -> None:
         _paragraph(text("text.no_pending", lang))
     else:
         contacts = list(_pii_columns(r, pending))
-        keep = [c for c in ["name", *contacts, *r.criteria.columns, "pending_reason"] if c in pending]
+        keep = [
+            c for c in ["name", *contacts, *r.criteria.columns, "pending_reason"] if c in pending
+        ]
         _customer_table(ctx, pending[keep])
 
 
@@ -153,14 +159,18 @@ def weights(ctx: ReportContext) -> None:
         worst = res.inconsistent_judgements()
         if len(worst) and not res.consistent:
             _heading(ctx, "sub.inconsistent", level=4, expert=expert)
-            _table(ctx, inconsistency_table(worst).head(3), index=False, formatter=lambda x: f"{x:.3g}")
+            _table(
+                ctx, inconsistency_table(worst).head(3), index=False, formatter=lambda x: f"{x:.3g}"
+            )
     if r.ahp_group is not None:
         _paragraph(text("text.group", lang, n=len(r.ahp)))
         _consistency(ctx, r.ahp_group)
     _heading(ctx, "sub.weights_compare", level=3)
     comparison = r.weight_comparison
     _table(ctx, comparison, formatter=lambda x: f"{x:.4f}")
-    plotted = comparison.drop(columns=[c for c in ("used",) if c in comparison and "ahp" in comparison])
+    plotted = comparison.drop(
+        columns=[c for c in ("used",) if c in comparison and "ahp" in comparison]
+    )
     _figure(ctx, _charts.weights_chart(plotted, language=lang))
 
 
@@ -225,7 +235,10 @@ def value_potential(ctx: ReportContext) -> None:
     value = _criterion_or_score(r, spec.params.get("value", "value"))
     potential = _criterion_or_score(r, spec.params.get("potential", "potential"))
     tiers = _classified(r, spec.name)
-    _figure(ctx, _charts.value_potential_scatter(value, potential, tiers, method=spec.name, language=lang))
+    _figure(
+        ctx,
+        _charts.value_potential_scatter(value, potential, tiers, method=spec.name, language=lang),
+    )
 
 
 def clusters(ctx: ReportContext) -> None:
@@ -237,7 +250,9 @@ def clusters(ctx: ReportContext) -> None:
         _paragraph(text("text.no_clusters", lang))
         return
     frame = r.scores.indicator_scores.loc[r.criteria.index]
-    fig = _charts.cluster_projection(frame, _classified(r, spec.name), language=lang, seed=r.study.seed)
+    fig = _charts.cluster_projection(
+        frame, _classified(r, spec.name), language=lang, seed=r.study.seed
+    )
     _figure(ctx, fig)
 
 
@@ -287,14 +302,21 @@ def appendix(ctx: ReportContext, parameters: Mapping[str, Any]) -> None:
     _table(ctx, pd.DataFrame(rows, columns=["key", "value"]), index=False)
     _heading(ctx, "sub.provenance", level=3)
     files = pd.DataFrame(
-        {"file": [Path(p).name for p in r.data_files], "sha256": [file_sha256(p) for p in r.data_files]}
+        {
+            "file": [Path(p).name for p in r.data_files],
+            "sha256": [file_sha256(p) for p in r.data_files],
+        }
     )
     _table(ctx, files, index=False)
     timings = pd.DataFrame({"stage": list(r.timings), "seconds": list(r.timings.values())})
     _table(ctx, timings, index=False, formatter=lambda x: f"{x:.3f}")
     _heading(ctx, "sub.versions", level=3)
     versions = package_versions()
-    _table(ctx, pd.DataFrame({"package": list(versions), "version": list(versions.values())}), index=False)
+    _table(
+        ctx,
+        pd.DataFrame({"package": list(versions), "version": list(versions.values())}),
+        index=False,
+    )
     del lang
 
 
@@ -318,13 +340,21 @@ def write_outputs(
 def cleaning_summary(log: pd.DataFrame) -> pd.DataFrame:
     """Cleaning log summarised by rule and column: number of changes and of customers."""
     grouped = log.groupby(["rule", "column"], sort=True, dropna=False)
-    return grouped.agg(changes=("customer", "size"), customers=("customer", "nunique")).reset_index()
+    return grouped.agg(
+        changes=("customer", "size"), customers=("customer", "nunique")
+    ).reset_index()
 
 
 def inconsistency_table(repair: pd.DataFrame) -> pd.DataFrame:
     """The judged value and the value consistent with the weights, most inconsistent first."""
-    keep = {"row": "row", "column": "column", "judgement": "judged", "consistent": "consistent_value",
-            "suggested": "consistent_value", "log_error": "error"}
+    keep = {
+        "row": "row",
+        "column": "column",
+        "judgement": "judged",
+        "consistent": "consistent_value",
+        "suggested": "consistent_value",
+        "log_error": "error",
+    }
     cols = {k: v for k, v in keep.items() if k in repair.columns}
     return repair[list(cols)].rename(columns=cols).loc[:, lambda f: ~f.columns.duplicated()]
 
@@ -359,7 +389,10 @@ def value_criterion(results: Any) -> str:
     """
     for spec in results.study.methods:
         name = spec.params.get("value")
-        if spec.method in ("pareto", "shares", "computed_abc", "bands") and name in results.criteria:
+        if (
+            spec.method in ("pareto", "shares", "computed_abc", "bands")
+            and name in results.criteria
+        ):
             return str(name)
     benefit = [c.name for c in results.study.criteria if c.direction == "benefit"]
     w = results.weights.reindex(benefit or list(results.weights.index))
@@ -388,7 +421,9 @@ def render_table(
         if pd.api.types.is_float_dtype(series):
             rule = (lambda x: f"{x:.1%}") if str(column) in _SHARE_COLUMNS else fmt
             shown[column] = pd.Series(
-                [("–" if pd.isna(v) else rule(float(v))) for v in series], index=shown.index, dtype=object
+                [("–" if pd.isna(v) else rule(float(v))) for v in series],
+                index=shown.index,
+                dtype=object,
             )
     numeric = [k for k, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])]
     shown = label_frame(shown, language)
@@ -406,8 +441,13 @@ def render_table(
     return (f"<style>{rules}</style>" if rules else "") + markup
 
 
-def _table(ctx: ReportContext, frame: pd.DataFrame, *, index: bool = True,
-           formatter: Callable[[float], str] | None = None) -> None:
+def _table(
+    ctx: ReportContext,
+    frame: pd.DataFrame,
+    *,
+    index: bool = True,
+    formatter: Callable[[float], str] | None = None,
+) -> None:
     _emit_html(render_table(frame, language=ctx.language, index=index, formatter=formatter))
 
 
@@ -435,8 +475,15 @@ def _pii_columns(results: Any, frame: pd.DataFrame) -> dict[str, str]:
 def _consistency(ctx: ReportContext, res: Any) -> None:
     verdict = text("text.consistent" if res.consistent else "text.inconsistent", ctx.language)
     _paragraph(
-        text("text.cr", ctx.language, lambda_max=res.lambda_max, ci=res.ci, cr=res.cr,
-             ri_table=f"{res.ri_table} (RI = {res.ri:.2f})", verdict=verdict)
+        text(
+            "text.cr",
+            ctx.language,
+            lambda_max=res.lambda_max,
+            ci=res.ci,
+            cr=res.cr,
+            ri_table=f"{res.ri_table} (RI = {res.ri:.2f})",
+            verdict=verdict,
+        )
     )
 
 
