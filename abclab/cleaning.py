@@ -13,7 +13,7 @@ or ``merged`` (a duplicate merged into another customer).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -191,6 +191,28 @@ def _numeric_criterion(series: pd.Series) -> pd.Series:
             "abclab.io.parse_business_numbers"
         )
     return values.astype("float64")
+
+
+def _contact_keys(contacts: pd.Series, names: pd.Series) -> pd.Series:
+    """Group key per row for the same-contact rule (missing where the row has no partner).
+
+    A contact is a phone (digits only, >= 7 of them) or an e-mail (case-folded); two rows
+    join when they share it and one normalised name contains the other.
+    """
+    text = contacts.astype("str").str.strip().str.casefold()
+    digits = text.str.replace(r"\D+", "", regex=True)
+    key = text.where(text.str.contains("@", regex=False), digits)
+    valid = contacts.notna() & (text.str.contains("@", regex=False) | (digits.str.len() >= 7))
+    key = key.where(valid)
+    out = pd.Series(pd.NA, index=contacts.index, dtype="object")
+    for contact, rows in key[key.duplicated(keep=False) & valid].groupby(key).groups.items():
+        rows = list(rows)
+        anchor = names.loc[rows[0]]
+        for r in rows:
+            other = names.loc[r]
+            if pd.notna(anchor) and pd.notna(other) and (anchor in other or other in anchor):
+                out.loc[r] = contact
+    return out
 
 
 def _merge_groups(
@@ -388,6 +410,7 @@ def clean_customers(
     policies: Mapping[str, CriterionPolicy | Mapping[str, Any]],
     id_column: str | None = None,
     name_column: str | None = None,
+    contact_columns: Sequence[str] = (),
     transactions: pd.DataFrame | None = None,
     transaction_columns: Mapping[str, str] | None = None,
     pending_label: str = "pending",
@@ -408,6 +431,11 @@ def clean_customers(
        Co., Ltd., Inc., LLC, GmbH ...) are merged the same way. Each removed row is a row of
        ``merged`` (``customer, merged_into, reason, input_row``) and of the log
        (``merge_duplicate``).
+       **Same contact** (``contact_columns``, e.g. phone and e-mail): records sharing a
+       phone number (digits only, at least 7) or an e-mail address (case-folded) *and*
+       whose normalised names contain one another ("Evergreen Industrial (Shanghai) Co.,
+       Ltd." / "EVERGREEN INDUSTRIAL LTD") are merged the same way. The name condition
+       keeps two firms served by one purchasing agent apart.
     3. **Non-positive values** per ``nonpositive``: ``pending`` or ``missing``.
     4. **Missing values** with ``missing="pending"``, or ``"recent_average"`` for customers
        without transactions, send the customer to ``pending``.
@@ -429,6 +457,8 @@ def clean_customers(
         Column with the customer id (default: the index).
     name_column : str, optional
         Column with customer names, for step 2.
+    contact_columns : sequence of str
+        Phone / e-mail columns for the same-contact rule of step 2 (needs ``name_column``).
     transactions : pandas.DataFrame, optional
         Transaction log for ``recent_average`` (customer, date, amount).
     transaction_columns : mapping, optional
@@ -452,7 +482,9 @@ def clean_customers(
     if not isinstance(frame, pd.DataFrame):
         raise InputDataError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     pols = _coerce_policies(policies, frame.columns)
-    for label, col in (("id_column", id_column), ("name_column", name_column)):
+    named = [("id_column", id_column), ("name_column", name_column)]
+    named += [("contact_columns", c) for c in contact_columns]
+    for label, col in named:
         if col is not None and col not in frame.columns:
             raise InputDataError(
                 f"{label}={col!r} is not a column; available: {list(frame.columns)}"
@@ -484,6 +516,11 @@ def clean_customers(
         work = _merge_groups(
             work, names, criteria, log, merged_rows, "same normalised name {key!r}"
         )
+        for col in contact_columns:
+            keys = _contact_keys(work[col], normalise_names(work[name_column]))
+            work = _merge_groups(
+                work, keys, criteria, log, merged_rows, f"same {col} {{key!r}} and similar name"
+            )
     alias = {c: t for c, t, _, _ in merged_rows if c != t}  # name merges: removed -> kept
     merged_rows = [(c, alias.get(t, t), why, p) for c, t, why, p in merged_rows]  # resolve chains
     work = work.set_index("__customer__").rename_axis(id_name)

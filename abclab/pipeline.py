@@ -376,6 +376,7 @@ def _clean(study: Study, frame: pd.DataFrame) -> tuple[Any, pd.DataFrame, pd.Dat
         policies=policies,
         id_column=ID,
         name_column=NAME if NAME in frame.columns else None,
+        contact_columns=list(pii_columns(study, frame)) if NAME in frame.columns else [],
         **options,
     )
     cleaned = result.cleaned

@@ -12,7 +12,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from abclab import compare
-from abclab.report import _charts
+from abclab.report import charts
 from abclab.report._i18n import MESSAGES, text
 
 
@@ -38,31 +38,31 @@ def _all_figures(values, tiers, criteria, language):
     )
     migration = pd.DataFrame([[10, 2], [3, 20]], index=["A", "B"], columns=["A", "B"])
     return [
-        _charts.pareto_lorenz_chart(
+        charts.pareto_lorenz_chart(
             compare.lorenz(values, kind="abc"),
             compare.lorenz(values, kind="lorenz"),
             gini=compare.gini(values),
             language=language,
         ),
-        _charts.agreement_heatmap(kappa, language=language),
-        _charts.value_potential_scatter(
+        charts.agreement_heatmap(kappa, language=language),
+        charts.value_potential_scatter(
             values, values.rank(), tiers, method="价值潜力", language=language
         ),
-        _charts.cluster_projection(criteria, tiers, language=language),
-        _charts.stability_chart(pd.Series(np.linspace(0, 1, len(tiers))), tiers, language=language),
-        _charts.weights_chart(weights, language=language),
-        _charts.migration_heatmap(migration, language=language),
+        charts.cluster_projection(criteria, tiers, language=language),
+        charts.stability_chart(pd.Series(np.linspace(0, 1, len(tiers))), tiers, language=language),
+        charts.weights_chart(weights, language=language),
+        charts.migration_heatmap(migration, language=language),
     ]
 
 
 def test_zh_charts_render_without_missing_glyphs(data):
     """Every chart with Chinese labels renders with zero "missing from font" warnings."""
-    assert _charts.cjk_font_family() is not None  # fonts-noto-cjk is installed on this machine
+    assert charts.cjk_font_family() is not None  # fonts-noto-cjk is installed on this machine
     before = dict(matplotlib.rcParams)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         figures = _all_figures(*data, language="zh")
-        pngs = [_charts.render_png(fig, "zh") for fig in figures]
+        pngs = [charts.render_png(fig, "zh") for fig in figures]
     glyphs = [
         str(w.message)
         for w in caught
@@ -78,7 +78,7 @@ def test_zh_chart_text_uses_the_cjk_family(data):
     title = fig.axes[0].get_title()
     assert title == text("chart.pareto_title", "zh")
     family = fig.axes[0].title.get_fontfamily()
-    assert family[0] == _charts.cjk_font_family()
+    assert family[0] == charts.cjk_font_family()
 
 
 def test_english_charts_have_english_labels(data):
@@ -93,7 +93,7 @@ def test_pareto_chart_plots_the_compare_curves(data):
     """The plotted Pareto line is exactly abclab.compare.lorenz(kind="abc")."""
     values = data[0]
     curve = compare.lorenz(values, kind="abc")
-    fig = _charts.pareto_lorenz_chart(curve, compare.lorenz(values, kind="lorenz"), gini=0.4)
+    fig = charts.pareto_lorenz_chart(curve, compare.lorenz(values, kind="lorenz"), gini=0.4)
     line = fig.axes[0].lines[0]
     np.testing.assert_allclose(line.get_ydata(), curve["value_share"])
     assert [round(ln.get_ydata()[0], 2) for ln in fig.axes[0].lines[1:]] == [0.8, 0.95]
@@ -105,7 +105,7 @@ def test_cluster_projection_matches_sklearn_pca(data):
     from sklearn.preprocessing import StandardScaler
 
     _, tiers, criteria = data
-    fig = _charts.cluster_projection(criteria, tiers)
+    fig = charts.cluster_projection(criteria, tiers)
     ours = np.vstack([c.get_offsets() for c in fig.axes[0].collections])
     ref = PCA(2).fit_transform(StandardScaler().fit_transform(criteria))
     order = np.concatenate([np.flatnonzero(tiers == t) for t in ["A", "B", "C"]])
@@ -113,18 +113,18 @@ def test_cluster_projection_matches_sklearn_pca(data):
     signs = np.sign(np.sum(ours * ref, axis=0))
     np.testing.assert_allclose(ours, ref * signs, atol=1e-9)
     with pytest.raises(ValueError, match="at least 2 non-constant numeric criteria"):
-        _charts.cluster_projection(criteria.assign(b=1.0)[["年消费额", "b"]], tiers)
+        charts.cluster_projection(criteria.assign(b=1.0)[["年消费额", "b"]], tiers)
 
 
 def test_large_scatter_is_sampled(data):
-    n = _charts.MAX_POINTS + 500
+    n = charts.MAX_POINTS + 500
     rng = np.random.default_rng(0)
     tiers = pd.Series(
         pd.Categorical(rng.choice(["A", "B"], n), categories=["A", "B"], ordered=True)
     )
     value = pd.Series(rng.random(n))
-    fig = _charts.value_potential_scatter(value, value, tiers, method="m")
-    assert sum(len(c.get_offsets()) for c in fig.axes[0].collections) == _charts.MAX_POINTS
+    fig = charts.value_potential_scatter(value, value, tiers, method="m")
+    assert sum(len(c.get_offsets()) for c in fig.axes[0].collections) == charts.MAX_POINTS
 
 
 def test_figures_do_not_use_pyplot(data):
@@ -135,7 +135,7 @@ def test_figures_do_not_use_pyplot(data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         figures = _all_figures(*data, language="en")
-        pngs = [_charts.render_png(f) for f in figures]
+        pngs = [charts.render_png(f) for f in figures]
     assert all(isinstance(f, Figure) for f in figures)
     assert plt.get_fignums() == open_before
     buffer = io.BytesIO(pngs[1])

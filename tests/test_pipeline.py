@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from abclab import ahp, scoring
+from abclab.datasets import build_demo
 from abclab.exceptions import InconsistentJudgementWarning, InputDataError, ReportError, StudyError
 from abclab.pipeline import _counts, customer_table, run_study
 from abclab.study import load_study, study_from_dict
@@ -53,9 +54,11 @@ def test_every_input_row_accounted_for(demo):
     merged = results.input_customers[results.input_customers["status"] == "merged"]
     expected = results.cleaning.merged.set_index("customer")["merged_into"].to_dict()
     assert dict(zip(merged["customer_id"], merged["merged_into"], strict=True)) == expected
-    # demo README: C0403 duplicates C0072, C0406 duplicates C0087 (name variants)
-    assert expected["C0403"] == "C0072" and expected["C0406"] == "C0087"
-    assert counts["pending"] > 0
+    # every planted duplicate (demo README / DemoCompany.dirt) is merged into its original,
+    # and nothing else is merged
+    assert expected == build_demo().dirt["duplicates"]
+    pending = results.cleaning.pending
+    assert (pending["pending_reason"].str.len() > 0).all()
 
 
 def test_tiers_cover_classified_and_pending(demo):
@@ -138,11 +141,14 @@ def test_customer_table_masks_contacts(demo):
 def test_chinese_study_from_gbk_export():
     results = run_study(study_from_dict(_zh_light(), base_dir=DEMO_ZH.parent, source=DEMO_ZH))
     c = results.counts
-    assert c["input"] == 407  # 406 export rows + the repeated row of C0310 (demo README)
+    dirt = build_demo().dirt
+    assert c["input"] == 407  # 406 export rows + the repeated row (demo README)
     assert c["input"] == c["classified"] + c["pending"] + c["merged"]
-    # 43.1万元 -> 431000 (C0001 in the export)
-    assert results.criteria.loc["C0001", "annual_spend"] == pytest.approx(431_000)
-    assert "C0065" in results.cleaning.pending.index  # 年消费额 keyed as 0万元 -> pending
+    export = pd.read_csv(DEMO_ZH.parent / "customers_export_gbk.csv", encoding="gbk", dtype=str)
+    first = export.iloc[0]  # e.g. "43.1万元" -> 431000 yuan, parsed by abclab.io
+    wan = float(first["年消费额(万元)"].removesuffix("万元").replace(",", ""))
+    assert results.criteria.loc[first["客户编号"], "annual_spend"] == pytest.approx(wan * 1e4)
+    assert dirt["export_spend_zero"] in results.cleaning.pending.index  # 0万元 -> pending
 
 
 def _zh_light() -> dict:

@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from abclab._text import normalise_name
+
 __all__ = ["DemoCompany", "build_demo", "generate_demo", "main"]
 
 AS_OF = _dt.date(2024, 12, 31)  #: last day of the demo log (inclusive)
@@ -257,8 +259,9 @@ def _company_names(rng: np.random.Generator, city: list[str], english: np.ndarra
                     name = f"{brand}{business}（{c}）有限公司"
                 else:
                     name = f"{c}{brand}{business}有限公司"
-            if name not in seen:
-                seen.add(name)
+            key = normalise_name(name)  # distinct firms must not look like duplicates
+            if key not in seen:
+                seen.add(key)
                 names.append(name)
                 break
     return names

@@ -1,14 +1,20 @@
 """Reports: run the bundled notebook with papermill, write HTML, PDF, Excel and provenance.
 
 ``run_report(study, out_dir)`` is the entry point (used by ``abclab report``); the notebook
-renders each section with :mod:`abclab.report.sections`. Contact columns are masked with
-:mod:`abclab.report._masking` (``mask_frame``, ``mask_phone``, ``mask_email``).
+renders each section with :mod:`abclab.report.sections` and :mod:`abclab.report.charts`.
+Contact columns are masked with ``mask_frame``, ``mask_phone``, ``mask_email``.
+
+The papermill runner (and with it nbformat/nbclient) is imported on first use of
+``run_report``, ``ReportFiles``, ``FORMATS`` or ``bundled_notebook``, so that importing
+``abclab.report.charts`` or the masking helpers stays cheap.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from abclab.report._masking import detect_pii_columns, mask_email, mask_frame, mask_phone
-from abclab.report._runner import FORMATS, ReportFiles, bundled_notebook, run_report
 
 __all__ = [
     "FORMATS",
@@ -20,3 +26,11 @@ __all__ = [
     "mask_phone",
     "run_report",
 ]
+
+_RUNNER_NAMES = {"FORMATS", "ReportFiles", "bundled_notebook", "run_report"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RUNNER_NAMES:
+        return getattr(importlib.import_module("abclab.report._runner"), name)
+    raise AttributeError(f"module 'abclab.report' has no attribute {name!r}")

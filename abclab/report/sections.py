@@ -7,7 +7,7 @@ calls one or two functions of this module. Every section displays HTML built her
   ``<script>alert(1)</script>`` shows as text;
 - sentences through :func:`html.escape` (a tiny ``**bold**`` mark-up is applied after
   escaping);
-- charts as PNG (:mod:`abclab.report._charts`), embedded by nbconvert as base64.
+- charts as PNG (:mod:`abclab.report.charts`), embedded by nbconvert as base64.
 
 Contact columns (phone, e-mail) are masked in every customer-level table unless the report is
 run with ``mask_pii=False``. Headings, table headers and chart labels come from
@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abclab.report import _charts
+from abclab.report import charts
 from abclab.report._i18n import check_language, label_frame, text
 from abclab.report._masking import mask_frame
 
@@ -171,7 +171,7 @@ def weights(ctx: ReportContext) -> None:
     plotted = comparison.drop(
         columns=[c for c in ("used",) if c in comparison and "ahp" in comparison]
     )
-    _figure(ctx, _charts.weights_chart(plotted, language=lang))
+    _figure(ctx, charts.weights_chart(plotted, language=lang))
 
 
 def method_summaries(ctx: ReportContext) -> None:
@@ -193,7 +193,7 @@ def pareto_lorenz(ctx: ReportContext) -> None:
     values = r.criteria[name].clip(lower=0).dropna()
     gini = compare.gini(values)
     cutoffs = _pareto_cutoffs(r)
-    fig = _charts.pareto_lorenz_chart(
+    fig = charts.pareto_lorenz_chart(
         compare.lorenz(values, kind="abc"),
         compare.lorenz(values, kind="lorenz"),
         gini=gini,
@@ -210,7 +210,7 @@ def agreement(ctx: ReportContext) -> None:
     _heading(ctx, "section.agreement")
     if r.agreement is None:
         return
-    _figure(ctx, _charts.agreement_heatmap(r.agreement.kappa, language=lang))
+    _figure(ctx, charts.agreement_heatmap(r.agreement.kappa, language=lang))
     _table(ctx, r.agreement.percent, formatter=lambda x: f"{x:.0%}")
 
 
@@ -237,7 +237,7 @@ def value_potential(ctx: ReportContext) -> None:
     tiers = _classified(r, spec.name)
     _figure(
         ctx,
-        _charts.value_potential_scatter(value, potential, tiers, method=spec.name, language=lang),
+        charts.value_potential_scatter(value, potential, tiers, method=spec.name, language=lang),
     )
 
 
@@ -250,7 +250,7 @@ def clusters(ctx: ReportContext) -> None:
         _paragraph(text("text.no_clusters", lang))
         return
     frame = r.scores.indicator_scores.loc[r.criteria.index]
-    fig = _charts.cluster_projection(
+    fig = charts.cluster_projection(
         frame, _classified(r, spec.name), language=lang, seed=r.study.seed
     )
     _figure(ctx, fig)
@@ -266,7 +266,7 @@ def sensitivity(ctx: ReportContext) -> None:
         return
     per = result.per_customer
     _paragraph(text("text.stability", lang, stability=float(per["stability"].mean())))
-    _figure(ctx, _charts.stability_chart(per["stability"], per["base_tier"], language=lang))
+    _figure(ctx, charts.stability_chart(per["stability"], per["base_tier"], language=lang))
     table = per.groupby("base_tier", observed=False)["stability"].agg(["count", "mean", "min"])
     _table(ctx, table, formatter=lambda x: f"{x:.3g}")
 
@@ -279,7 +279,7 @@ def migration(ctx: ReportContext) -> None:
         _paragraph(text("text.no_migration", lang))
         return
     matrix = r.migration.select_dtypes("number")
-    _figure(ctx, _charts.migration_heatmap(matrix, language=lang))
+    _figure(ctx, charts.migration_heatmap(matrix, language=lang))
     _table(ctx, r.migration)
 
 
@@ -507,7 +507,7 @@ def _paragraph(message: str, *, css: str = "") -> None:
 def _figure(ctx: ReportContext, fig: Any) -> None:
     from IPython.display import Image
 
-    _emit(Image(data=_charts.render_png(fig, ctx.language), format="png"))
+    _emit(Image(data=charts.render_png(fig, ctx.language), format="png"))
 
 
 def _emit_html(markup: str) -> None:
