@@ -58,7 +58,7 @@ def test_every_input_row_accounted_for(demo):
     # and nothing else is merged
     assert expected == build_demo().dirt["duplicates"]
     pending = results.cleaning.pending
-    assert (pending["pending_reason"].str.len() > 0).all()
+    assert (pending["pending_reason"].astype(str).str.len() > 0).all()
 
 
 def test_tiers_cover_classified_and_pending(demo):
