@@ -191,7 +191,7 @@ def run_study(
     method_scores: dict[str, pd.Series] = {}
     for spec_m in study.methods:
         with steps.step(f"method:{spec_m.name}", f"method '{spec_m.name}'"):
-            t, s = _run_method(spec_m, study, criteria, scores, weights)
+            t, s = _run_method(spec_m, study, criteria, scores, weights, cleaning.cleaned)
             tiers[spec_m.name] = _with_pending(t.rename(spec_m.name), pending_ids)
             if s is not None:
                 method_scores[spec_m.name] = pd.Series(s, index=criteria.index, name=spec_m.name)
@@ -555,12 +555,39 @@ def _default_value(study: Study, weights: pd.Series) -> str:
     return str(weights[benefit].idxmax() if benefit else weights.idxmax())
 
 
-def _value_series(name: str, criteria: pd.DataFrame, scores: Any) -> pd.Series:
-    return scores.score if name == "score" else criteria[name]
+def _value_series(
+    name: str, criteria: pd.DataFrame, scores: Any, extra: pd.DataFrame | None = None
+) -> pd.Series:
+    """The weighted score, a criterion, or (``extra``) another numeric column of the data.
+
+    Columns outside the criteria (e.g. ``industry_growth`` from the customer master, the
+    potential dimension of source 003's value × potential case) may have missing values.
+    """
+    if name == "score":
+        return scores.score
+    if name in criteria.columns:
+        return criteria[name]
+    if extra is None or name not in extra.columns:
+        available = sorted({*criteria.columns, *([] if extra is None else extra.columns)})
+        raise StudyError(f"column {name!r} not found; available: {available}")
+    from abclab.io import parse_business_numbers
+
+    column = extra[name].reindex(criteria.index)
+    if not pd.api.types.is_numeric_dtype(column):  # "15%", "1,200万元" ... as in io.read_table
+        column, _ = parse_business_numbers(column.astype("str").where(column.notna()), column=name)
+    values = pd.to_numeric(column, errors="coerce")
+    if values.notna().sum() == 0:
+        raise StudyError(f"column {name!r} has no numeric values")
+    return values.astype(float)
 
 
 def _run_method(
-    m: MethodSpec, study: Study, criteria: pd.DataFrame, scores: Any, weights: pd.Series
+    m: MethodSpec,
+    study: Study,
+    criteria: pd.DataFrame,
+    scores: Any,
+    weights: pd.Series,
+    extra: pd.DataFrame | None = None,
 ) -> tuple[pd.Series, pd.Series | None]:
     from abclab import classify
 
@@ -585,13 +612,18 @@ def _run_method(
         return tiers, scores.score
     if m.method == "value_potential":
         value = _value_series(p.pop("value", _default_value(study, weights)), criteria, scores)
-        potential = _value_series(p.pop("potential", "score"), criteria, scores)
+        potential = _value_series(p.pop("potential", "score"), criteria, scores, extra)
         options = {}
         if "threshold" in p:
             options["thresholds"] = (
                 p["threshold"] if isinstance(p["threshold"], str) else tuple(p["threshold"])
             )
-        return classify.value_potential(value, potential, **options), None
+        known = potential.notna()
+        tiers = classify.value_potential(value[known], potential[known], **options)
+        if known.all():
+            return tiers, None
+        # ABCD: customers without a potential value are "D" (insufficient data, source 004)
+        return classify.abcd(tiers.reindex(criteria.index), ~known), None
     if m.method == "rfm":
         frame = classify.rfm(
             criteria[p.get("recency", "recency_days")],

@@ -216,3 +216,24 @@ def test_unbalanced_counts_raise():
     frame = pd.DataFrame({"status": ["classified", "pending", "lost"]})
     with pytest.raises(ReportError, match="input 3 != classified 1 \\+ pending 1 \\+ merged 0"):
         _counts(frame)
+
+
+def test_value_potential_uses_master_column_and_marks_missing_potential_d():
+    """Source 003 §五: value (annual spend) × potential (industry growth) → S/A/B/C.
+
+    Thresholds are the medians of the customers that have both values; a customer without
+    an industry growth figure cannot be placed and is "D" (insufficient data, source 004).
+    """
+    results = run_study(DEMO)
+    tiers = results.tiers.loc[results.criteria.index, "value_potential"].astype(str)
+    # after cleaning: a merged duplicate may have filled the original's missing growth
+    cleaned = results.cleaning.cleaned["industry_growth"]
+    growth = pd.to_numeric(cleaned, errors="coerce").reindex(results.criteria.index)
+    assert (tiers[growth.isna()] == "D").all() and growth.isna().any()
+    known = growth.notna()
+    spend = results.criteria.loc[known, "annual_spend"]
+    high_v, high_p = spend >= spend.median(), growth[known] >= growth[known].median()
+    expected = np.select(
+        [high_v & high_p, high_v & ~high_p, ~high_v & high_p], ["S", "A", "B"], "C"
+    )
+    assert tiers[known].tolist() == list(expected)
