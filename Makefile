@@ -37,8 +37,11 @@ lab: setup
 	$(BIN)/jupyter lab notebooks
 
 bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[bench]' || true
-	$(BIN)/python bench/run.py
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/transactions.py --rows 1e6 1e7
+	$(BIN)/python bench/scoring.py
+	$(BIN)/python bench/analysis.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) $(SYS_STAMP)

@@ -202,8 +202,7 @@ def run_study(
     with steps.step("summaries"):
         summaries = _summaries(study, criteria, tier_frame, strategies)
     with steps.step("agreement"):
-        classified = tier_frame.loc[criteria.index]
-        classified = classified.apply(_drop_unused)
+        classified = comparable_tiers(tier_frame.loc[criteria.index])
         agreement_result = None
         disputed = pd.DataFrame()
         if classified.shape[1] >= 2:
@@ -555,6 +554,46 @@ def _default_value(study: Study, weights: pd.Series) -> str:
     return str(weights[benefit].idxmax() if benefit else weights.idxmax())
 
 
+def comparable_tiers(tiers: pd.DataFrame, *, insufficient: str = "D") -> pd.DataFrame:
+    """Tiers of classified customers ready for agreement and dispute measures.
+
+    A classified customer can still be "D" in one method (ABCD: e.g. no industry growth
+    figure for value × potential). "D" then says *no judgement*, not *worst tier*, so it
+    becomes missing: agreement is computed over the customers both methods placed, and a
+    missing figure does not make a customer "disputed". Unused categories are dropped.
+    """
+    out = {}
+    for name, column in tiers.items():
+        column = _drop_unused(column)
+        if insufficient in column.cat.categories:
+            column = column.cat.remove_categories([insufficient])
+        out[name] = column
+    return pd.DataFrame(out, index=tiers.index)
+
+
+def value_potential_inputs(results: StudyResults, method: str) -> tuple[pd.Series, pd.Series]:
+    """The value and potential series a ``value_potential`` method classified (for charts).
+
+    Parameters
+    ----------
+    results : StudyResults
+    method : str
+        Name of a ``value_potential`` method of the study.
+
+    Returns
+    -------
+    (value, potential) : tuple of pandas.Series
+        Indexed by the classified customers; the potential may be missing (tier "D").
+    """
+    spec = next(m for m in results.study.methods if m.name == method)
+    value_name = spec.params.get("value", _default_value(results.study, results.weights))
+    potential_name = spec.params.get("potential", "score")
+    extra = results.cleaning.cleaned
+    value = _value_series(value_name, results.criteria, results.scores, extra)
+    potential = _value_series(potential_name, results.criteria, results.scores, extra)
+    return value, potential
+
+
 def _value_series(
     name: str, criteria: pd.DataFrame, scores: Any, extra: pd.DataFrame | None = None
 ) -> pd.Series:
@@ -640,7 +679,9 @@ def _run_method(
         fn = getattr(mcabc, m.method)
         if m.method in ("topsis", "edas"):
             s = fn(criteria, weights, cost=cost)
-        elif m.method == "ng":
+        elif m.method in ("ng", "ramanathan"):
+            # Criteria in importance order (w_1 >= w_2 >= ... as in Ramanathan 2006 and
+            # Ng 2007); by default the order of the study's weights.
             s = fn(
                 criteria,
                 order=p.get("order", list(weights.sort_values(ascending=False).index)),

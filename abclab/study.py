@@ -76,7 +76,7 @@ METHODS: dict[str, frozenset[str]] = {
     "weighted_abc": frozenset({"how", "shares", "cutoffs"}),
     "value_potential": frozenset({"value", "potential", "threshold", "labels"}),
     "rfm": frozenset({"recency", "frequency", "monetary", "bins"}),
-    "ramanathan": frozenset({"how", "shares", "cutoffs"}),
+    "ramanathan": frozenset({"order", "how", "shares", "cutoffs"}),
     "ng": frozenset({"order", "how", "shares", "cutoffs"}),
     "zhou_fan": frozenset({"lam", "how", "shares", "cutoffs"}),
     "topsis": frozenset({"how", "shares", "cutoffs"}),

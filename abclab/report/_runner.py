@@ -195,8 +195,10 @@ def _execute(
     from papermill.translators import papermill_translators
 
     papermill_translators.register(KERNEL_NAME, readable_python_translator())
+    # IPC (unix sockets) instead of TCP on localhost: no open ports, and no "running over
+    # TCP without encryption" warning from the kernel on stderr.
     km = AsyncKernelManager(
-        kernel_name=KERNEL_NAME, kernel_spec_manager=SameInterpreterKernelSpecs()
+        kernel_name=KERNEL_NAME, kernel_spec_manager=SameInterpreterKernelSpecs(), transport="ipc"
     )
     try:
         papermill.execute_notebook(

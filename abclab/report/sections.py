@@ -119,7 +119,10 @@ def executive_summary(ctx: ReportContext) -> None:
     headline = agreement_headline(r)
     if headline is not None:
         _paragraph(text("text.agreement_headline", lang, percent=headline[0], kappa=headline[1]))
-    _paragraph(text("text.disputed_count", lang, n=count_disputed(r.tiers.loc[r.criteria.index])))
+    from abclab.pipeline import comparable_tiers
+
+    compared = comparable_tiers(r.tiers.loc[r.criteria.index])
+    _paragraph(text("text.disputed_count", lang, n=count_disputed(compared)))
     _counts_sentence(ctx)
 
 
@@ -232,8 +235,9 @@ def value_potential(ctx: ReportContext) -> None:
     if spec is None:
         _paragraph(text("text.no_value_potential", lang))
         return
-    value = _criterion_or_score(r, spec.params.get("value", "value"))
-    potential = _criterion_or_score(r, spec.params.get("potential", "potential"))
+    from abclab.pipeline import value_potential_inputs
+
+    value, potential = value_potential_inputs(r, spec.name)
     tiers = _classified(r, spec.name)
     _figure(
         ctx,
@@ -532,14 +536,6 @@ def _esc(value: object) -> str:
 def _classified(results: Any, method: str) -> pd.Series:
     tiers = results.tiers[method].loc[results.criteria.index]
     return tiers.cat.remove_unused_categories()
-
-
-def _criterion_or_score(results: Any, name: str) -> pd.Series:
-    if name == "score":
-        return results.scores.score
-    if name in results.criteria:
-        return results.criteria[name]
-    raise KeyError(f"value × potential: {name!r} is neither 'score' nor a criterion")
 
 
 def _pareto_cutoffs(results: Any) -> tuple[float, ...]:
