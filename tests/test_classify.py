@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from abc_analysis import abc_analysis
+from conftest import BUNDLED_DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -17,8 +17,7 @@ from abclab import classify
 from abclab.exceptions import InputDataError
 from abclab.scoring import SOURCE003_BANDS, SOURCE003_WEIGHTS
 
-DATA = Path("/work/shared/data")
-SHARED_DATA = pytest.mark.skipif(not DATA.exists(), reason="shared data not available")
+DATA = BUNDLED_DATA  # byte-equal copies of shared/data (test_datasets.py)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +69,6 @@ def test_pareto_ties_share_a_class_and_list_input_gets_rangeindex():
     assert isinstance(tiers.index, pd.RangeIndex)
 
 
-@SHARED_DATA
 def test_pareto_on_flores_default_and_published_split(flores):
     """Flores, Olson & Dorai (1992) classes on annual dollar usage: 10 A / 14 B / 23 C.
 
@@ -84,7 +82,6 @@ def test_pareto_on_flores_default_and_published_split(flores):
     assert (tiers.astype(str) == published).all()
 
 
-@SHARED_DATA
 def test_shares_20_30_50_reproduce_flores_published_split(flores):
     """Flores et al. (1992): 10 A / 14 B / 23 C = first ceil(.2·47) A, up to ceil(.5·47) B."""
     tiers = classify.shares(flores["annual_dollar_usage"])
@@ -148,7 +145,6 @@ def test_nan_error_names_the_series_and_row():
 # --------------------------------------------------------------------------- computed ABC
 
 
-@SHARED_DATA
 def test_computed_abc_matches_abc_analysis_on_flores(flores):
     """Side by side with the PyPI package abc_analysis 0.1.23 (Ultsch & Lötsch 2015)."""
     adu = flores["annual_dollar_usage"]
@@ -159,7 +155,6 @@ def test_computed_abc_matches_abc_analysis_on_flores(flores):
     assert tiers.value_counts(sort=False).tolist() == [9, 7, 31]
 
 
-@SHARED_DATA
 def test_computed_abc_matches_abc_analysis_on_cdnow_spend(cdnow_spend):
     """CDNOW per-customer spend (23,570 customers, Fader & Hardie) vs abc_analysis."""
     tiers = classify.computed_abc(cdnow_spend)
@@ -278,7 +273,6 @@ def test_rfm_every_score_combination_has_a_segment():
     assert (segment_kernel(*grid) >= 0).all()
 
 
-@SHARED_DATA
 def test_rfm_on_cdnow(cdnow_spend):
     log = pd.read_csv(DATA / "cdnow_master.txt", sep=r"\s+", dtype={"customer_id": str})
     log["date"] = pd.to_datetime(log["date"].astype(str), format="%Y%m%d")

@@ -12,13 +12,14 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from conftest import SHARED as SHARED_ROOT
 
 from abclab import datasets
 from abclab.datasets import build_demo, generate_demo, list_datasets, load
 from abclab.features import from_transactions
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
-SHARED = Path("/work/shared/data")
+SHARED = SHARED_ROOT / "data"
 DEMO_FILES = (
     "customers.csv",
     "transactions.csv",
@@ -233,7 +234,9 @@ def test_demo_export_is_gbk_with_chinese_headers(demo):
         "回款及时率",
         "行业增长率",
     ]
-    assert export["年消费额(万元)"].str.fullmatch(r"-?[\d,]+\.\d万元").all()  # net of returns: may be < 0
+    assert (
+        export["年消费额(万元)"].str.fullmatch(r"-?[\d,]+\.\d万元").all()
+    )  # net of returns: may be < 0
     assert export["年消费额(万元)"].str.contains(",").any()
     assert export["利润率"].dropna().str.fullmatch(r"-?\d+\.\d%").all()
     assert export["客户编号"].duplicated().sum() == 1

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import pathlib
 import re
 
 import pandas as pd
 import pytest
+from conftest import SHARED
 
 from abclab.exceptions import InputDataError
 from abclab.strategy import SCHEMES, default_strategies, strategy_table, tier_names
 
-SOURCES = pathlib.Path("/work/shared/sources")
+SOURCES = SHARED / "sources"
 
 # Traditional -> simplified characters needed to compare source 003 with our zh text.
 _T2S = {

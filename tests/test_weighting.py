@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import BUNDLED_DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -16,7 +17,7 @@ from pymcdm import weights as pw
 from abclab import weighting
 from abclab.exceptions import DataQualityWarning, InputDataError
 
-FLORES = "/work/shared/data/flores47.csv"
+FLORES = BUNDLED_DATA / "flores47.csv"
 CRITERIA = ["avg_unit_cost", "annual_dollar_usage", "critical_factor", "lead_time"]
 
 
