@@ -6,11 +6,13 @@ of source 003 (annual spend, profit and margin, tenure, cross-purchase rate, on-
 rate) and the RFM / dynamics quantities (purchase count, recency, active months, months since
 the last purchase, spend growth).
 
-DuckDB reads CSV and Parquet files directly (out of core, columns pruned), so a log of tens of
-millions of rows never becomes a pandas frame; a pandas frame is registered with DuckDB as is.
-The aggregation is one SQL statement (CTEs, one hash ``GROUP BY``) built in
-:func:`_aggregation_sql`, the single place that defines the criteria; a light first statement
-over the date column resolves ``as_of`` and checks the dates. The cost stays close to one bare
+DuckDB reads CSV and Parquet files directly (out of core, only the named columns), so a log
+of tens of millions of rows never becomes a pandas frame; a pandas frame is registered with
+DuckDB as is. Every criterion and every input check is computed by one SQL statement (CTEs,
+one hash ``GROUP BY``) built in :func:`_aggregation_sql`, the single place that defines the
+criteria. Before it, only what the statement cannot know runs: the last date when ``as_of``
+is not given (answered from Parquet statistics without a scan for date-typed columns) and
+the list of category values when a category is given. The cost stays close to one bare
 ``GROUP BY`` over the log (``bench/transactions.py``).
 """
 
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from abclab.exceptions import InputDataError
@@ -209,7 +212,7 @@ def transaction_features(
        curves for customer base analysis. Journal of Marketing Research 42(4), 415–430.
     """
     label, relation_sql, frame = _source_relation(source)
-    con = duckdb.connect()
+    con = duckdb.connect(config={"threads": _cpu_count()})
     try:
         if frame is not None:
             con.register("abclab_source_frame", frame)
@@ -226,26 +229,119 @@ def transaction_features(
             due_date=due_date,
             paid_date=paid_date,
         )
-        as_of_date = None if as_of is None else _to_date(as_of)
-        bounds_sql, _ = _aggregation_sql(spec)
-        cursor = con.execute(bounds_sql, [as_of_date])
-        names = [d[0] for d in cursor.description]
-        bounds = dict(zip(names, cursor.fetchone(), strict=True))
-        _check_bounds(con, bounds, spec, label)
-        _, main_sql = _aggregation_sql(
-            spec,
-            as_of=bounds["as_of"],
-            first_date=bounds["first_date"],
-            categories=bounds.get("categories"),
-        )
-        result = con.execute(main_sql).df()
-        _check_result(result, spec, label)
+        plan = _plan(con, spec, None if as_of is None else _to_date(as_of))
+        result = _run(con, spec, plan)
+        _check_result(con, result, spec, label)
+        rate = _cross_purchase_rate(con, result, spec, plan)
     finally:
         con.close()
-    return _split_result(result, spec, bounds["as_of"])
+    return _split_result(result, spec, plan.as_of, rate)
 
 
 # --------------------------------------------------------------------------- SQL definition
+
+#: Month bit-set words (64 months each) used when the first date is not known beforehand,
+#: i.e. when ``as_of`` is given: 128 months; a longer history is detected and recomputed.
+_DEFAULT_MONTH_WORDS = 2
+#: Beyond this many words distinct months are counted with ``count(DISTINCT …)``.
+_MAX_MONTH_WORDS = 8
+#: Distinct categories are a bit set in a signed BIGINT (bits 0–62) up to this many values.
+_MAX_BITSET_CATEGORIES = 63
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the aggregation statement needs to know before it runs.
+
+    ``as_of`` is None only for an empty log without ``as_of``; ``filter_dates`` says whether
+    lines on or after ``as_of`` can exist (``as_of`` given); ``first_month`` is
+    ``12 * year + month`` of the earliest date when known (it sizes the month bit set);
+    ``categories`` lists the category values (None: no category column or too many values).
+    """
+
+    as_of: _dt.date | None
+    filter_dates: bool
+    first_month: int | None = None
+    categories: tuple[str, ...] | None = None
+
+
+def _cpu_count() -> int:
+    """CPUs this process may run on (affinity mask where the OS exposes one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def _month_number(day: _dt.date) -> int:
+    return day.year * 12 + day.month
+
+
+def _plan(
+    con: duckdb.DuckDBPyConnection,
+    spec: dict[str, tuple[str, str] | None],
+    as_of: _dt.date | None,
+) -> _Plan:
+    """Resolve ``as_of`` (last date + 1 day) if needed and list the category values.
+
+    With ``as_of`` given no date scan runs at all. Without it, ``min``/``max`` of the date
+    column run first; for a DATE/TIMESTAMP column of a Parquet file DuckDB answers them from
+    the row-group statistics without reading the data. The category list is one scan of the
+    category column (it may include values bought only after ``as_of`` or only returned:
+    bits that no customer sets do not count, see :func:`_cross_purchase_rate`).
+    """
+    first_month = None
+    if as_of is None:
+        raw = _quote(spec["date"][0])
+        date_sql, _ = _date_expr(*spec["date"])
+        if date_sql in (raw, f"CAST({raw} AS DATE)"):  # min/max of the column: statistics
+            bounds = f"CAST(min({raw}) AS DATE), CAST(max({raw}) AS DATE)"
+        else:
+            bounds = f"min({date_sql}), max({date_sql})"
+        first, last = con.execute(f"SELECT {bounds} FROM abclab_source").fetchone()
+        if last is not None:
+            as_of = last + _dt.timedelta(days=1)
+            first_month = _month_number(first)
+    categories = None
+    if spec["category"] is not None:
+        column = _quote(spec["category"][0])
+        rows = con.execute(
+            f"SELECT DISTINCT CAST({column} AS VARCHAR) FROM abclab_source"
+            f" WHERE {column} IS NOT NULL LIMIT {_MAX_BITSET_CATEGORIES + 1}"
+        ).fetchall()
+        if len(rows) <= _MAX_BITSET_CATEGORIES:
+            categories = tuple(sorted(row[0] for row in rows))
+    return _Plan(
+        as_of=as_of,
+        filter_dates=first_month is None,
+        first_month=first_month,
+        categories=categories,
+    )
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, spec: dict[str, tuple[str, str] | None], plan: _Plan
+) -> pd.DataFrame:
+    """Run the aggregation; recompute once if the month bit set was too short.
+
+    With ``as_of`` given the earliest date is unknown, so the month bit set covers the
+    ``_DEFAULT_MONTH_WORDS * 64`` months before ``as_of``. The earliest purchase in the
+    result is exactly the earliest month that sets a bit, so a longer history is detected
+    here and the statement runs again with a bit set sized for it.
+    """
+    if plan.as_of is None:  # empty log and no as_of: nothing to aggregate
+        plan = _Plan(as_of=_dt.date(2000, 1, 1), filter_dates=True)
+    result = con.execute(_aggregation_sql(spec, plan)).df()
+    if plan.first_month is None and result["first_purchase"].notna().any():
+        first = result["first_purchase"].min().date()
+        exact = _Plan(
+            as_of=plan.as_of,
+            filter_dates=plan.filter_dates,
+            first_month=_month_number(first),
+            categories=plan.categories,
+        )
+        if _month_words(exact) not in range(1, _month_words(plan) + 1):
+            result = con.execute(_aggregation_sql(spec, exact)).df()
+    return result
 
 
 def _quote(name: str) -> str:
@@ -273,56 +369,51 @@ def _date_expr(column: str, type_name: str) -> tuple[str, str]:
     raise _unsupported_type(column, type_name, "dates")
 
 
-def _aggregation_sql(
-    spec: dict[str, tuple[str, str] | None],
-    *,
-    as_of: _dt.date | None = None,
-    first_date: _dt.date | None = None,
-    categories: list[str] | None = None,
-) -> tuple[str, str]:
-    """Build the two statements that define every criterion.
+def _aggregation_sql(spec: dict[str, tuple[str, str] | None], plan: _Plan) -> str:
+    """Build the single statement that defines every criterion and counts bad input.
 
-    The first (``bounds``) scans the date column once: it resolves ``as_of`` (parameter
-    ``$1``; NULL → the day after the last date), counts unparseable and missing dates and,
-    with a category, counts the distinct categories bought before ``as_of``. The second is the
-    single aggregation over the log (one CTE pipeline, one hash GROUP BY) for the resolved
-    ``as_of``, first date and category list, written in as SQL literals: literal dates fold
-    into constants (prepared parameters and scalar subqueries inside FILTER clauses are
-    evaluated per row or make DuckDB materialise the log, 2–3× slower). Only the bounds
-    statement is meaningful when called without ``as_of``.
+    One CTE pipeline and one hash ``GROUP BY`` over the log. ``as_of`` and the window
+    boundaries are written in as SQL date literals, which fold into constants (prepared
+    parameters and scalar subqueries inside FILTER clauses are evaluated per row or make
+    DuckDB materialise the log, 2–3× slower). Lines dated on or after ``as_of`` are
+    dropped by the WHERE clause (absent when ``as_of`` is the day after the last date);
+    lines with a missing or unparseable date — and, for text columns, an unparseable due
+    or paid date — are kept so that per-customer counts (``n_lines``, ``n_dated``,
+    ``n_bad_due_paid``) expose them; :func:`_check_result` raises before any criterion is
+    used. A missing amount is a line counted in ``n_lines`` but neither as purchase
+    (amount ≥ 0) nor as return (amount < 0).
 
     Distinct months and distinct categories are exact bit sets rather than
     ``count(DISTINCT …)`` (which DuckDB runs as a separate, much slower, distinct hash
     aggregation): month ``i`` before ``as_of`` sets bit ``i mod 64`` of word ``i // 64``
-    (``bit_or``, then ``bit_count``), category ``k`` of the sorted category list sets bit
-    ``k``. With more than 64 categories or a log spanning more than 512 months the query
-    falls back to ``count(DISTINCT …)``.
+    (``bit_or``, then ``bit_count``); category ``k`` of the sorted category list sets bit
+    ``k`` of ``category_bits``. With more than ``_MAX_BITSET_CATEGORIES`` categories or a
+    log spanning more than ``64 * _MAX_MONTH_WORDS`` months the statement falls back to
+    ``count(DISTINCT …)``.
     """
     date_sql, date_bad = _date_expr(*spec["date"])
-    amount_sql = f"CAST({_quote(spec['amount'][0])} AS DOUBLE) AS amount"
-    cols = [f"{_quote(spec['customer'][0])} AS customer", f"{date_sql} AS d", amount_sql]
-    bound_cols = [f"{date_sql} AS d", f"{date_bad} AS d_bad"]
-    checks = [
-        "COALESCE(CAST($1 AS DATE), CAST(max(d) + 1 AS DATE)) AS as_of",
-        "min(d) FILTER (WHERE d < COALESCE(CAST($1 AS DATE), DATE '9999-12-31')) AS first_date",
-        "count(*) FILTER (WHERE d_bad) AS n_bad_date",
-        "count(*) - count(d) AS n_no_date",
+    cols = [
+        f"{_quote(spec['customer'][0])} AS customer",
+        f"{date_sql} AS d",
+        f"CAST({_quote(spec['amount'][0])} AS DOUBLE) AS amount",
     ]
-    stamp = pd.Timestamp(as_of if as_of is not None else _dt.date(2000, 1, 1))
+    stamp = pd.Timestamp(plan.as_of)
     as_of = f"DATE '{stamp:%Y-%m-%d}'"
     from_12m = f"DATE '{stamp - pd.DateOffset(months=12):%Y-%m-%d}'"
     from_24m = f"DATE '{stamp - pd.DateOffset(months=24):%Y-%m-%d}'"
+    keep = [f"d < {as_of}", "d IS NULL"] if plan.filter_dates else []
     aggs = [
+        "count(*) AS n_lines",
+        "count(d) AS n_dated",
         "count(*) FILTER (WHERE amount >= 0) AS purchase_count",
+        "count(*) FILTER (WHERE amount < 0) AS return_count",
         "sum(amount) AS total_spend",
+        "sum(amount) FILTER (WHERE amount < 0) AS returned_sum",
         "min(d) FILTER (WHERE amount >= 0) AS first_purchase",
         "max(d) FILTER (WHERE amount >= 0) AS last_purchase",
-        _active_months_sql(stamp, first_date),
+        _active_months_sql(plan),
         f"sum(amount) FILTER (WHERE d >= {from_12m}) AS spend_12m",
         f"sum(amount) FILTER (WHERE d >= {from_24m} AND d < {from_12m}) AS spend_prev_12m",
-        "count(*) FILTER (WHERE amount < 0) AS return_count",
-        "sum(amount) FILTER (WHERE amount < 0) AS returned_sum",
-        "count(*) - count(amount) AS n_no_amount",
     ]
     final = [
         "customer",
@@ -340,7 +431,7 @@ def _aggregation_sql(
         "last_purchase",
         f"date_diff('day', last_purchase, {as_of}) AS recency_days",
         f"date_diff('day', first_purchase, {as_of}) / {DAYS_PER_YEAR} AS tenure_years",
-        "active_months",
+        "CAST(active_months AS BIGINT) AS active_months",
         f"date_sub('month', last_purchase, {as_of}) AS months_since_last_purchase",
         "coalesce(spend_12m, 0.0) AS spend_12m",
         "coalesce(spend_prev_12m, 0.0) AS spend_prev_12m",
@@ -348,27 +439,18 @@ def _aggregation_sql(
         " THEN coalesce(spend_12m, 0.0) / spend_prev_12m - 1 END AS spend_growth",
     ]
     if spec["category"] is not None:
-        category = f"{_quote(spec['category'][0])} AS category"
-        cols.append(category)
-        bound_cols += [category, amount_sql]
-        checks.append(
-            "list_sort(list(DISTINCT CAST(category AS VARCHAR)) FILTER (WHERE amount >= 0 AND d <"
-            " COALESCE(CAST($1 AS DATE), DATE '9999-12-31') AND category IS NOT NULL))"
-            " AS categories"
-        )
-        aggs.append(_categories_sql(categories or []))
-        n_categories = len(categories or [])
-        final.append(f"n_categories / nullif({float(n_categories)}, 0) AS cross_purchase_rate")
+        cols.append(f"CAST({_quote(spec['category'][0])} AS VARCHAR) AS category")
+        aggs.append(_categories_sql(plan.categories))
+        final.append("category_bits" if plan.categories is not None else "n_categories")
     if spec["due_date"] is not None and spec["paid_date"] is not None:
         due_sql, due_bad = _date_expr(*spec["due_date"])
         paid_sql, paid_bad = _date_expr(*spec["paid_date"])
         cols += [f"{due_sql} AS due", f"{paid_sql} AS paid"]
         if due_bad != "false" or paid_bad != "false":
-            bound_cols.append(f"({due_bad}) AS due_bad, ({paid_bad}) AS paid_bad")
-            checks += [
-                "count(*) FILTER (WHERE due_bad) AS n_bad_due",
-                "count(*) FILTER (WHERE paid_bad) AS n_bad_paid",
-            ]
+            cols.append(f"({due_bad} OR {paid_bad}) AS due_paid_bad")
+            aggs.append("count(*) FILTER (WHERE due_paid_bad) AS n_bad_due_paid")
+            final.append("n_bad_due_paid")
+            keep.append("due_paid_bad")
         # An invoice is assessed once it is paid before as_of or overdue at as_of.
         assessed = f"amount >= 0 AND due IS NOT NULL AND (due < {as_of} OR paid < {as_of})"
         on_time = f"paid IS NOT NULL AND paid < {as_of} AND paid <= due"
@@ -377,32 +459,42 @@ def _aggregation_sql(
             f"count(*) FILTER (WHERE {assessed} AND {on_time}) AS n_on_time",
         ]
         final.append("n_on_time / nullif(n_invoices, 0) AS on_time_payment_rate")
-    final += ["return_count", "coalesce(-returned_sum, 0.0) AS returned_amount", "n_no_amount"]
-    bounds_sql = (
-        f"SELECT {', '.join(checks)} FROM (SELECT {', '.join(bound_cols)} FROM abclab_source)"
-    )
-    main_sql = (
+    if date_bad != "false":
+        cols.append(f"{date_bad} AS d_bad")  # only kept so that the check can name it
+    final += [
+        "return_count",
+        "coalesce(-returned_sum, 0.0) AS returned_amount",
+        "n_lines",
+        "n_dated",
+    ]
+    where = f" WHERE {' OR '.join(keep)}" if keep else ""
+    return (
         f"WITH tx AS (SELECT {', '.join(cols)} FROM abclab_source),\n"
-        f"agg AS (SELECT customer, {', '.join(aggs)} FROM tx"
-        f" WHERE d < {as_of} GROUP BY customer)\n"
+        f"agg AS (SELECT customer, {', '.join(aggs)} FROM tx{where} GROUP BY customer)\n"
         f"SELECT {', '.join(final)} FROM agg ORDER BY customer"
     )
-    return bounds_sql, main_sql
 
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _active_months_sql(as_of: pd.Timestamp, first_date: _dt.date | None) -> str:
+def _month_words(plan: _Plan) -> int:
+    """64-month words the month bit set needs (0: too many, use ``count(DISTINCT …)``)."""
+    if plan.first_month is None:
+        return _DEFAULT_MONTH_WORDS
+    last = _month_number(plan.as_of - _dt.timedelta(days=1))
+    words = max(1, -(-(last - plan.first_month + 1) // 64))
+    return words if words <= _MAX_MONTH_WORDS else 0
+
+
+def _active_months_sql(plan: _Plan) -> str:
     """Distinct purchase months as a bit set over the months before ``as_of``."""
-    last = as_of - pd.Timedelta(days=1)
-    first = pd.Timestamp(first_date) if first_date is not None else last
-    span = (last.year * 12 + last.month) - (first.year * 12 + first.month) + 1
-    words = max(1, -(-span // 64))
-    if words > 8:
+    words = _month_words(plan)
+    if not words:
         return "count(DISTINCT year(d) * 12 + month(d)) FILTER (WHERE amount >= 0) AS active_months"
-    idx = f"({last.year * 12 + last.month} - (year(d) * 12 + month(d)))"
+    last = _month_number(plan.as_of - _dt.timedelta(days=1))
+    idx = f"({last} - (year(d) * 12 + month(d)))"
     parts = [
         f"coalesce(bit_count(bit_or(1::UBIGINT << (({idx} - {64 * w}) & 63))"
         f" FILTER (WHERE amount >= 0 AND {idx} >= {64 * w} AND {idx} < {64 * (w + 1)})), 0)"
@@ -411,16 +503,49 @@ def _active_months_sql(as_of: pd.Timestamp, first_date: _dt.date | None) -> str:
     return " + ".join(parts) + " AS active_months"
 
 
-def _categories_sql(categories: list[str]) -> str:
-    """Distinct purchased categories as a bit set over the sorted category list."""
-    if not categories or len(categories) > 64:
+def _categories_sql(categories: tuple[str, ...] | None) -> str:
+    """Purchased categories: a bit set over the sorted category list, else a distinct count."""
+    if categories is None:
         return "count(DISTINCT category) FILTER (WHERE amount >= 0) AS n_categories"
+    if not categories:
+        return "0::BIGINT AS category_bits"
     listed = "[" + ", ".join(_literal(c) for c in categories) + "]"
     return (
-        "coalesce(bit_count(bit_or(1::UBIGINT << (list_position("
-        f"{listed}, CAST(category AS VARCHAR)) - 1)) FILTER (WHERE amount >= 0)), 0)"
-        " AS n_categories"
+        "coalesce(bit_or(1::BIGINT << (list_position("
+        f"{listed}, category) - 1)) FILTER (WHERE amount >= 0), 0) AS category_bits"
     )
+
+
+def _cross_purchase_rate(
+    con: duckdb.DuckDBPyConnection,
+    result: pd.DataFrame,
+    spec: dict[str, tuple[str, str] | None],
+    plan: _Plan,
+) -> pd.Series | None:
+    """Distinct categories bought per customer / distinct categories bought by anyone.
+
+    With the bit set, the categories bought by anyone (amount ≥ 0, before ``as_of``) are
+    the bitwise OR of every customer's bits, so the category list may be a superset. The
+    ``count(DISTINCT …)`` fallback asks DuckDB for the denominator.
+    """
+    if spec["category"] is None:
+        return None
+    if plan.categories is not None:
+        bits = result["category_bits"].to_numpy(dtype=np.int64)
+        bought = np.bitwise_count(bits).astype(np.float64)
+        everyone = int(np.bitwise_count(np.bitwise_or.reduce(bits))) if len(bits) else 0
+    else:
+        bought = result["n_categories"].to_numpy(dtype=np.float64)
+        date_sql, _ = _date_expr(*spec["date"])
+        category = _quote(spec["category"][0])
+        as_of = f"DATE '{plan.as_of:%Y-%m-%d}'" if plan.as_of is not None else "NULL"
+        everyone = con.execute(
+            f"SELECT count(DISTINCT CAST({category} AS VARCHAR)) FROM abclab_source"
+            f" WHERE CAST({_quote(spec['amount'][0])} AS DOUBLE) >= 0"
+            f" AND {date_sql} < {as_of}"
+        ).fetchone()[0]
+    rate = bought / everyone if everyone else np.full(len(bought), np.nan)
+    return pd.Series(rate, index=result.index, name="cross_purchase_rate")
 
 
 # --------------------------------------------------------------------------- validation
@@ -508,39 +633,25 @@ def _to_date(value: str | _dt.date | pd.Timestamp) -> _dt.date:
     return stamp.date()
 
 
-def _check_bounds(
+def _check_result(
     con: duckdb.DuckDBPyConnection,
-    bounds: dict,
+    result: pd.DataFrame,
     spec: dict[str, tuple[str, str] | None],
     label: str,
 ) -> None:
-    """Raise on unparseable or missing dates (counted by the bounds statement)."""
-    roles = (("date", "n_bad_date"), ("due_date", "n_bad_due"), ("paid_date", "n_bad_paid"))
-    for role, bad in roles:
-        if bounds.get(bad):
-            column = spec[role][0]
-            _, bad_sql = _date_expr(*spec[role])
-            example = con.execute(
-                f"SELECT {_quote(column)} FROM abclab_source WHERE {bad_sql} LIMIT 1"
-            ).fetchone()[0]
-            raise InputDataError(
-                f"{label}: column '{column}' has {int(bounds[bad])} value(s) that are not dates, "
-                f"e.g. {example!r}; expected dates such as '2024-01-31', '2024/1/31' or 20240131"
-            )
-    if bounds["n_no_date"]:
-        raise InputDataError(
-            f"{label}: column '{spec['date'][0]}' has {int(bounds['n_no_date'])} missing "
-            "date(s); every transaction needs a date"
-        )
+    """Raise on bad or missing dates, missing amounts and missing customer ids.
 
-
-def _check_result(
-    result: pd.DataFrame, spec: dict[str, tuple[str, str] | None], label: str
-) -> None:
-    """Raise on missing amounts and missing customer ids."""
-    if result["n_no_amount"].sum() > 0:
+    The aggregation counts lines per customer; only when a count shows a problem does a
+    diagnostic statement scan the log again to name the column, the count and an example.
+    """
+    n_lines = int(result["n_lines"].sum())
+    bad_due_paid = "n_bad_due_paid" in result and result["n_bad_due_paid"].sum() > 0
+    if n_lines > int(result["n_dated"].sum()) or bad_due_paid:
+        _raise_date_error(con, spec, label)
+    n_no_amount = n_lines - int(result["purchase_count"].sum() + result["return_count"].sum())
+    if n_no_amount > 0:
         raise InputDataError(
-            f"{label}: column '{spec['amount'][0]}' has {int(result['n_no_amount'].sum())} "
+            f"{label}: column '{spec['amount'][0]}' has {n_no_amount} "
             "missing amount(s); fill or drop them explicitly before deriving criteria"
         )
     if result["customer"].isna().any():
@@ -550,29 +661,86 @@ def _check_result(
         )
 
 
+def _raise_date_error(
+    con: duckdb.DuckDBPyConnection, spec: dict[str, tuple[str, str] | None], label: str
+) -> None:
+    """Name the first date column with unparseable values (count, example) or missing dates."""
+    for role in ("date", "due_date", "paid_date"):
+        if spec[role] is None:
+            continue
+        column = spec[role][0]
+        _, bad_sql = _date_expr(*spec[role])
+        n_bad, example = con.execute(
+            f"SELECT count(*), any_value({_quote(column)}) FROM abclab_source WHERE {bad_sql}"
+        ).fetchone()
+        if n_bad:
+            raise InputDataError(
+                f"{label}: column '{column}' has {n_bad} value(s) that are not dates, "
+                f"e.g. {example!r}; expected dates such as '2024-01-31', '2024/1/31' or 20240131"
+            )
+    date_sql, _ = _date_expr(*spec["date"])
+    n_missing = con.execute(f"SELECT count(*) - count({date_sql}) FROM abclab_source").fetchone()[0]
+    raise InputDataError(
+        f"{label}: column '{spec['date'][0]}' has {n_missing} missing "
+        "date(s); every transaction needs a date"
+    )
+
+
+#: Result columns in their published order (optional ones only when their input is given).
+_CUSTOMER_COLUMNS = (
+    "purchase_count",
+    "total_spend",
+    "annual_spend",
+    "profit",
+    "margin",
+    "first_purchase",
+    "last_purchase",
+    "recency_days",
+    "tenure_years",
+    "active_months",
+    "months_since_last_purchase",
+    "spend_12m",
+    "spend_prev_12m",
+    "spend_growth",
+    "cross_purchase_rate",
+    "on_time_payment_rate",
+)
+_INT_COLUMNS = ("purchase_count", "active_months", "return_count")
+_DATE_COLUMNS = ("first_purchase", "last_purchase")
+#: int64, or float64 with NaN if some customer has returns but no purchase.
+_DAY_COLUMNS = ("recency_days", "months_since_last_purchase")
+
+
 def _split_result(
-    result: pd.DataFrame, spec: dict[str, tuple[str, str] | None], as_of: _dt.date
+    result: pd.DataFrame,
+    spec: dict[str, tuple[str, str] | None],
+    as_of: _dt.date | None,
+    cross_purchase_rate: pd.Series | None,
 ) -> TransactionFeatures:
-    index_name = spec["customer"][0]
-    result = result.drop(columns=["n_no_amount"]).set_index("customer")
-    result.index.name = index_name
-    for column in ("first_purchase", "last_purchase"):
-        result[column] = pd.to_datetime(result[column])
-    int_columns = ["purchase_count", "active_months", "return_count"]
-    result[int_columns] = result[int_columns].astype("int64")
-    for column in ("recency_days", "months_since_last_purchase"):
-        # int64; float64 with NaN only if some customer has returns but no purchase
-        result[column] = result[column].astype(
-            "float64" if result[column].isna().any() else "int64"
-        )
-    float_columns = [
-        c
-        for c in result.columns
-        if c not in int_columns
-        and c
-        not in ("first_purchase", "last_purchase", "recency_days", "months_since_last_purchase")
-    ]
-    result[float_columns] = result[float_columns].astype("float64")
-    returns = result[["return_count", "returned_amount"]].copy()
-    customers = result.drop(columns=["return_count", "returned_amount"])
+    """Assemble the two frames column by column from DuckDB's result (no copies of rows)."""
+    index = pd.Index(result["customer"], name=spec["customer"][0])
+    columns: dict[str, np.ndarray] = {}
+    for name in (*_CUSTOMER_COLUMNS, "return_count", "returned_amount"):
+        if name == "cross_purchase_rate" and cross_purchase_rate is not None:
+            columns[name] = cross_purchase_rate.to_numpy()
+        elif name in result:
+            columns[name] = _column_array(result[name], name)
+    customers = pd.DataFrame(
+        {k: v for k, v in columns.items() if k not in ("return_count", "returned_amount")},
+        index=index,
+    )
+    returns = pd.DataFrame(
+        {k: columns[k] for k in ("return_count", "returned_amount")}, index=index
+    )
     return TransactionFeatures(customers=customers, returns=returns, as_of=pd.Timestamp(as_of))
+
+
+def _column_array(column: pd.Series, name: str) -> np.ndarray:
+    """The result column as a plain NumPy array of its published dtype."""
+    if name in _DATE_COLUMNS:
+        return column.to_numpy(dtype="datetime64[us]")
+    if name in _INT_COLUMNS:
+        return column.to_numpy(dtype=np.int64)
+    if name in _DAY_COLUMNS and not column.isna().any():
+        return column.to_numpy(dtype=np.int64)
+    return column.to_numpy(dtype=np.float64, na_value=np.nan)

@@ -15,7 +15,7 @@ import pytest
 from conftest import SHARED as SHARED_ROOT
 
 from abclab import datasets
-from abclab.datasets import build_demo, generate_demo, list_datasets, load
+from abclab.datasets import build_demo, demo_criteria, generate_demo, list_datasets, load
 from abclab.features import from_transactions
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -326,3 +326,26 @@ def test_synthetic_transactions():
     assert {"due_date", "paid_date"} <= set(chunks[0].columns)
     with pytest.raises(ValueError, match=r"n_rows=0 should be >= 1"):
         datasets.synthetic_transactions(0)
+
+
+def test_demo_criteria_are_cleaned_source003_indicators():
+    """The tutorials' table: planted duplicates merged away, no missing value, spend of the
+    last 12 months equal to a direct sum of the 2024 invoice lines (as_of 2025-01-01)."""
+    demo = build_demo()
+    crit = demo_criteria(as_of="2025-01-01")
+    assert list(crit.columns) == [
+        "annual_spend",
+        "profit_margin",
+        "tenure_years",
+        "cross_purchase_rate",
+    ]
+    assert not crit.isna().any().any()
+    for duplicate, original in demo.dirt["duplicates"].items():  # one record of each pair
+        assert (duplicate in crit.index) + (original in crit.index) <= 1
+    tx = demo.transactions
+    in_2024 = tx[(tx["date"] >= "2024-01-01") & (tx["date"] < "2025-01-01")]
+    original = crit.index[0]
+    own = in_2024.loc[in_2024["customer_id"] == original, "amount"].sum()
+    assert (crit["annual_spend"] > 0).all()
+    if original not in {*demo.dirt["duplicates"], *demo.dirt["duplicates"].values()}:
+        assert crit.loc[original, "annual_spend"] == pytest.approx(own)

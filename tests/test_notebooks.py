@@ -226,12 +226,12 @@ def test_04_mcabc_flores47(executed):
 
 
 def test_05_weight_sensitivity(executed):
-    """Count shares 20/30/50 % of the demo company's 405 customers give ceil(81) A, ceil(202.5)
-    - 81 = 122 B and 202 C (hand computed); a Dirichlet(c w) draw has mean w; a zero move of a
-    weight changes nobody's tier."""
+    """Count shares 20/30/50 % of the demo company's 399 cleaned customers give ceil(79.8) = 80
+    A, ceil(199.5) - 80 = 120 B and 199 C (hand computed); a Dirichlet(c w) draw has mean w; a
+    zero move of a weight changes nobody's tier."""
     r = executed("05_weight_sensitivity.ipynb")
-    assert r["draws"] == 200 and r["n_customers"] == 405
-    assert r["base_counts"] == {"A": 81, "B": 122, "C": 202}
+    assert r["draws"] == 200 and r["n_customers"] == 399
+    assert r["base_counts"] == {"A": 80, "B": 120, "C": 199}
     assert sum(r["ahp_weights"]) == pytest.approx(1.0, abs=1e-3)
     assert r["dirichlet_mean_weights"] == pytest.approx(r["ahp_weights"], abs=0.01)
     for value in r["expected_change"].values():

@@ -28,6 +28,7 @@ from abclab.datasets._synthetic import (
 )
 
 __all__ = [
+    "demo_criteria",
     "DemoCompany",
     "build_demo",
     "generate_demo",
@@ -124,3 +125,60 @@ def _load_cdnow() -> pd.DataFrame:
     frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d")
     frame["dollar_value"] = frame["dollar_value"].astype("float64")
     return frame
+
+
+def demo_criteria(*, as_of: str = "2025-01-01") -> pd.DataFrame:
+    """Source 003's value indicators for the demo company, cleaned, one row per customer.
+
+    The tutorials' ready-made customer table: from the invoices
+    (:func:`abclab.features.from_transactions`) the last 12 months' spend
+    (``annual_spend``, 元), the profit margin and the cross-purchase rate; from the customer
+    master the tenure in years since ``customer_since``. Then
+    :func:`abclab.cleaning.clean_customers` merges the planted duplicates (same normalised
+    name, or same phone/e-mail and similar name) and leaves out customers with a missing or
+    non-positive value (pending evaluation).
+
+    Parameters
+    ----------
+    as_of : str
+        Evaluation date (exclusive); the demo log runs to 2024-12-31.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``customer_id``; columns ``annual_spend``, ``profit_margin``, ``tenure_years``,
+        ``cross_purchase_rate`` (fractions), for the customers that pass cleaning.
+    """
+    from abclab.cleaning import clean_customers
+    from abclab.features import from_transactions
+
+    master = load("demo_customers").set_index("customer_id")
+    derived = from_transactions(
+        load("demo_transactions"),
+        customer="customer_id",
+        date="date",
+        amount="amount",
+        profit="profit",
+        category="category",
+        as_of=as_of,
+    )
+    evaluation_day = pd.Timestamp(as_of) - pd.Timedelta(days=1)
+    tenure = (evaluation_day - master["customer_since"]).dt.days / 365.25
+    frame = pd.DataFrame(
+        {
+            "annual_spend": derived["spend_12m"],
+            "profit_margin": derived["margin"],
+            "tenure_years": tenure.reindex(derived.index),
+            "cross_purchase_rate": derived["cross_purchase_rate"],
+        }
+    )
+    frame = frame.join(master[["name", "phone", "email"]])
+    policy = {"missing": "pending", "nonpositive": "pending"}
+    result = clean_customers(
+        frame,
+        policies={c: policy for c in ["annual_spend", "tenure_years"]}
+        | {c: {"missing": "pending"} for c in ["profit_margin", "cross_purchase_rate"]},
+        name_column="name",
+        contact_columns=["phone", "email"],
+    )
+    return result.cleaned[["annual_spend", "profit_margin", "tenure_years", "cross_purchase_rate"]]

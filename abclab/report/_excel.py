@@ -10,6 +10,14 @@ plus ``Strategies``, ``Sensitivity`` and ``Migration`` when the study has them.
 The file is deterministic: the same results give byte-identical files. The document
 properties (created / modified) are set to a fixed time taken from the study (the
 transactions' ``as_of`` date, else 1980-01-01), and the zip entries carry that time too.
+
+Speed: openpyxl builds the workbook (styles, header rows, widths, panes, filters and the small
+sheets), but the data rows of the table sheets (``Customers``, ``Sensitivity``, ...) are not
+added cell by cell: they are rendered column-wise into SpreadsheetML with Arrow string kernels
+and streamed into the sheet's XML part when the package is written (about 50x faster than
+openpyxl cells for 100 k customers). Cells are the ones openpyxl would write: numbers with the
+column's number format, ``t="b"`` booleans, inline strings (``t="inlineStr"``), dates as serial
+numbers with a date format; missing values leave the cell out.
 """
 
 from __future__ import annotations
@@ -19,15 +27,21 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = ["write_workbook", "workbook_time"]
@@ -37,6 +51,22 @@ _TITLE = Font(bold=True, size=12)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
 _MAX_WIDTH = 48
 _SHARE_COLUMNS = re.compile(r"(share|percent|rate|margin|stability|growth)", re.I)
+#: Number formats openpyxl gives datetime and date cells.
+_DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"
+_DATE_FORMAT = "yyyy-mm-dd"
+#: Rows rendered per Arrow batch when streaming a table body (bounds memory).
+_CHUNK_ROWS = 20_000
+#: Control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Literal ``_xHHHH_`` text, which spreadsheet readers would decode unless escaped.
+_ESCAPE_LIKE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+#: Characters counted as two columns wide (CJK and beyond).
+_WIDE = f"[{chr(0x2E81)}-{chr(0x10FFFF)}]"
+#: Excel's row limit (header included).
+_MAX_ROWS = 1_048_576
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 def workbook_time(results: Any) -> _dt.datetime:
@@ -67,20 +97,21 @@ def write_workbook(results: Any, path: str | Path) -> Path:
     path = Path(path)
     wb = Workbook()
     wb.remove(wb.active)
+    bodies: dict[str, _Body] = {}
     customers = customer_table(results)
-    _table_sheet(wb, "Customers", customers, index=False)
+    _table_sheet(wb, bodies, "Customers", customers, index=False)
     _summary_sheet(wb, results)
     _ahp_sheet(wb, results)
-    _table_sheet(wb, "Weights", results.weight_comparison.reset_index())
+    _table_sheet(wb, bodies, "Weights", results.weight_comparison.reset_index())
     log = getattr(results.cleaning, "log", pd.DataFrame())
-    _table_sheet(wb, "Cleaning log", log.reset_index(drop=True))
-    _table_sheet(wb, "Parameters", _parameters(results))
+    _table_sheet(wb, bodies, "Cleaning log", log.reset_index(drop=True))
+    _table_sheet(wb, bodies, "Parameters", _parameters(results))
     _agreement_sheet(wb, results)
-    _table_sheet(wb, "Strategies", results.strategies.reset_index())
+    _table_sheet(wb, bodies, "Strategies", results.strategies.reset_index())
     if results.sensitivity is not None:
-        _table_sheet(wb, "Sensitivity", results.sensitivity.per_customer.reset_index())
+        _table_sheet(wb, bodies, "Sensitivity", results.sensitivity.per_customer.reset_index())
     if results.migration is not None:
-        _table_sheet(wb, "Migration", results.migration.reset_index())
+        _table_sheet(wb, bodies, "Migration", results.migration.reset_index())
     stamp = workbook_time(results)
     wb.properties.creator = "abclab"
     wb.properties.title = str(results.study.name)
@@ -89,34 +120,87 @@ def write_workbook(results: Any, path: str | Path) -> Path:
     buffer = io.BytesIO()
     wb.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_normalise_zip(buffer.getvalue(), stamp))
+    partial = path.with_name(path.name + ".part")
+    try:
+        with partial.open("wb") as target:
+            _write_package(buffer.getvalue(), target, stamp, bodies)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 
 # --------------------------------------------------------------------------- sheets
 def _table_sheet(
-    wb: Workbook, title: str, frame: pd.DataFrame, *, index: bool = False
+    wb: Workbook,
+    bodies: dict[str, _Body],
+    title: str,
+    frame: pd.DataFrame,
+    *,
+    index: bool = False,
 ) -> Worksheet:
+    """A table sheet: bold header by openpyxl, data rows registered in ``bodies`` (bulk XML)."""
     ws = wb.create_sheet(title)
     if index:
         frame = frame.reset_index()
     if frame.shape[1] == 0:
         ws.append(["(none)"])
         return ws
-    end = _write_frame(ws, frame, row=1, col=1)
+    if len(frame) + 1 > _MAX_ROWS:
+        from abclab.exceptions import ReportError
+
+        raise ReportError(
+            f"sheet {title!r}: {len(frame):,} rows do not fit in an Excel sheet "
+            f"({_MAX_ROWS - 1:,} data rows at most)"
+        )
+    _write_header(ws, frame.columns, row=1, col=1)
+    kinds = [_column_kind(frame[c]) for c in frame.columns]
+    formats = [
+        _DATETIME_FORMAT if kind == "datetime" else _number_format(str(c), frame[c])
+        for c, kind in zip(frame.columns, kinds, strict=True)
+    ]
+    if len(frame):
+        bodies[title] = _Body(
+            frame=frame,
+            kinds=tuple(kinds),
+            styles=tuple(_style_attribute(ws, f) for f in formats),
+            date_styles=(
+                _style_attribute(ws, _DATETIME_FORMAT),
+                _style_attribute(ws, _DATE_FORMAT),
+            ),
+        )
     ws.freeze_panes = "B2" if title == "Customers" else "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(frame.shape[1])}{max(end, 1)}"
-    _widths(ws)
+    ws.auto_filter.ref = f"A1:{get_column_letter(frame.shape[1])}{len(frame) + 1}"
+    for j, (name, kind) in enumerate(zip(frame.columns, kinds, strict=True), start=1):
+        n = max(_text_width(str(name)), _column_width(frame[name], kind))
+        ws.column_dimensions[get_column_letter(j)].width = min(max(n + 2, 8), _MAX_WIDTH)
     return ws
 
 
-def _write_frame(ws: Worksheet, frame: pd.DataFrame, *, row: int, col: int) -> int:
-    """Write header + rows at (row, col); return the last row written."""
-    for j, name in enumerate(frame.columns):
+def _write_header(ws: Worksheet, columns: Iterable[Any], *, row: int, col: int) -> None:
+    for j, name in enumerate(columns):
         cell = ws.cell(row=row, column=col + j, value=str(name))
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=False)
+
+
+def _style_attribute(ws: Worksheet, number_format: str | None) -> str:
+    """``' s="N"'``: the workbook's cell-style index for a number format (``''`` for none).
+
+    A detached cell (never added to the sheet) registers the style with the workbook, so
+    ``styles.xml`` lists it and the index is the one openpyxl itself would write.
+    """
+    if number_format is None:
+        return ""
+    cell = Cell(ws)
+    cell.number_format = number_format
+    return f' s="{cell.style_id}"'
+
+
+def _write_frame(ws: Worksheet, frame: pd.DataFrame, *, row: int, col: int) -> int:
+    """Write header + rows at (row, col) cell by cell (small blocks); return the last row."""
+    _write_header(ws, frame.columns, row=row, col=col)
     formats = [_number_format(str(c), frame[c]) for c in frame.columns]
     for i, values in enumerate(frame.itertuples(index=False, name=None), start=1):
         for j, value in enumerate(values):
@@ -262,16 +346,189 @@ def _widths(ws: Worksheet) -> None:
                 if isinstance(cell.value, float)
                 else str(cell.value)
             )
-            # CJK characters take about two columns
-            n = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-            widths[cell.column] = max(widths.get(cell.column, 0), n)
+            widths[cell.column] = max(widths.get(cell.column, 0), _text_width(text))
     for col, n in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = min(max(n + 2, 8), _MAX_WIDTH)
 
 
-# --------------------------------------------------------------------------- determinism
-def _normalise_zip(data: bytes, stamp: _dt.datetime) -> bytes:
-    """Rewrite the xlsx zip with fixed entry times and the fixed modified time in core.xml."""
+def _text_width(text: str) -> int:
+    """Display width: CJK characters take about two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _width_text(value: Any) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def _column_width(series: pd.Series, kind: str) -> int:
+    """Widest cell text of a column, as :func:`_widths` measures written cells."""
+    if kind == "float":
+        x = series.to_numpy(dtype=float, na_value=np.nan)
+        x = x[np.isfinite(x)]
+        # len(f"{v:.4f}") grows with |v| (and a sign): the extremes are the widest
+        return max((len(f"{v:.4f}") for v in (x.min(), x.max())), default=0) if x.size else 0
+    if kind == "int":
+        x = series.dropna()
+        return max(len(str(int(x.min()))), len(str(int(x.max())))) if len(x) else 0
+    if kind == "bool":
+        x = series.dropna().astype(bool)
+        return max((len(str(v)) for v in x.unique()), default=0)
+    if kind == "text":
+        text = _arrow_text(series)
+        if text.null_count == len(text):
+            return 0
+        wide = pc.count_substring_regex(text, _WIDE)
+        return int(pc.max(pc.add(pc.utf8_length(text), wide)).as_py())
+    values = (_cell_value(v) for v in series.drop_duplicates())
+    return max((_text_width(_width_text(v)) for v in values if v is not None), default=0)
+
+
+# --------------------------------------------------------------------------- bulk bodies
+@dataclass(frozen=True)
+class _Body:
+    """Data rows of a table sheet (rows 2..), rendered into the sheet XML at save time."""
+
+    frame: pd.DataFrame
+    kinds: tuple[str, ...]
+    #: ``' s="N"'`` cell-style attribute of each column ('' for the default style)
+    styles: tuple[str, ...]
+    #: style attributes of datetime and date cells in mixed columns
+    date_styles: tuple[str, str]
+
+
+def _column_kind(series: pd.Series) -> str:
+    """How a column's cells are written: bool, int, float, datetime, text or mixed."""
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if isinstance(dtype, pd.CategoricalDtype):
+        inferred = pd.api.types.infer_dtype(dtype.categories, skipna=True)
+        return "text" if inferred in ("string", "empty") else "mixed"
+    if isinstance(dtype, pd.StringDtype):
+        return "text"
+    inferred = pd.api.types.infer_dtype(series, skipna=True)
+    return "text" if inferred in ("string", "empty") else "mixed"
+
+
+def _arrow_text(series: pd.Series) -> pa.Array:
+    """A text column as an Arrow string array, missing values null."""
+    values = series.astype(object).where(series.notna(), None).to_numpy()
+    return pa.array(values, type=pa.string())
+
+
+def _body_chunks(body: _Body, *, first_row: int = 2) -> Iterator[memoryview]:
+    """The ``<row>`` elements of a table body as UTF-8, ``_CHUNK_ROWS`` rows at a time."""
+    frame = body.frame
+    letters = [get_column_letter(j) for j in range(1, frame.shape[1] + 1)]
+    for start in range(0, len(frame), _CHUNK_ROWS):
+        chunk = frame.iloc[start : start + _CHUNK_ROWS]
+        numbers = np.arange(first_row + start, first_row + start + len(chunk))
+        rows = pc.cast(pa.array(numbers), pa.string())
+        cells = [
+            _cells(chunk[name], letter, rows, kind, style, body.date_styles)
+            for name, letter, kind, style in zip(
+                frame.columns, letters, body.kinds, body.styles, strict=True
+            )
+        ]
+        xml = pc.binary_join_element_wise(
+            '<row r="', rows, '">', *cells, "</row>", "", null_handling="replace"
+        )
+        yield _utf8(xml)
+
+
+def _utf8(strings: pa.Array) -> memoryview:
+    """The concatenation of a null-free Arrow string array, without copying."""
+    offset_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    _, offsets, data = strings.buffers()
+    bounds = np.frombuffer(offsets, dtype=offset_type)[
+        strings.offset : strings.offset + len(strings) + 1
+    ]
+    return memoryview(data)[int(bounds[0]) : int(bounds[-1])]
+
+
+def _cells(
+    series: pd.Series,
+    letter: str,
+    rows: pa.Array,
+    kind: str,
+    style: str,
+    date_styles: tuple[str, str],
+) -> pa.Array:
+    """``<c>`` elements of one column chunk (null where the cell is left out)."""
+    ref = f'<c r="{letter}'
+    if kind == "float":
+        x = series.to_numpy(dtype=float, na_value=np.nan)
+        values = pc.cast(pa.array(x, mask=~np.isfinite(x)), pa.string())
+        return pc.binary_join_element_wise(ref, rows, f'"{style}><v>', values, "</v></c>", "")
+    if kind == "int":
+        values = pc.cast(pa.array(series.astype(object).where(series.notna(), None)), pa.string())
+        return pc.binary_join_element_wise(ref, rows, f'"{style}><v>', values, "</v></c>", "")
+    if kind == "bool":
+        flags = pa.array(series.astype(object).where(series.notna(), None), type=pa.bool_())
+        values = pc.if_else(flags, "1", "0")
+        return pc.binary_join_element_wise(ref, rows, f'"{style} t="b"><v>', values, "</v></c>", "")
+    if kind == "text":
+        return _text_cells(_arrow_text(series), ref, rows)
+    return _mixed_cells(series, letter, rows.to_pylist(), date_styles)
+
+
+def _text_cells(text: pa.Array, ref: str, rows: pa.Array) -> pa.Array:
+    """Inline-string cells; '' is left out, as openpyxl writes no value for it."""
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    if pc.any(
+        pc.match_substring_regex(text, r"[\x00-\x08\x0b\x0c\x0e-\x1f]|_x[0-9A-Fa-f]{4}_")
+    ).as_py():
+        text = pa.array([None if s is None else _xstring(s) for s in text.to_pylist()], pa.string())
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        text = pc.replace_substring(text, raw, escaped)
+    padded = pc.not_equal(text, pc.utf8_trim_whitespace(text))
+    opening = pc.if_else(padded, '<t xml:space="preserve">', "<t>")
+    return pc.binary_join_element_wise(
+        ref, rows, '" t="inlineStr"><is>', opening, text, "</t></is></c>", ""
+    )
+
+
+def _xstring(text: str) -> str:
+    """ST_Xstring escapes: control characters as ``_xHHHH_``, literal ``_xHHHH_`` kept literal."""
+    text = _ESCAPE_LIKE.sub(lambda m: "_x005F" + m.group(0), text)
+    return _ILLEGAL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+
+
+def _mixed_cells(
+    series: pd.Series, letter: str, rows: list[str], date_styles: tuple[str, str]
+) -> pa.Array:
+    """Cells of an object column holding several types, value by value (:func:`_cell_value`)."""
+    out: list[str | None] = []
+    for row, raw in zip(rows, series.tolist(), strict=True):
+        value = _cell_value(raw)
+        ref = f'<c r="{letter}{row}"'
+        if value is None or value == "":
+            out.append(None)
+        elif isinstance(value, bool):
+            out.append(f'{ref} t="b"><v>{int(value)}</v></c>')
+        elif isinstance(value, int | float):
+            out.append(f"{ref}><v>{value!r}</v></c>" if math.isfinite(value) else None)
+        elif isinstance(value, _dt.datetime | _dt.date):
+            style = date_styles[0] if isinstance(value, _dt.datetime) else date_styles[1]
+            out.append(f"{ref}{style}><v>{to_excel(value)!r}</v></c>")
+        else:
+            text = _xstring(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            out.append(f'{ref} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+    return pa.array(out, type=pa.string())
+
+
+# --------------------------------------------------------------------------- package
+def _write_package(
+    data: bytes, target: IO[bytes], stamp: _dt.datetime, bodies: dict[str, _Body]
+) -> None:
+    """Copy openpyxl's package with fixed times, streaming the table bodies into their sheets."""
     iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     date_time = (
         max(stamp.year, 1980),
@@ -281,11 +538,11 @@ def _normalise_zip(data: bytes, stamp: _dt.datetime) -> bytes:
         stamp.minute,
         stamp.second,
     )
-    out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst,
     ):
+        sheets = _sheet_parts(src)
         for info in src.infolist():
             content = src.read(info.filename)
             if info.filename == "docProps/core.xml":
@@ -299,5 +556,41 @@ def _normalise_zip(data: bytes, stamp: _dt.datetime) -> bytes:
             entry = zipfile.ZipInfo(info.filename, date_time=date_time)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
-            dst.writestr(entry, content)
-    return out.getvalue()
+            body = bodies.get(sheets.get(info.filename, ""))
+            if body is None:
+                dst.writestr(entry, content)
+                continue
+            head, tail = _split_sheet(content.decode("utf-8"), body)
+            with dst.open(entry, "w") as out:
+                out.write(head.encode("utf-8"))
+                for chunk in _body_chunks(body):
+                    out.write(chunk)
+                out.write(tail.encode("utf-8"))
+
+
+def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+    """Zip part name -> sheet title, from ``xl/workbook.xml`` and its relationships."""
+    workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels.iter(f"{_NS_PKG}Relationship"):
+        target = rel.get("Target", "")
+        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl", target))
+        targets[rel.get("Id")] = part
+    return {
+        targets[sheet.get(f"{_NS_REL}id")]: sheet.get("name", "")
+        for sheet in workbook.iter(f"{_NS_MAIN}sheet")
+    }
+
+
+def _split_sheet(xml: str, body: _Body) -> tuple[str, str]:
+    """Sheet XML around the insertion point of the body rows, with the full dimension."""
+    last = f"{get_column_letter(body.frame.shape[1])}{len(body.frame) + 1}"
+    xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="A1:{last}"/>', xml, count=1)
+    if "</sheetData>" in xml:
+        at = xml.index("</sheetData>")
+        return xml[:at], xml[at:]
+    empty = re.search(r"<sheetData\s*/>", xml)
+    if empty is None:  # pragma: no cover - openpyxl always writes sheetData
+        raise RuntimeError("openpyxl wrote a worksheet without <sheetData>")
+    return xml[: empty.start()] + "<sheetData>", "</sheetData>" + xml[empty.end() :]
