@@ -18,9 +18,9 @@ the list of category values when a category is given. The cost stays close to on
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -56,7 +56,7 @@ _STRING_TYPES = ("VARCHAR",)
 _DATE_FORMATS = ("%Y/%m/%d", "%Y%m%d", "%Y/%m/%d %H:%M:%S", "%Y.%m.%d", "%d.%m.%Y")
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class TransactionFeatures:
     """Per-customer criteria and the returns-netting report of one transaction log.
 
@@ -229,7 +229,12 @@ def transaction_features(
             due_date=due_date,
             paid_date=paid_date,
         )
-        plan = _plan(con, spec, None if as_of is None else _to_date(as_of))
+        plan = _plan(
+            con,
+            spec,
+            None if as_of is None else _to_date(as_of),
+            csv=relation_sql.startswith("read_csv"),
+        )
         result = _run(con, spec, plan)
         _check_result(con, result, spec, label)
         rate = _cross_purchase_rate(con, result, spec, plan)
@@ -249,7 +254,7 @@ _MAX_MONTH_WORDS = 8
 _MAX_BITSET_CATEGORIES = 63
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class _Plan:
     """What the aggregation statement needs to know before it runs.
 
@@ -280,27 +285,38 @@ def _plan(
     con: duckdb.DuckDBPyConnection,
     spec: dict[str, tuple[str, str] | None],
     as_of: _dt.date | None,
+    *,
+    csv: bool,
 ) -> _Plan:
     """Resolve ``as_of`` (last date + 1 day) if needed and list the category values.
 
-    With ``as_of`` given no date scan runs at all. Without it, ``min``/``max`` of the date
-    column run first; for a DATE/TIMESTAMP column of a Parquet file DuckDB answers them from
-    the row-group statistics without reading the data. The category list is one scan of the
-    category column (it may include values bought only after ``as_of`` or only returned:
-    bits that no customer sets do not count, see :func:`_cross_purchase_rate`).
+    ``min``/``max`` of the date column run first when ``as_of`` is not given, or when they
+    are cheap: for a DATE/TIMESTAMP column of a Parquet file DuckDB answers them from the
+    row-group statistics without reading the data, and a DataFrame column is one in-memory
+    scan. With ``as_of`` given, a CSV file or a text date column is not scanned for them
+    (the month bit set then starts with its default size, see :func:`_run`). The category
+    list is one scan of the category column; it may include values bought only after
+    ``as_of`` or only returned, as bits that no customer sets do not count (see
+    :func:`_cross_purchase_rate`).
     """
+    raw = _quote(spec["date"][0])
+    date_sql, _ = _date_expr(*spec["date"])
+    typed = date_sql in (raw, f"CAST({raw} AS DATE)")
     first_month = None
-    if as_of is None:
-        raw = _quote(spec["date"][0])
-        date_sql, _ = _date_expr(*spec["date"])
-        if date_sql in (raw, f"CAST({raw} AS DATE)"):  # min/max of the column: statistics
-            bounds = f"CAST(min({raw}) AS DATE), CAST(max({raw}) AS DATE)"
-        else:
-            bounds = f"min({date_sql}), max({date_sql})"
+    filter_dates = True
+    if as_of is None or (typed and not csv):
+        # min/max of the raw column, cast afterwards, so that statistics can answer them
+        bounds = (
+            f"CAST(min({raw}) AS DATE), CAST(max({raw}) AS DATE)"
+            if typed
+            else f"min({date_sql}), max({date_sql})"
+        )
         first, last = con.execute(f"SELECT {bounds} FROM abclab_source").fetchone()
-        if last is not None:
-            as_of = last + _dt.timedelta(days=1)
+        if first is not None:
             first_month = _month_number(first)
+        if as_of is None and last is not None:
+            as_of = last + _dt.timedelta(days=1)
+            filter_dates = False
     categories = None
     if spec["category"] is not None:
         column = _quote(spec["category"][0])
@@ -312,7 +328,7 @@ def _plan(
             categories = tuple(sorted(row[0] for row in rows))
     return _Plan(
         as_of=as_of,
-        filter_dates=first_month is None,
+        filter_dates=filter_dates,
         first_month=first_month,
         categories=categories,
     )
@@ -323,23 +339,19 @@ def _run(
 ) -> pd.DataFrame:
     """Run the aggregation; recompute once if the month bit set was too short.
 
-    With ``as_of`` given the earliest date is unknown, so the month bit set covers the
-    ``_DEFAULT_MONTH_WORDS * 64`` months before ``as_of``. The earliest purchase in the
-    result is exactly the earliest month that sets a bit, so a longer history is detected
-    here and the statement runs again with a bit set sized for it.
+    When the earliest date is unknown (``as_of`` given with a CSV file or a text date
+    column), the month bit set covers the ``_DEFAULT_MONTH_WORDS * 64`` months before
+    ``as_of``. The earliest purchase in the result is exactly the earliest month that sets
+    a bit, so a longer history is detected here and the statement runs again with a bit
+    set sized for it (or with ``count(DISTINCT …)``).
     """
     if plan.as_of is None:  # empty log and no as_of: nothing to aggregate
         plan = _Plan(as_of=_dt.date(2000, 1, 1), filter_dates=True)
     result = con.execute(_aggregation_sql(spec, plan)).df()
     if plan.first_month is None and result["first_purchase"].notna().any():
         first = result["first_purchase"].min().date()
-        exact = _Plan(
-            as_of=plan.as_of,
-            filter_dates=plan.filter_dates,
-            first_month=_month_number(first),
-            categories=plan.categories,
-        )
-        if _month_words(exact) not in range(1, _month_words(plan) + 1):
+        exact = dataclasses.replace(plan, first_month=_month_number(first))
+        if _month_words(exact) not in range(1, _DEFAULT_MONTH_WORDS + 1):
             result = con.execute(_aggregation_sql(spec, exact)).df()
     return result
 
@@ -496,7 +508,7 @@ def _active_months_sql(plan: _Plan) -> str:
     last = _month_number(plan.as_of - _dt.timedelta(days=1))
     idx = f"({last} - (year(d) * 12 + month(d)))"
     parts = [
-        f"coalesce(bit_count(bit_or(1::UBIGINT << (({idx} - {64 * w}) & 63))"
+        f"coalesce(bit_count(bit_or(1::UBIGINT << CAST(({idx} - {64 * w}) & 63 AS UBIGINT))"
         f" FILTER (WHERE amount >= 0 AND {idx} >= {64 * w} AND {idx} < {64 * (w + 1)})), 0)"
         for w in range(words)
     ]

@@ -350,13 +350,16 @@ def cleaning_summary(log: pd.DataFrame) -> pd.DataFrame:
 
 
 def inconsistency_table(repair: pd.DataFrame) -> pd.DataFrame:
-    """The judged value and the value consistent with the weights, most inconsistent first."""
+    """Repair aid: judged value, the value consistent with the weights (w_i/w_j), the nearest
+    Saaty-scale value to enter instead, and the CR that revision would give; most
+    inconsistent first (from :meth:`abclab.ahp.AHPResult.inconsistent_judgements`)."""
     keep = {
         "row": "row",
         "column": "column",
         "judgement": "judged",
-        "consistent": "consistent_value",
-        "suggested": "consistent_value",
+        "consistent_value": "consistent_value",
+        "suggested_value": "suggested_value",
+        "cr_if_revised": "cr_if_revised",
         "log_error": "error",
     }
     cols = {k: v for k, v in keep.items() if k in repair.columns}

@@ -1,0 +1,34 @@
+"""Report section helpers that hold a little logic of their own."""
+
+from __future__ import annotations
+
+import pytest
+
+from abclab import ahp
+from abclab.report.sections import inconsistency_table
+
+
+def test_inconsistency_table_names_the_corrupted_judgement_first():
+    """Hand case: the consistent matrix of w = (8, 4, 2, 1) with one judgement keyed reversed
+    (a_ad = 1/8 instead of 8). The repair table ranks (a, d) first, shows the judged value, the
+    value consistent with the current weights and a CR-if-revised below the CR; entering the
+    true value 8 restores CR = 0 exactly."""
+    matrix = [[1, 2, 4, 1 / 8], [1 / 2, 1, 2, 4], [1 / 4, 1 / 2, 1, 2], [8, 1 / 4, 1 / 2, 1]]
+    result = ahp.weights(matrix, criteria=list("abcd"), warn=False)
+    table = inconsistency_table(result.inconsistent_judgements())
+    assert list(table.columns) == [
+        "row",
+        "column",
+        "judged",
+        "consistent_value",
+        "suggested_value",
+        "cr_if_revised",
+        "error",
+    ]
+    first = table.iloc[0]
+    assert (first["row"], first["column"], first["judged"]) == ("a", "d", 0.125)
+    assert first["consistent_value"] > first["judged"]  # moves toward "a more important"
+    assert first["cr_if_revised"] < result.cr
+    repaired = [row[:] for row in matrix]
+    repaired[0][3], repaired[3][0] = 8, 1 / 8
+    assert ahp.weights(repaired, warn=False).cr == pytest.approx(0.0, abs=1e-12)
