@@ -26,6 +26,7 @@ import yaml
 from abclab.exceptions import (
     AbclabError,
     InconsistentJudgementWarning,
+    InputDataError,
     JudgementError,
     StudyError,
 )
@@ -71,7 +72,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     formats = _parse_formats(args.format)
     progress = ProgressPrinter()
     progress(f"study {args.study}")
-    load_study(args.study)  # fail fast, with the study's own message, before starting a kernel
+    study = load_study(args.study)  # fail fast with the study's own message, before a kernel
+    for path in study.data.paths:
+        if not path.is_file():
+            raise InputDataError(f"{args.study}: data file not found: {path}")
     outputs = run_report(args.study, args.out, formats=formats, progress=progress)
     progress("done")
     for item in _as_paths(outputs):
@@ -157,11 +161,14 @@ def _cmd_ahp(args: argparse.Namespace) -> int:
     ri_text = f"RI = {ri:.4f} from {ri_table}" if ri is not None else f"RI table {ri_table}"
     print(f"lambda_max = {result.lambda_max:.4f}", file=out)
     print(f"CI = {result.ci:.4f}", file=out)
+    limit = f"{result.threshold:.2f}"  # Saaty's size-dependent threshold unless overridden
     verdict = (
-        "acceptable (< 0.10)" if result.cr < 0.1 else "inconsistent (>= 0.10): revise judgements"
+        f"acceptable (CR <= {limit} for n = {result.n})"
+        if result.consistent
+        else f"inconsistent (CR > {limit} for n = {result.n}): revise judgements"
     )
     print(f"CR = {result.cr:.4f} ({ri_text}); {verdict}", file=out)
-    if result.cr >= 0.1 and hasattr(ahp, "repair_suggestions"):
+    if not result.consistent and hasattr(ahp, "repair_suggestions"):
         suggestions = ahp.repair_suggestions(matrix)
         frame = (
             suggestions.to_frame()
@@ -307,7 +314,17 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         options["cutoffs"] = _floats(args.cutoffs, "--cutoffs")
     if args.shares and args.method == "shares":
         options["shares"] = _floats(args.shares, "--shares")
-    tiers = getattr(classify, args.method)(values, **options)
+    missing = values.isna().to_numpy()
+    if missing.any() and args.missing == "error":
+        first = int(np.flatnonzero(missing)[0]) + 1
+        raise AbclabError(
+            f"{args.data}: column {args.value!r}: {int(missing.sum())} missing value(s), first in "
+            f"data row {first} (spreadsheet row {first + 1}); fill them or use --missing D "
+            "to class those rows D (insufficient data)"
+        )
+    tiers = getattr(classify, args.method)(values[~missing], **options)
+    if missing.any():  # ABCD (source 004): D = insufficient data, never silently dropped
+        tiers = classify.abcd(tiers.reindex(values.index), pd.Series(missing, index=values.index))
     out = pd.DataFrame({args.value: values, "tier": tiers.astype(str)})
     out = out.reset_index()
     target = Path(args.out)
@@ -371,6 +388,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cutoffs", help="pareto cumulative-share cut-offs, e.g. 0.8,0.95")
     p.add_argument("--shares", help="count shares, e.g. 0.2,0.3,0.5")
     p.add_argument("--out", required=True, help="output .csv or .xlsx")
+    p.add_argument(
+        "--missing",
+        choices=["error", "D"],
+        default="error",
+        help="rows without a value: stop with an error (default) or class them D",
+    )
     p.set_defaults(func=_cmd_classify)
 
     for child in sub.choices.values():  # --debug accepted after the sub-command too
@@ -386,7 +409,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))
     try:
-        return int(args.func(args) or EXIT_OK)
+        with warnings.catch_warnings():
+            if not debug:  # one line per warning, without Python's source-line echo
+                warnings.showwarning = _show_warning
+            return int(args.func(args) or EXIT_OK)
     except (
         AbclabError,
         FileNotFoundError,
@@ -408,6 +434,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"abclab: internal error: {type(err).__name__}: {_one_line(err)}", file=sys.stderr)
         print("abclab: rerun with --debug to see the traceback", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"abclab: warning: {' '.join(str(message).split())}", file=sys.stderr)
 
 
 def _one_line(err: BaseException) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -165,6 +166,8 @@ def test_report_progress_and_outputs(tmp_path, capsys, monkeypatch):
     study.write_text(
         (ROOT / "data" / "demo" / "study.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
+    for name in ("customers.csv", "transactions.csv"):  # the study's data, checked up front
+        (tmp_path / name).write_bytes((ROOT / "data" / "demo" / name).read_bytes())
     code, out, err = _run(
         capsys, "report", str(study), "--out", str(tmp_path), "--format", "html,xlsx"
     )
@@ -178,6 +181,20 @@ def test_report_progress_and_outputs(tmp_path, capsys, monkeypatch):
     assert out.splitlines() == [str(tmp_path / "report.ipynb"), str(tmp_path / "provenance.json")]
 
 
+def test_report_missing_data_file_fails_before_the_kernel(tmp_path, capsys, monkeypatch):
+    """The study loads but its data file is absent: one line naming the file, exit 2, and the
+    notebook is never started (run_report is not called)."""
+    monkeypatch.setattr(abclab.report, "run_report", lambda *a, **k: pytest.fail("ran"))
+    study = tmp_path / "s.yaml"
+    study.write_text(
+        (ROOT / "data" / "demo" / "study.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    code, _, err = _run(capsys, "report", str(study), "--out", str(tmp_path / "r"))
+    assert code == 2
+    assert "data file not found" in err and "customers.csv" in err
+    assert "Traceback" not in err
+
+
 def test_report_bad_format(capsys):
     code, _, err = _run(capsys, "report", "s.yaml", "--out", "x", "--format", "html,docx")
     assert code == 2
@@ -189,7 +206,8 @@ def test_internal_error_hint_and_debug(monkeypatch, capsys):
         raise KeyError("oops")
 
     monkeypatch.setattr(abclab.report, "run_report", boom)
-    monkeypatch.setattr("abclab.study.load_study", lambda path: None)
+    no_data = SimpleNamespace(data=SimpleNamespace(paths=[]))
+    monkeypatch.setattr("abclab.study.load_study", lambda path: no_data)
     code, _, err = _run(capsys, "report", "s.yaml", "--out", "x")
     assert code == 1
     assert "abclab: internal error: KeyError: 'oops'" in err
@@ -212,3 +230,57 @@ def test_entry_point_subprocess(tmp_path):
         proc.stderr
         == "abclab: error: j.yaml: judgements.a > b: expected a positive judgement (Saaty scale 1/9..9), got 0\n"
     )
+
+
+def test_classify_missing_values_error_or_d(tmp_path, capsys):
+    """A blank value stops with the data row named; with --missing D the row is class D
+    (ABCD, source 004) and nothing is dropped. Pareto by hand: 100/160 = 0.625 < 0.8 -> A;
+    cumulative share before 50 is 0.625 < 0.8 -> A; before 10 it is 0.9375 < 0.95 -> B."""
+    data = tmp_path / "m.csv"
+    data.write_text("id,spend\nc1,100\nc2,\nc3,50\nc4,10\n", encoding="utf-8")
+    out_file = tmp_path / "o.csv"
+    args = ["classify", str(data), "--value", "spend", "--id", "id", "--out", str(out_file)]
+    code, _, err = _run(capsys, *args)
+    assert code == 2 and "data row 2 (spreadsheet row 3)" in err and "--missing D" in err
+    code, out, _ = _run(capsys, *args, "--missing", "D")
+    assert code == 0
+    got = pd.read_csv(out_file)
+    assert got["tier"].tolist() == ["A", "D", "A", "B"]
+
+
+def test_ahp_verdict_uses_size_dependent_threshold(tmp_path, capsys):
+    """Saaty (1994): CR must be <= 0.05 for n = 3. This 3×3 matrix has 0.05 < CR < 0.10, so the
+    verdict is 'inconsistent' although CR < 0.10."""
+    path = tmp_path / "j.csv"
+    path.write_text(",a,b,c\na,1,3,4\nb,1/3,1,3\nc,1/4,1/3,1\n", encoding="utf-8")
+    from abclab import ahp
+
+    expected = ahp.weights([[1, 3, 4], [1 / 3, 1, 3], [1 / 4, 1 / 3, 1]], warn=False)
+    assert 0.05 < expected.cr < 0.10
+    code, out, _ = _run(capsys, "ahp", str(path))
+    assert code == 0
+    assert "inconsistent (CR > 0.05 for n = 3)" in out
+
+
+def test_warnings_are_one_line(tmp_path, capsys):
+    """A DataQualityWarning from reading is printed as 'abclab: warning: ...' on one line."""
+    data = tmp_path / "w.csv"
+    rows = "\n".join(f"c{i},{v}" for i, v in enumerate(["¥1200", "15%"] + ["10"] * 18 + ["x"]))
+    data.write_text("id,spend\n" + rows + "\n", encoding="utf-8")
+    code, _, err = _run(
+        capsys,
+        "classify",
+        str(data),
+        "--value",
+        "spend",
+        "--id",
+        "id",
+        "--out",
+        str(tmp_path / "o.csv"),
+        "--missing",
+        "D",
+    )
+    assert code == 0
+    warning_lines = [line for line in err.splitlines() if "warning" in line]
+    assert warning_lines and all(line.startswith("abclab: warning: ") for line in warning_lines)
+    assert "cli.py" not in err

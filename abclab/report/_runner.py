@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -124,6 +125,8 @@ def run_report(
     language = _report_language(study, overrides)
 
     target = Path(out_dir).resolve()
+    if target.exists() and not target.is_dir():
+        raise ReportError(f"--out {out_dir}: exists and is not a folder")
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
@@ -196,9 +199,14 @@ def _execute(
 
     papermill_translators.register(KERNEL_NAME, readable_python_translator())
     # IPC (unix sockets) instead of TCP on localhost: no open ports, and no "running over
-    # TCP without encryption" warning from the kernel on stderr.
+    # TCP without encryption" warning from the kernel on stderr. The socket files live in a
+    # private temporary folder, never in the study's folder (the kernel's cwd).
+    sockets = tempfile.TemporaryDirectory(prefix="abclab-kernel-")
     km = AsyncKernelManager(
-        kernel_name=KERNEL_NAME, kernel_spec_manager=SameInterpreterKernelSpecs(), transport="ipc"
+        kernel_name=KERNEL_NAME,
+        kernel_spec_manager=SameInterpreterKernelSpecs(),
+        transport="ipc",
+        ip=str(Path(sockets.name) / "kernel"),
     )
     try:
         papermill.execute_notebook(
@@ -221,6 +229,7 @@ def _execute(
     finally:
         if km.has_kernel:
             run_sync(km.shutdown_kernel)(now=True)
+        sockets.cleanup()
 
 
 def _failure_message(executed: Path, err: Any, failed: Path) -> str:
