@@ -94,9 +94,9 @@ def _entropy_kernel(p_source: np.ndarray) -> np.ndarray:
 
 
 def entropy(
-    frame: pd.DataFrame, *, cost: Sequence[str] | None = None, normalisation: str = "minmax"
+    frame: pd.DataFrame, *, cost: Sequence[str] | None = None, normalisation: str = "sum"
 ) -> pd.Series:
-    """Shannon entropy weights.
+    """Shannon entropy weights (Zeleny 1982; Hwang & Yoon 1981).
 
     Parameters
     ----------
@@ -105,9 +105,11 @@ def entropy(
     cost : list of str, optional
         Cost criteria (smaller is better).
     normalisation : {"minmax", "sum"}
-        ``"minmax"`` (default, common in Chinese practice): rescale each column to [0, 1]
-        (cost reversed) before ``p_ij``. ``"sum"``: ``p_ij = x_ij / sum_i x_ij`` on the raw,
-        non-negative data; cost columns are reflected first (``max + min - x``).
+        ``"sum"`` (default, the textbook method and pymcdm's ``entropy_weights``):
+        ``p_ij = x_ij / sum_i x_ij`` on the raw, non-negative data; cost columns are
+        reflected first (``max + min - x``). ``"minmax"`` (common in Chinese practice,
+        极差标准化): rescale each column to [0, 1] (cost reversed) before ``p_ij``; needed for
+        data with negative values (e.g. growth rates).
 
     Returns
     -------

@@ -3,6 +3,7 @@ data, constant columns and input errors."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -33,14 +34,26 @@ def test_entropy_by_hand():
     frame = pd.DataFrame({"a": [1, 2, 3], "b": [1, 5, 1]})
     e_a = -(1 / 3 * math.log(1 / 3) + 2 / 3 * math.log(2 / 3)) / math.log(3)
     expected = np.array([1 - e_a, 1.0]) / (2 - e_a)
-    w = weighting.entropy(frame)
+    w = weighting.entropy(frame, normalisation="minmax")
     np.testing.assert_allclose(w.to_numpy(), expected)
     assert w.name == "entropy" and w.index.tolist() == ["a", "b"]
 
 
+def test_entropy_default_is_the_textbook_sum_normalisation():
+    """Default p_ij = x_ij / sum_i x_ij: a = [1, 2, 3] -> p = (1/6, 2/6, 3/6);
+    b = [2, 2, 4] -> p = (1/4, 1/4, 1/2); e_j = -sum p ln p / ln 3; w ∝ 1 - e_j."""
+    frame = pd.DataFrame({"a": [1.0, 2, 3], "b": [2.0, 2, 4]})
+
+    def e(p):
+        return -sum(q * math.log(q) for q in p) / math.log(3)
+
+    d = np.array([1 - e([1 / 6, 2 / 6, 3 / 6]), 1 - e([1 / 4, 1 / 4, 1 / 2])])
+    np.testing.assert_allclose(weighting.entropy(frame).to_numpy(), d / d.sum())
+
+
 def test_entropy_sum_normalisation_matches_pymcdm(flores):
     """pymcdm entropy_weights: p_ij = x_ij / sum_i x_ij on raw data (all Flores values > 0)."""
-    ours = weighting.entropy(flores, normalisation="sum")
+    ours = weighting.entropy(flores)  # the default is the sum normalisation
     np.testing.assert_allclose(ours.to_numpy(), pw.entropy_weights(flores.to_numpy()), atol=1e-12)
 
 
@@ -72,8 +85,15 @@ def test_cost_columns_are_reversed():
         {"spend": [1.0, 4, 9, 2], "days_late": [0.0, 3, 1, 7], "margin": [5.0, 1, 2, 2]}
     )
     flipped = frame.assign(days_late=-frame["days_late"])
-    for fn in (weighting.entropy, weighting.critic):
+    entropy_minmax = functools.partial(weighting.entropy, normalisation="minmax")
+    for fn in (entropy_minmax, weighting.critic):
         np.testing.assert_allclose(fn(frame, cost=["days_late"]).to_numpy(), fn(flipped).to_numpy())
+    # sum normalisation reflects a cost column as max + min - x
+    reflected = frame.assign(days_late=7 + 0 - frame["days_late"])
+    np.testing.assert_allclose(
+        weighting.entropy(frame, cost=["days_late"]).to_numpy(),
+        weighting.entropy(reflected).to_numpy(),
+    )
     with pytest.raises(InputDataError, match=r"cost=\['churn'\] are not columns"):
         weighting.entropy(frame, cost=["churn"])
 
