@@ -34,6 +34,7 @@ Schema (``?`` marks optional keys; see ``abclab/study_example.yaml`` for a comme
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
@@ -44,7 +45,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from abclab.exceptions import StudyError
+from abclab.exceptions import DataQualityWarning, StudyError
 
 __all__ = [
     "METHODS",
@@ -574,8 +575,17 @@ def _weight_values(ctx: _Ctx, value: Any, key: str, names: list[str]) -> dict[st
         if crit not in names:
             raise ctx.error(f"{key}.{crit}", f"expected one of {_quoted(names)}, got {crit!r}")
         out[str(crit)] = ctx.number(w, f"{key}.{crit}", minimum=0.0)
-    if sum(out.values()) <= 0:
+    total = sum(out.values())
+    if total <= 0:
         raise ctx.error(key, "expected weights with a positive sum")
+    if abs(total - 1) > 1e-6 and abs(total - 100) > 1e-6:  # 100: percentages, as in source 003
+        rescaled = ", ".join(f"{c}={w / total:.4g}" for c, w in out.items())
+        warnings.warn(
+            f"{ctx.source}: {key}: weights sum to {total:g}, not 1 (or 100 %); "
+            f"they are rescaled to {rescaled}",
+            DataQualityWarning,
+            stacklevel=2,
+        )
     return out
 
 
@@ -696,6 +706,8 @@ def _judgement_value(ctx: _Ctx, value: Any, key: str, *, allow_missing: bool = F
     x = ctx.number(value, key)
     if not x > 0:
         raise ctx.error(key, f"expected a positive judgement (Saaty scale 1/9..9), got {value!r}")
+    if not 1 / 9 - 1e-9 <= x <= 9 + 1e-9:  # one expert's judgement, not an aggregate
+        raise ctx.error(key, f"expected a judgement on Saaty's scale 1/9..9, got {value!r}")
     return x
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from abclab.exceptions import StudyError
+from abclab.exceptions import DataQualityWarning, StudyError
 from abclab.study import judgement_matrix, load_study, study_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,6 +167,11 @@ def test_demo_expert_judgements_parse_to_reciprocal_matrix():
             {"matrix": [[1, 2, 3], [0.5, 1], [1, 1, 1]]},
             "weights.ahp.experts.boss.matrix[1]: expected 3 entries, got 2",
         ),
+        (
+            "weights.ahp.experts.boss",
+            {"judgements": {"spend > margin": 12}},
+            "weights.ahp.experts.boss.judgements.spend > margin: expected a judgement on Saaty's scale 1/9..9, got 12",
+        ),
         ("weights.ahp.method", "median", "weights.ahp.method: expected one of 'eigenvector'"),
         (
             "weights.ahp.ri_table",
@@ -188,6 +194,19 @@ def test_demo_expert_judgements_parse_to_reciprocal_matrix():
 def test_bad_study_names_key_and_expectation(path, value, message):
     with pytest.raises(StudyError, match="^study.yaml: " + re.escape(message)):
         study_from_dict(_with(path, value), source="study.yaml")
+
+
+def test_weight_values_not_summing_to_one_warn_and_rescale():
+    """0.5 + 0.3 + 0.3 = 1.1: used as 0.4545 / 0.2727 / 0.2727, with a warning naming the key;
+    percentages summing to 100 (source 003: 40 % / 25 % ...) are read silently."""
+    data = _minimal()
+    data["weights"] = {"values": {"spend": 0.5, "margin": 0.3, "tenure": 0.3}}
+    with pytest.warns(DataQualityWarning, match=r"s.yaml: weights.values: weights sum to 1.1"):
+        study_from_dict(data, source="s.yaml")
+    data["weights"] = {"values": {"spend": 40, "margin": 35, "tenure": 25}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        study_from_dict(data, source="s.yaml")
 
 
 def test_missing_required_key():
