@@ -14,6 +14,7 @@ import codecs
 import csv
 import io as _stdio
 import itertools
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -280,7 +281,22 @@ def _read_csv(path: Path, encoding: str | None, sep: str | None) -> tuple[pd.Dat
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise InputDataError(f"{path.name}: cannot parse as CSV with sep={sep!r}: {err}") from err
+    first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    frame.attrs["raw_headers"] = next(csv.reader([first_line], delimiter=sep), [])
     return frame, used, sep
+
+
+def _check_unique_headers(headers: Sequence[Any], name: str) -> None:
+    """Refuse a header that occurs twice (pandas would silently rename it to 'x.1')."""
+    seen: dict[str, int] = {}
+    for position, header in enumerate(headers, start=1):
+        key = str(header).lstrip("\ufeff").strip()
+        if key in seen:
+            raise InputDataError(
+                f"{name}: column header {key!r} occurs twice (columns {seen[key]} and "
+                f"{position}); rename one of them"
+            )
+        seen[key] = position
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | int]:
@@ -300,7 +316,12 @@ def _read_excel(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str 
         frame = pd.read_excel(
             book, sheet_name=chosen, dtype=object, keep_default_na=False, na_values=[""]
         )
-    return frame.infer_objects(), chosen
+        headers = pd.read_excel(book, sheet_name=chosen, header=None, nrows=1)
+    frame = frame.infer_objects()
+    frame.attrs["raw_headers"] = (
+        [h for h in headers.iloc[0].tolist() if pd.notna(h)] if len(headers) else []
+    )
+    return frame, chosen
 
 
 def _resolve_rename(columns: Sequence[str], rename: Mapping[str, str], name: str) -> dict[str, str]:
@@ -326,11 +347,21 @@ def _resolve_rename(columns: Sequence[str], rename: Mapping[str, str], name: str
     return mapping
 
 
+#: Column names that hold contact numbers, never amounts (kept as text when auto-detecting).
+_CONTACT_NAME = r"(?i)phone|mobile|\btel|fax|电话|手机|联系方式"
+
+
 def _looks_like_code(series: pd.Series) -> bool:
-    """True for text columns of codes with leading zeros (ids, postcodes) kept as text."""
+    """True for text columns of codes kept as text: leading zeros (ids, postcodes), phone
+    numbers (a contact column name, or digit strings of 11+ digits / a leading "+")."""
+    if re.search(_CONTACT_NAME, str(series.name)):
+        return True
     text = series.dropna()
     text = text[text.map(type).eq(str)] if text.dtype == object else text
-    return bool(text.astype("str").str.strip().str.match(r"0\d").any())
+    text = text.astype("str").str.strip()
+    if text.str.match(r"0\d").any():
+        return True
+    return len(text) > 0 and bool(text.str.fullmatch(r"\+?\d{11,}").all())
 
 
 def _convert_numeric(
@@ -462,6 +493,7 @@ def read_table_report(
             f"{sorted(_CSV_SUFFIXES | _EXCEL_SUFFIXES | _PARQUET_SUFFIXES)}"
         )
     frame.columns = [str(c).lstrip("\ufeff").strip() for c in frame.columns]
+    _check_unique_headers(frame.attrs.pop("raw_headers", list(frame.columns)), name)
     if decimal is None:
         decimal = _guess_decimal(frame, used_sep) if kind == "csv" else "."
     if rename:

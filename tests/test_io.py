@@ -356,3 +356,33 @@ def test_missing_file_and_unknown_option(tmp_path):
         read_table(path, sheet_name=0)
     with pytest.raises(InputDataError, match="decimal must be"):
         read_table(path, decimal=";")
+
+
+def test_duplicate_header_is_an_error(tmp_path):
+    """pandas would rename a repeated header to 'margin.1' and the second column would be
+    ignored or mistaken; abclab refuses it and names both positions."""
+    path = tmp_path / "dup.csv"
+    path.write_text("id,margin,margin\nc1,0.1,0.2\n", encoding="utf-8")
+    with pytest.raises(
+        InputDataError, match=r"dup.csv: column header 'margin' occurs twice \(columns 2 and 3\)"
+    ):
+        read_table(path)
+    book = tmp_path / "dup.xlsx"
+    pd.DataFrame([["c1", 0.1, 0.2]]).to_excel(book, header=["id", "spend", "spend"], index=False)
+    with pytest.raises(InputDataError, match=r"dup.xlsx: column header 'spend' occurs twice"):
+        read_table(book)
+
+
+def test_phone_numbers_stay_text(tmp_path):
+    """11-digit mobiles (with blanks) and a column named 电话 are contact data, not amounts:
+    they stay strings, never 1.38e10 or '13800000009.0'."""
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        "id,mobile_no,电话,spend\nc1,13800000009,010-1234567,1200\nc2,,13912345678,15\n"
+        "c3,+8613700000000,,3\n",
+        encoding="utf-8",
+    )
+    frame = read_table(path)
+    assert frame["mobile_no"].tolist()[0] == "13800000009"
+    assert frame["电话"].tolist()[1] == "13912345678"
+    assert frame["spend"].tolist() == [1200, 15, 3]

@@ -13,7 +13,7 @@ from abclab.classify._common import as_values, tier_series
 from abclab.exceptions import InputDataError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: identity equality keeps pd.concat working
 class ABCCurve:
     """The interpolated ABC curve and its three points (effort = share of items)."""
 
