@@ -108,7 +108,8 @@ class CleaningResult:
         plus ``status`` (the pending label) and ``pending_reason``.
     merged : pandas.DataFrame
         Columns ``customer, merged_into, reason, input_row``: one row per input row merged
-        into another record (``input_row`` is its 0-based position in the input frame).
+        into another record (``input_row`` is its 0-based position in the input frame; the
+        log's reasons say "input record N", counting from 1 as a spreadsheet user does).
     log : pandas.DataFrame
         Columns ``customer, column, old_value, new_value, rule, reason``: one row per change
         or flag, in the order the steps ran.
@@ -244,17 +245,17 @@ def _merge_groups(
             if isna[col][k] and donors:
                 new = vals[col][donors[0]]
                 work.loc[rowid[k], col] = new
-                note = f"filled from input row {rowid[donors[0]]}: {why}"
+                note = f"filled from input record {rowid[donors[0]] + 1}: {why}"
                 log.add(target, col, vals[col][k], new, "duplicate_fill", note)
             elif col in criteria and not isna[col][k]:
                 for i in donors:
-                    note = f"input row {rowid[i]} differs; kept input row {rowid[k]}: {why}"
+                    note = f"input record {rowid[i] + 1} differs; kept input record {rowid[k] + 1}: {why}"
                     if vals[col][i] != vals[col][k]:
                         log.add(target, col, vals[col][i], vals[col][k], "duplicate_conflict", note)
         for i in others:
             customer = vals["__customer__"][i]
             merged.append((customer, target, why, int(rowid[i])))
-            note = f"input row {rowid[i]}: {why}"
+            note = f"input record {rowid[i] + 1}: {why}"
             log.add(customer, None, customer, target, "merge_duplicate", note)
         drop += [rowid[i] for i in others]
     return work.drop(index=drop)
