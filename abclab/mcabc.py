@@ -24,6 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
+from scipy.spatial import HalfspaceIntersection, QhullError
 
 from abclab.exceptions import InputDataError
 
@@ -129,7 +130,106 @@ def _ordering_constraints(order: np.ndarray | None, n_crit: int) -> np.ndarray |
 
 
 def ramanathan_kernel(v: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
-    """Kernel of :func:`ramanathan`: one LP per item (HiGHS), no validation."""
+    r"""Kernel of :func:`ramanathan` (no validation): exact scores by vertex enumeration.
+
+    Every item's LP ``max v_i·w s.t. V w <= 1, w >= 0`` (plus the ordering rows) has the
+    same feasible polytope :math:`P`, and a linear objective attains its maximum over a
+    polytope at a vertex, so :math:`S_i = \max_{w \in \mathrm{vert}(P)} v_i \cdot w`.
+    The vertices are computed once (Qhull's halfspace intersection) from the constraints
+    that can bind: an item dominated by another (``v_k <= v_l``) gives a redundant
+    constraint, so only the Pareto-maximal items are kept, and, as ``v >= 0``, only the
+    maximal vertices matter. Cost O(n·|vertices|) instead of n LPs with n rows each.
+    Falls back to :func:`ramanathan_lp_kernel` (one HiGHS LP per item) when the polytope is
+    not bounded (an all-zero criterion with ordering rows), when ``v`` has negative entries,
+    or when Qhull fails on a degenerate input.
+    """
+    v = np.asarray(v, dtype=float)
+    if v.shape[1] == 0 or (v < 0).any():
+        return ramanathan_lp_kernel(v, order)
+    if order is None:
+        # a criterion that is zero for every item neither constrains nor scores: drop it
+        v = v[:, v.max(axis=0) > 0]
+        if v.shape[1] == 0:
+            return np.zeros(v.shape[0])
+        if v.shape[1] == 1:
+            return v[:, 0] / v[:, 0].max()
+    elif (v.max(axis=0) <= 0).any() or v.shape[1] < 2:
+        return ramanathan_lp_kernel(v, order)
+    try:
+        vertices = _ramanathan_vertices(v, _ordering_constraints(order, v.shape[1]), order)
+    except QhullError:
+        return ramanathan_lp_kernel(v, order)
+    return _max_dot(v, vertices)
+
+
+def _ramanathan_vertices(
+    v: np.ndarray, ordering: np.ndarray | None, order: np.ndarray | None
+) -> np.ndarray:
+    """Maximal vertices of ``P = {w >= 0, V w <= 1, ordering·w <= 0}`` (v >= 0, bounded)."""
+    n = v.shape[1]
+    front = _maximal_rows(v)
+    rows = [np.c_[front, -np.ones(len(front))], np.c_[-np.eye(n), np.zeros(n)]]
+    # strictly interior point: w0 > 0 (strictly decreasing along the order, if any) with
+    # V w0 <= 1/2
+    ranks = np.ones(n) if order is None else np.empty(n)
+    if order is not None:
+        ranks[order] = np.arange(n, 0, -1, dtype=float)
+        rows.append(np.c_[ordering, np.zeros(n - 1)])
+    w0 = 0.5 * ranks / float((front @ ranks).max())
+    hull = HalfspaceIntersection(np.vstack(rows), w0)
+    return _maximal_rows(hull.intersections)
+
+
+def _maximal_rows(x: np.ndarray, block: int = 256, screen: int = 2048) -> np.ndarray:
+    """Rows of ``x`` not dominated by another row (``x_k <= x_l``, ``x_k != x_l``), deduplicated.
+
+    Rows are visited by decreasing sum (a dominating row never has a smaller sum). For a
+    large table the maximal rows among the ``screen`` largest sums first screen every row,
+    a few of them at a time so that a row leaves as soon as one dominates it (most rows are
+    dominated by a strong row); the survivors are then checked block by block against the
+    maximal rows found so far and against each other.
+    """
+    x = np.unique(x, axis=0)
+    x = x[np.argsort(-x.sum(axis=1), kind="stable")]
+    if len(x) > screen:
+        strong = _maximal_rows(x[:screen], block, screen)
+        for start in range(0, len(strong), 32):
+            x = x[~_dominated(x, strong[start : start + 32])]
+        x = np.vstack([strong, x])  # strong rows are maximal in x, hence kept above
+        x = np.unique(x, axis=0)
+        x = x[np.argsort(-x.sum(axis=1), kind="stable")]
+    kept = np.empty((0, x.shape[1]))
+    for start in range(0, len(x), block):
+        b = x[start : start + block]
+        if len(kept):
+            b = b[~_dominated(b, kept)]
+        kept = np.vstack([kept, b[~_dominated(b, b)]])
+    return kept
+
+
+def _dominated(points: np.ndarray, by: np.ndarray, cells: int = 1 << 20) -> np.ndarray:
+    """Whether each row of ``points`` is dominated by some row of ``by`` (row blocks)."""
+    out = np.zeros(len(points), dtype=bool)
+    step = max(1, cells // max(1, len(by) * points.shape[1]))
+    for start in range(0, len(points), step):
+        p = points[start : start + step, None, :]
+        ge = (by[None, :, :] >= p).all(axis=2)
+        gt = (by[None, :, :] > p).any(axis=2)
+        out[start : start + step] = (ge & gt).any(axis=1)
+    return out
+
+
+def _max_dot(v: np.ndarray, vertices: np.ndarray, cells: int = 1 << 16) -> np.ndarray:
+    """``max_k v_i · vertices_k`` for every row, in row blocks of about ``cells`` products."""
+    out = np.empty(len(v))
+    step = max(1, cells // max(1, len(vertices)))
+    for start in range(0, len(v), step):
+        out[start : start + step] = (v[start : start + step] @ vertices.T).max(axis=1)
+    return out
+
+
+def ramanathan_lp_kernel(v: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """Reference kernel of :func:`ramanathan`: one HiGHS LP per item (O(n) LPs of n rows)."""
     m, n = v.shape
     ordering = _ordering_constraints(order, n)
     a_ub = v if ordering is None else np.vstack([v, ordering])
@@ -144,7 +244,12 @@ def ramanathan_kernel(v: np.ndarray, order: np.ndarray | None = None) -> np.ndar
 
 
 def bad_index_kernel(v: np.ndarray) -> np.ndarray:
-    """Kernel of the Zhou & Fan (2007) bad index: ``min v_i·w s.t. V w >= 1, w >= 0``."""
+    """Kernel of the Zhou & Fan (2007) bad index: ``min v_i·w s.t. V w >= 1, w >= 0``.
+
+    One HiGHS LP per item (O(n) LPs of n rows: quadratic in the number of items). The
+    polyhedron is unbounded, so the vertex enumeration of :func:`ramanathan_kernel` does not
+    carry over directly.
+    """
     m, _ = v.shape
     out = np.empty(m)
     for i in range(m):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -80,6 +81,10 @@ def build_study(directory: Path, n: int, *, seed: int = 0) -> Path:
     return study
 
 
+def _loads(loads: tuple[float, float, float]) -> str:
+    return "/".join(f"{x:.2f}" for x in loads)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=100_000)
@@ -89,6 +94,7 @@ def main() -> None:
     try:
         study = build_study(root / "study", args.customers)
         out = args.keep or root / "report"
+        load_before = os.getloadavg()
         start = time.perf_counter()
         files = run_report(
             study, out, progress=lambda m: print(f"  [{time.perf_counter() - start:6.1f}s] {m}")
@@ -97,6 +103,11 @@ def main() -> None:
         timings = json.loads(files.provenance.read_text(encoding="utf-8"))["timings"]
         study_s = sum(v for k, v in timings.items() if not k.startswith("report_"))
         print(f"customers: {args.customers:,}")
+        # the machine may be shared: timings mean little without the load next to them
+        print(
+            f"load average (1/5/15 min) before {_loads(load_before)}, after {_loads(os.getloadavg())}"
+            f" on {os.cpu_count()} CPUs"
+        )
         print(
             f"run_report total: {total:.1f} s (target < 30 s) -> {'OK' if total < 30 else 'SLOW'}"
         )

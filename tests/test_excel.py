@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -135,3 +137,119 @@ def test_provenance_hashes_data_files(results, tmp_path):
     assert record["counts"] == results.counts
     assert record["created"].endswith("Z")
     assert record["study"]["content"]["name"] == results.study.name
+
+
+# --------------------------------------------------------------------------- bulk table bodies
+
+
+def _mixed_frame() -> pd.DataFrame:
+    """Every column kind the table writer handles, with missing values in each."""
+    return pd.DataFrame(
+        {
+            "id": ["C1", "C2", "C3", "C4"],
+            "name": ["客户甲有限公司", "A & B <co>", " padded ", None],
+            "note": ["ctrl\x0bchar", "_x0041_ literal", "", "plain"],
+            "amount": [1234.5, np.nan, -0.000125, 1e16],
+            "share_rate": [0.5, 0.25, np.nan, 1.0],
+            "count": np.array([1, -20, 300, 4], dtype=np.int64),
+            "maybe": pd.array([1, None, 3, 4], dtype="Int64"),
+            "flag": [True, False, True, False],
+            "tier": pd.Categorical(["A", "B", None, "C"], categories=["A", "B", "C"]),
+            "when": pd.to_datetime(
+                [
+                    datetime.datetime(2025, 1, 1),
+                    None,
+                    datetime.datetime(2024, 2, 29, 13, 45),
+                    datetime.datetime(1999, 12, 31),
+                ]
+            ),
+            "mixed": [1, 2.5, "x", pd.Timestamp("2025-03-01")],
+        }
+    )
+
+
+def _cells(ws) -> list[list[tuple]]:
+    """(value, type, number format) of every cell; an empty cell has no type."""
+    return [
+        [(c.value, None if c.value is None else c.data_type, c.number_format) for c in row]
+        for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=ws.max_column)
+    ]
+
+
+def _bulk_and_cellwise(frame: pd.DataFrame, tmp_path: Path, cellwise: pd.DataFrame | None = None):
+    """The frame as a bulk table sheet and as openpyxl cells (_write_frame), read back."""
+    from openpyxl import Workbook
+
+    from abclab.report import _excel
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    bodies: dict = {}
+    _excel._table_sheet(wb, bodies, "bulk", frame)
+    plain = wb.create_sheet("cells")
+    _excel._write_frame(plain, frame if cellwise is None else cellwise, row=1, col=1)
+    _excel._widths(plain)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path = tmp_path / "t.xlsx"
+    with path.open("wb") as target:
+        _excel._write_package(buffer.getvalue(), target, datetime.datetime(2025, 1, 1), bodies)
+    return openpyxl.load_workbook(path), path
+
+
+def test_bulk_rows_equal_openpyxl_cells(tmp_path):
+    """Values, types and number formats of the bulk writer equal openpyxl's own cells."""
+    frame = _mixed_frame()
+    # the one intended difference: openpyxl refuses a control character (IllegalCharacter-
+    # Error); the bulk writer keeps it as an ST_Xstring escape, which Excel shows decoded
+    cellwise = frame.assign(note=frame["note"].replace("ctrl\x0bchar", "ctrl_x000B_char"))
+    wb, path = _bulk_and_cellwise(frame, tmp_path, cellwise)
+    bulk, cells = wb["bulk"], wb["cells"]
+    assert _cells(bulk) == _cells(cells)
+    assert bulk["C2"].value == "ctrl_x000B_char"
+    assert bulk.dimensions == f"A1:K{len(frame) + 1}"
+    assert bulk.freeze_panes == "A2" and bulk.auto_filter.ref == "A1:K5"
+    for letter, dim in cells.column_dimensions.items():
+        assert bulk.column_dimensions[letter].width == dim.width, letter
+    # hand-checked cells: the CJK name is 14 wide, text is escaped and round-trips
+    assert bulk["B2"].value == "客户甲有限公司" and bulk.column_dimensions["B"].width == 16
+    assert bulk["B3"].value == "A & B <co>" and bulk["B4"].value == " padded "
+    assert bulk["C3"].value == "_x0041_ literal" and bulk["C4"].value is None
+    assert bulk["D5"].value == 1e16 and bulk["D4"].value == -0.000125
+    assert bulk["E2"].number_format == "0.0%" and bulk["D2"].number_format == "#,##0.00"
+    assert bulk["J4"].value == datetime.datetime(2024, 2, 29, 13, 45)
+    back = pd.read_excel(path, sheet_name="bulk")
+    assert back["flag"].tolist() == [True, False, True, False]
+    assert back["maybe"].isna().tolist() == [False, True, False, False]
+
+
+def test_bulk_rows_stream_in_chunks_in_order(tmp_path, monkeypatch):
+    """Bodies longer than one chunk keep every row once, in order (chunk size forced to 7)."""
+    from abclab.report import _excel
+
+    monkeypatch.setattr(_excel, "_CHUNK_ROWS", 7)
+    frame = pd.DataFrame({"k": [f"K{i}" for i in range(50)], "x": np.arange(50) / 7})
+    wb, _ = _bulk_and_cellwise(frame, tmp_path)
+    rows = list(wb["bulk"].iter_rows(min_row=2, values_only=True))
+    assert rows == list(frame.itertuples(index=False, name=None))
+
+
+def test_too_many_rows_for_a_sheet_is_a_report_error():
+    from openpyxl import Workbook
+
+    from abclab.exceptions import ReportError
+    from abclab.report import _excel
+
+    frame = pd.DataFrame({"x": np.zeros(1_048_576, dtype=np.int8)})
+    with pytest.raises(ReportError, match=r"sheet 'Customers': 1,048,576 rows do not fit"):
+        _excel._table_sheet(Workbook(), {}, "Customers", frame)
+
+
+def test_floats_round_trip_exactly(results, workbook):
+    """Scores are written with the shortest exact representation (no 16-digit rounding)."""
+    sheet = pd.read_excel(workbook, sheet_name="Customers", dtype={"customer_id": str})
+    sheet = sheet.set_index("customer_id")
+    classified = results.criteria.index
+    np.testing.assert_array_equal(
+        sheet.loc[classified, "score"].to_numpy(), results.scores.score.loc[classified].to_numpy()
+    )

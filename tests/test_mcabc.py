@@ -281,3 +281,79 @@ def test_bad_input_errors(call, match):
     frame = pd.DataFrame({"a": [1.0, 3.0, 2.0], "b": [2.0, 1.0, 3.0]})
     with pytest.raises(InputDataError, match=match):
         call(frame)
+
+
+# --------------------------------------------------------------------------- vertex kernel
+
+
+@pytest.mark.parametrize("criteria", [CRITERIA3, CRITERIA4])
+@pytest.mark.parametrize("ordered", [False, True])
+def test_ramanathan_vertex_kernel_equals_lp_per_item_on_flores(flores, criteria, ordered):
+    """The vectorised kernel (max over the polytope's vertices) equals one HiGHS LP per item."""
+    v = mcabc.minmax_matrix(flores[criteria].to_numpy(dtype=float), np.zeros(len(criteria), bool))
+    order = np.arange(len(criteria)) if ordered else None
+    np.testing.assert_allclose(
+        mcabc.ramanathan_kernel(v, order), mcabc.ramanathan_lp_kernel(v, order), rtol=0, atol=1e-9
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(0, 10_000),
+    st.integers(2, 40),
+    st.integers(1, 5),
+    st.sampled_from([None, 1, 2]),
+    st.booleans(),
+)
+def test_ramanathan_vertex_kernel_equals_lp_on_random_data(seed, m, n, decimals, ordered):
+    """Random v in [0, 1] (rounded → ties, duplicates, dominated rows, zero columns)."""
+    rng = np.random.default_rng(seed)
+    v = rng.uniform(0, 1, size=(m, n))
+    if decimals is not None:
+        v = np.round(v, decimals)
+    if v.max() == 0:
+        v[0, 0] = 1.0
+    order = rng.permutation(n) if ordered else None
+    np.testing.assert_allclose(
+        mcabc.ramanathan_kernel(v, order), mcabc.ramanathan_lp_kernel(v, order), rtol=0, atol=1e-9
+    )
+
+
+def test_ramanathan_kernel_zero_and_single_criterion():
+    """An all-zero criterion never binds nor scores; one criterion gives v_i / max v.
+
+    Without the zero column, item 3 maximises .5 w1 + .5 w3 s.t. .2 w1 + w3 <= 1, w1 <= 1:
+    w = (1, .8) → .9 (by hand).
+    """
+    v = np.array([[0.2, 0.0, 1.0], [1.0, 0.0, 0.0], [0.5, 0.0, 0.5]])
+    np.testing.assert_allclose(mcabc.ramanathan_kernel(v), [1.0, 1.0, 0.9], atol=1e-12)
+    np.testing.assert_allclose(mcabc.ramanathan_kernel(v), mcabc.ramanathan_lp_kernel(v))
+    np.testing.assert_allclose(mcabc.ramanathan_kernel(v[:, :1]), [0.2, 1.0, 0.5])
+    # with ordering rows an all-zero criterion leaves the polytope unbounded: LP fallback
+    np.testing.assert_allclose(
+        mcabc.ramanathan_kernel(v, np.array([0, 1, 2])),
+        mcabc.ramanathan_lp_kernel(v, np.array([0, 1, 2])),
+        atol=1e-9,
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 600), st.integers(1, 4))
+def test_maximal_rows_equal_brute_force(seed, m, n):
+    """Pareto-maximal rows (screened and blocked) equal the all-pairs definition."""
+    x = np.round(np.random.default_rng(seed).uniform(0, 1, size=(m, n)), 1)
+    got = mcabc._maximal_rows(x, block=16, screen=64)
+    unique = np.unique(x, axis=0)
+    dominated = [((unique >= row).all(axis=1) & (unique > row).any(axis=1)).any() for row in unique]
+    assert sorted(map(tuple, got)) == sorted(map(tuple, unique[~np.array(dominated)]))
+
+
+def test_ramanathan_scales_to_many_items():
+    """20 000 items: the vertex kernel (no per-item LP) agrees with HiGHS on sampled items."""
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(rng.lognormal(0, 1, size=(20_000, 4)), columns=list("abcd"))
+    got = mcabc.ramanathan(frame).to_numpy()
+    v = mcabc.minmax_matrix(frame.to_numpy(), np.zeros(4, bool))
+    for i in rng.choice(len(v), 5, replace=False):
+        res = linprog(-v[i], A_ub=v, b_ub=np.ones(len(v)), bounds=(0, None), method="highs")
+        assert got[i] == pytest.approx(-res.fun, abs=1e-9)

@@ -8,11 +8,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from abclab import ahp, scoring
 from abclab.datasets import build_demo
 from abclab.exceptions import InconsistentJudgementWarning, InputDataError, ReportError, StudyError
-from abclab.pipeline import _counts, customer_table, run_study
+from abclab.io import parse_business_numbers
+from abclab.pipeline import _counts, _plain_numbers, _with_pending, customer_table, run_study
 from abclab.study import load_study, study_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -237,3 +240,62 @@ def test_value_potential_uses_master_column_and_marks_missing_potential_d():
         [high_v & high_p, high_v & ~high_p, ~high_v & high_p], ["S", "A", "B"], "C"
     )
     assert tiers[known].tolist() == list(expected)
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+def test_customer_table_equals_id_lookup(demo):
+    """Tier / score columns equal a per-row lookup by id (merged rows get no tier)."""
+    results, _ = demo
+    table = customer_table(results)
+    kept = table["status"] != "merged"
+    for i in np.flatnonzero(kept.to_numpy())[:: max(1, len(table) // 50)]:
+        cid = table["customer_id"].iloc[i]
+        for m in results.tiers.columns:
+            assert table[f"tier_{m}"].iloc[i] == str(results.tiers.loc[cid, m])
+            if m in results.method_scores.columns and cid in results.method_scores.index:
+                assert table[f"score_{m}"].iloc[i] == results.method_scores.loc[cid, m]
+    classified = table["status"] == "classified"
+    np.testing.assert_array_equal(
+        table.loc[classified, "score"].to_numpy(),
+        results.scores.score.loc[table.loc[classified, "customer_id"]].to_numpy(),
+    )
+
+
+def test_with_pending_appends_d_after_the_tiers():
+    tiers = pd.Series(pd.Categorical(["B", None, "A"], categories=["A", "B", "C"], ordered=True))
+    out = _with_pending(tiers.rename("m"), ["p1", "p2"])
+    assert list(out.cat.categories) == ["A", "B", "C", "D"] and out.cat.ordered
+    assert out.astype(object).tolist()[::2] == ["B", "A", "D"] and pd.isna(out.iloc[1])
+    assert list(out.index) == [0, 1, 2, "p1", "p2"] and out.name == "m"
+    words = pd.Series(pd.Categorical(["high value"], categories=["high value", "low"]))
+    assert list(_with_pending(words, ["x"]).cat.categories) == ["high value", "low", "pending"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.decimals(min_value=-(10**12), max_value=10**12, allow_nan=False, places=4).map(
+                lambda d: format(d, "f")
+            ),
+            st.integers(-(10**15), 10**15).map(str),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_plain_numbers_fast_path_equals_business_parser(texts):
+    """The plain-decimal fast path gives exactly parse_business_numbers' floats."""
+    series = pd.Series(texts, dtype="str")
+    fast = _plain_numbers(series)
+    expected, _ = parse_business_numbers(series)
+    assert fast is not None
+    np.testing.assert_array_equal(fast.to_numpy(), expected.to_numpy())
+
+
+@pytest.mark.parametrize("text", ["1,200", "¥5", "15%", "3万元", "(300)", " 12", "1e3", ""])
+def test_plain_numbers_leaves_business_formats_to_the_parser(text):
+    assert _plain_numbers(pd.Series(["1.5", text], dtype="str")) is None
