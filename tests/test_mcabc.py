@@ -8,11 +8,10 @@ tables could not be retrieved here), see tests/reference/flores_mcabc.md.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import BUNDLED_DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pymcdm import normalizations
@@ -22,7 +21,7 @@ from scipy.optimize import linprog
 from abclab import classify, mcabc
 from abclab.exceptions import InputDataError
 
-DATA = Path("/work/shared/data")
+DATA = BUNDLED_DATA  # byte-equal copy of shared/data (test_datasets.py)
 CRITERIA4 = ["avg_unit_cost", "annual_dollar_usage", "critical_factor", "lead_time"]
 #: The three criteria of Ramanathan (2006), Ng (2007), Zhou & Fan (2007), in Ng's importance
 #: order: annual dollar usage > average unit cost > lead time.
@@ -38,8 +37,6 @@ FLORES_AHP = {
 
 @pytest.fixture(scope="module")
 def flores() -> pd.DataFrame:
-    if not DATA.exists():
-        pytest.skip("shared data not available")
     return pd.read_csv(DATA / "flores47.csv", index_col="item")
 
 
