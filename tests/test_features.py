@@ -391,3 +391,100 @@ def test_distinct_months_and_categories_exact_on_every_code_path(n_categories, y
     np.testing.assert_array_equal(got["active_months"], months.reindex(got.index, fill_value=0))
     cats = buys.groupby("c")["k"].nunique().reindex(got.index, fill_value=0)
     np.testing.assert_allclose(got["cross_purchase_rate"], cats / buys["k"].nunique())
+
+
+# ------------------------------------------------------------------ execution paths
+
+
+def test_csv_with_as_of_counts_missing_values_inside_the_aggregation(tmp_path, small_log):
+    """With as_of given, a CSV file is not pre-scanned: missing dates and amounts (also on
+    lines after as_of) are counted by the aggregation itself and still named."""
+    kw = dict(customer="customer_id", date="date", amount="amount", as_of="2024-03-15")
+    for column, value, message in (
+        ("date", None, r"column 'date' has 1 missing date"),
+        ("amount", np.nan, r"column 'amount' has 1 missing amount"),
+        ("date", "soon", r"column 'date' has 1 value\(s\) that are not dates, e\.g\. 'soon'"),
+    ):
+        log = small_log.copy()
+        log[column] = log[column].astype(object)
+        log.loc[6, column] = value  # the 2024-03-20 line, after as_of
+        path = tmp_path / f"{column}.csv"
+        log.to_csv(path, index=False)
+        with pytest.raises(InputDataError, match=message):
+            from_transactions(path, **kw)
+
+
+def test_typed_dates_with_as_of_are_checked_before_the_aggregation(small_log, tmp_path):
+    """A DATE/TIMESTAMP column is checked from statistics / one scan before aggregating."""
+    log = small_log.assign(date=pd.to_datetime(small_log["date"]))
+    log.loc[6, "date"] = pd.NaT
+    log.to_parquet(tmp_path / "log.parquet", index=False)
+    for source in (log, tmp_path / "log.parquet"):
+        with pytest.raises(InputDataError, match=r"column 'date' has 1 missing date"):
+            from_transactions(
+                source, customer="customer_id", date="date", amount="amount", as_of="2024-03-15"
+            )
+
+
+def test_unparseable_paid_date_after_as_of_is_still_reported(small_log):
+    """Every value of a text due/paid column is checked, also on lines after as_of."""
+    log = small_log.copy()
+    log.loc[6, "paid_date"] = "never"  # the 2024-03-20 line, after as_of
+    with pytest.raises(InputDataError, match=r"column 'paid_date' has 1 value.*'never'"):
+        from_transactions(log, as_of="2024-03-15", **ALL)
+
+
+def test_long_history_with_as_of_recounts_months_exactly(tmp_path):
+    """A CSV log over 15 years with as_of given: the default 128-month bit set is too short,
+    detected from the earliest purchase, and the months are recounted exactly (pandas)."""
+    rng = np.random.default_rng(7)
+    n = 2_000
+    days = rng.integers(0, 365 * 15, n)
+    log = pd.DataFrame(
+        {
+            "c": rng.integers(0, 30, n),
+            "d": pd.Timestamp("2010-01-01") + pd.to_timedelta(days, "D"),
+            "x": rng.normal(100, 80, n).round(2),
+        }
+    )
+    path = tmp_path / "long.csv"
+    log.to_csv(path, index=False)
+    as_of = pd.Timestamp("2024-07-01")
+    got = from_transactions(path, customer="c", date="d", amount="x", as_of=as_of)
+    buys = log[(log["x"] >= 0) & (log["d"] < as_of)]
+    assert (as_of - buys["d"].min()).days > 128 * 31  # beyond the default bit set
+    months = buys.groupby("c")["d"].apply(lambda s: s.dt.to_period("M").nunique())
+    np.testing.assert_array_equal(got["active_months"], months.reindex(got.index, fill_value=0))
+    pd.testing.assert_frame_equal(
+        got, from_transactions(log, customer="c", date="d", amount="x", as_of=as_of)
+    )
+
+
+def test_category_only_returned_or_bought_late_is_not_in_the_denominator():
+    """Cross-purchase rate = categories bought / categories bought by anyone before as_of:
+    'z' (only returned) and 'late' (only after as_of) do not count, hand-computed."""
+    log = pd.DataFrame(
+        {
+            "c": ["a", "a", "b", "b", "b"],
+            "d": ["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05", "2024-06-01"],
+            "x": [10.0, 5.0, 7.0, -3.0, 9.0],
+            "k": ["m", "n", "m", "z", "late"],
+        }
+    )
+    got = from_transactions(
+        log, customer="c", date="d", amount="x", category="k", as_of="2024-02-01"
+    )
+    assert got["cross_purchase_rate"].to_dict() == {"a": 1.0, "b": 0.5}
+
+
+def test_concurrent_calls_share_the_engine_safely(cdnow, cdnow_features):
+    """Calls from several threads (one DuckDB connection each) give the sequential result."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    kw = dict(customer="customer_id", date="date", amount="dollar_value")
+    halves = [cdnow.iloc[::2], cdnow.iloc[1::2]]
+    expected = [from_transactions(h, **kw) for h in halves]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda i: from_transactions(halves[i % 2], **kw), range(8)))
+    for i, frame in enumerate(got):
+        pd.testing.assert_frame_equal(frame, expected[i % 2])
