@@ -23,6 +23,7 @@ import datetime as _dt
 import functools
 import os
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,7 @@ def from_transactions(
     due_date: str | None = None,
     paid_date: str | None = None,
     as_of: str | _dt.date | pd.Timestamp | None = None,
+    aliases: Mapping[Any, Any] | None = None,
 ) -> pd.DataFrame:
     """Derive one row of criteria per customer from a transaction log.
 
@@ -123,6 +125,7 @@ def from_transactions(
         due_date=due_date,
         paid_date=paid_date,
         as_of=as_of,
+        aliases=aliases,
     ).customers
 
 
@@ -137,6 +140,7 @@ def transaction_features(
     due_date: str | None = None,
     paid_date: str | None = None,
     as_of: str | _dt.date | pd.Timestamp | None = None,
+    aliases: Mapping[Any, Any] | None = None,
 ) -> TransactionFeatures:
     """Derive per-customer criteria and a returns report from a transaction log.
 
@@ -155,6 +159,11 @@ def transaction_features(
     as_of : date-like, optional
         Evaluation date, exclusive: transactions dated on or after ``as_of`` are ignored.
         Default: the day after the last transaction date in the log.
+    aliases : mapping, optional
+        Customer id -> the id it is booked under instead, e.g. the ``merged`` table of
+        :func:`abclab.cleaning.clean_customers` (a duplicate customer's invoices belong to
+        the record it was merged into). Ids are compared as text and the result's index is
+        then text.
 
     Returns
     -------
@@ -226,6 +235,9 @@ def transaction_features(
             con.register("abclab_source_frame", frame)
         con.execute(f"CREATE TEMP VIEW abclab_source AS SELECT * FROM {relation_sql}")
         types = _column_types(con, label)
+        if aliases:
+            _apply_aliases(con, relation_sql, customer, types, aliases, label)
+            types = _column_types(con, label)
         spec = _resolve_columns(
             types,
             label,
@@ -250,6 +262,32 @@ def transaction_features(
     finally:
         con.close()
     return _split_result(result, spec, plan.as_of, rate)
+
+
+def _apply_aliases(
+    con: duckdb.DuckDBPyConnection,
+    relation_sql: str,
+    customer: str,
+    types: Mapping[str, str],
+    aliases: Mapping[Any, Any],
+    label: str,
+) -> None:
+    """Redefine ``abclab_source`` with customer ids replaced by their alias targets."""
+    if customer not in types:
+        raise InputDataError(
+            f"{label}: customer column {customer!r} not found; available columns: {list(types)}"
+        )
+    table = pd.DataFrame(
+        {"alias_from": [str(k) for k in aliases], "alias_to": [str(v) for v in aliases.values()]}
+    )
+    con.register("abclab_aliases", table)
+    column = _quote(customer)
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW abclab_source AS "
+        f"SELECT s.* REPLACE (coalesce(a.alias_to, CAST(s.{column} AS VARCHAR)) AS {column}) "
+        f"FROM {relation_sql} s LEFT JOIN abclab_aliases a "
+        f"ON CAST(s.{column} AS VARCHAR) = a.alias_from"
+    )
 
 
 # --------------------------------------------------------------------------- SQL definition

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,6 +176,17 @@ def run_study(
         frame, data_files = _read_data(study)
     with steps.step("cleaning"):
         cleaning, inputs, criteria = _clean(study, frame)
+        if study.data.transactions is not None and len(cleaning.merged):
+            # A merged duplicate's invoices belong to the record it was merged into: derive
+            # the criteria again with those ids booked to it, then clean once more.
+            merged = cleaning.merged
+            aliases = dict(zip(merged["customer"], merged["merged_into"], strict=True))
+            frame, _ = _read_data(study, aliases=aliases)
+            cleaning, inputs, criteria = _clean(study, frame)
+            notes.append(
+                f"{len(aliases)} duplicate customer id(s) merged; their transactions are "
+                "counted under the record each was merged into"
+            )
     counts = _counts(inputs)
     names = list(criteria.columns)
     with steps.step("weights"):
@@ -248,8 +259,13 @@ def run_study(
 
 
 # --------------------------------------------------------------------------- data
-def _read_data(study: Study) -> tuple[pd.DataFrame, list[Path]]:
-    """One row per input record, ``customer_id`` column, criteria under their study names."""
+def _read_data(
+    study: Study, *, aliases: Mapping[Any, Any] | None = None
+) -> tuple[pd.DataFrame, list[Path]]:
+    """One row per input record, ``customer_id`` column, criteria under their study names.
+
+    ``aliases`` (duplicate id -> kept id) books a duplicate's transactions to the kept id.
+    """
     from abclab.io import parse_business_numbers, read_table
 
     data = study.data
@@ -282,7 +298,7 @@ def _read_data(study: Study) -> tuple[pd.DataFrame, list[Path]]:
     if data.transactions is None:
         frame = master
     else:
-        feats = _transaction_criteria(study)
+        feats = _transaction_criteria(study, aliases=aliases)
         files.append(data.transactions.path)
         feats = feats.reset_index()
         feats = feats.rename(columns={feats.columns[0]: ID})
@@ -356,7 +372,9 @@ def _transaction_frame(study: Study) -> pd.DataFrame:
     return frame
 
 
-def _transaction_criteria(study: Study) -> pd.DataFrame:
+def _transaction_criteria(
+    study: Study, *, aliases: Mapping[Any, Any] | None = None
+) -> pd.DataFrame:
     from abclab.features import from_transactions
 
     t = study.data.transactions
@@ -376,6 +394,7 @@ def _transaction_criteria(study: Study) -> pd.DataFrame:
         due_date=t.due_date,
         paid_date=t.paid_date,
         as_of=t.as_of,
+        aliases=aliases,
     )
 
 

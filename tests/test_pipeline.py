@@ -299,3 +299,36 @@ def test_plain_numbers_fast_path_equals_business_parser(texts):
 @pytest.mark.parametrize("text", ["1,200", "¥5", "15%", "3万元", "(300)", " 12", "1e3", ""])
 def test_plain_numbers_leaves_business_formats_to_the_parser(text):
     assert _plain_numbers(pd.Series(["1.5", text], dtype="str")) is None
+
+
+def test_merged_duplicates_bring_their_transactions_along():
+    """A duplicate id's invoices belong to the record it is merged into: the kept record's
+    total spend equals the sum of both ids' invoice lines before the evaluation date."""
+    results = run_study(DEMO)
+    merged = results.cleaning.merged
+    assert len(merged) > 0
+    tx = pd.read_csv(DEMO.parent / "transactions.csv", parse_dates=["date"])
+    tx = tx[tx["date"] < "2025-01-01"]
+    spend = results.cleaning.cleaned["total_spend"].astype(float)
+    for duplicate, kept in zip(merged["customer"], merged["merged_into"], strict=True):
+        both = tx.loc[tx["customer_id"].isin([duplicate, kept]), "amount"].sum()
+        assert spend[kept] == pytest.approx(both)
+
+
+def test_from_transactions_aliases_book_lines_to_the_kept_id():
+    """Hand case: lines of 'dup' (30) are booked to 'a' (100 + 50): a has 3 purchases, 180."""
+    from abclab.features import from_transactions
+
+    log = pd.DataFrame(
+        {
+            "cust": ["a", "a", "b", "dup"],
+            "day": pd.to_datetime(["2024-01-05", "2024-03-01", "2024-02-10", "2024-03-10"]),
+            "value": [100.0, 50.0, 80.0, 30.0],
+        }
+    )
+    out = from_transactions(
+        log, customer="cust", date="day", amount="value", as_of="2024-04-01", aliases={"dup": "a"}
+    )
+    assert out.index.tolist() == ["a", "b"]
+    assert out.loc["a", "purchase_count"] == 3 and out.loc["a", "total_spend"] == 180.0
+    assert out.loc["a", "last_purchase"] == pd.Timestamp("2024-03-10")
