@@ -18,6 +18,8 @@ import nbformat
 import papermill
 import pytest
 
+from abclab import datasets
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
@@ -226,12 +228,12 @@ def test_04_mcabc_flores47(executed):
 
 
 def test_05_weight_sensitivity(executed):
-    """Count shares 20/30/50 % of the demo company's 399 cleaned customers give ceil(79.8) = 80
-    A, ceil(199.5) - 80 = 120 B and 199 C (hand computed); a Dirichlet(c w) draw has mean w; a
+    """Count shares 20/30/50 % of the demo company's 400 cleaned customers give 0.2 * 400 = 80
+    A, 0.5 * 400 - 80 = 120 B and 200 C (hand computed); a Dirichlet(c w) draw has mean w; a
     zero move of a weight changes nobody's tier."""
     r = executed("05_weight_sensitivity.ipynb")
-    assert r["draws"] == 200 and r["n_customers"] == 399
-    assert r["base_counts"] == {"A": 80, "B": 120, "C": 199}
+    assert r["draws"] == 200 and r["n_customers"] == len(datasets.demo_criteria()) == 400
+    assert r["base_counts"] == {"A": 80, "B": 120, "C": 200}
     assert sum(r["ahp_weights"]) == pytest.approx(1.0, abs=1e-3)
     assert r["dirichlet_mean_weights"] == pytest.approx(r["ahp_weights"], abs=0.01)
     for value in r["expected_change"].values():

@@ -153,32 +153,40 @@ def demo_criteria(*, as_of: str = "2025-01-01") -> pd.DataFrame:
     from abclab.features import from_transactions
 
     master = load("demo_customers").set_index("customer_id")
-    derived = from_transactions(
-        load("demo_transactions"),
-        customer="customer_id",
-        date="date",
-        amount="amount",
-        profit="profit",
-        category="category",
-        as_of=as_of,
-    )
+    transactions = load("demo_transactions")
     evaluation_day = pd.Timestamp(as_of) - pd.Timedelta(days=1)
     tenure = (evaluation_day - master["customer_since"]).dt.days / 365.25
-    frame = pd.DataFrame(
-        {
-            "annual_spend": derived["spend_12m"],
-            "profit_margin": derived["margin"],
-            "tenure_years": tenure.reindex(derived.index),
-            "cross_purchase_rate": derived["cross_purchase_rate"],
-        }
-    )
-    frame = frame.join(master[["name", "phone", "email"]])
     policy = {"missing": "pending", "nonpositive": "pending"}
-    result = clean_customers(
-        frame,
-        policies={c: policy for c in ["annual_spend", "tenure_years"]}
-        | {c: {"missing": "pending"} for c in ["profit_margin", "cross_purchase_rate"]},
-        name_column="name",
-        contact_columns=["phone", "email"],
-    )
+    policies = {c: policy for c in ["annual_spend", "tenure_years"]} | {
+        c: {"missing": "pending"} for c in ["profit_margin", "cross_purchase_rate"]
+    }
+    aliases: dict = {}
+    for _ in range(2):  # second pass: merged duplicates' invoices booked to the kept record
+        derived = from_transactions(
+            transactions,
+            customer="customer_id",
+            date="date",
+            amount="amount",
+            profit="profit",
+            category="category",
+            as_of=as_of,
+            aliases=aliases,
+        )
+        frame = pd.DataFrame(
+            {
+                "annual_spend": derived["spend_12m"],
+                "profit_margin": derived["margin"],
+                "tenure_years": tenure.reindex(derived.index),
+                "cross_purchase_rate": derived["cross_purchase_rate"],
+            }
+        ).reindex(master.index)
+        frame = frame.join(master[["name", "phone", "email"]])
+        result = clean_customers(
+            frame,
+            policies=policies,
+            name_column="name",
+            contact_columns=["phone", "email"],
+        )
+        merged = result.merged
+        aliases = dict(zip(merged["customer"], merged["merged_into"], strict=True))
     return result.cleaned[["annual_spend", "profit_margin", "tenure_years", "cross_purchase_rate"]]
