@@ -395,3 +395,75 @@ def test_every_input_row_ends_up_exactly_once(frame, spend, margin, use_names):
     for col, pol in (("spend", spend), ("margin", margin)):
         if pol["nonpositive"] != "allow":
             assert (result.cleaned[col] > 0).all()
+
+
+# --------------------------------------------------------------------------- name keys, Arrow path
+# normalise_names reduces names of ASCII / CJK characters with Arrow (RE2) kernels and all
+# other names with Python's re; the Python path (_normalise_python) is the reference.
+
+
+def _safe_characters():
+    ranges = [(0x00, 0x7F), (0x3000, 0x303F), (0x4E00, 0x9FFF), (0xFF01, 0xFF5E)]
+    return [chr(c) for lo, hi in ranges for c in range(lo, hi + 1)]
+
+
+def test_arrow_safe_characters_normalise_and_classify_as_python():
+    """Every character the Arrow path accepts: NFKC + lower-casing equals Python's NFKC +
+    casefold (Unicode Standard Annex #15), and the RE2 class of non-word characters equals
+    Python's ``[\\W_]`` on every character the normalised text can hold."""
+    import re
+    import unicodedata
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from abclab._text import _ARROW_SAFE_RE2, _NON_WORD_RE2
+
+    chars = _safe_characters()
+    arr = pa.array(chars, type=pa.large_string())
+    assert pc.all(pc.match_substring_regex(arr, _ARROW_SAFE_RE2)).as_py()
+    arrow = pc.utf8_lower(pc.utf8_normalize(arr, "NFKC")).to_pylist()
+    python = [unicodedata.normalize("NFKC", c).casefold() for c in chars]
+    assert arrow == python
+    produced = sorted(set("".join(python)))
+    non_word = pc.match_substring_regex(pa.array(produced, type=pa.large_string()), _NON_WORD_RE2)
+    expected = [bool(re.fullmatch(r"[\W_]", c)) for c in produced]
+    assert non_word.to_pylist() == expected
+    assert not pc.any(
+        pc.match_substring_regex(pa.array(["ß", "é", "①", "Ａ\u00a0"]), _ARROW_SAFE_RE2)
+    ).as_py()
+
+
+_SUFFIX_WORDS = ["有限公司", "集团", "公司", "co", "ltd", "inc", "corp", "company", "gmbh", "ag"]
+_NAME_PIECES = st.one_of(
+    st.sampled_from(_SUFFIX_WORDS),
+    st.sampled_from([" ", ".", ",", "_", "-", "（", "）", "、", "　", "Ｃｏ", "＆"]),
+    st.text(alphabet="abcoAGltdn0123华为技术客户科", min_size=1, max_size=4),
+    st.sampled_from(["ß", "é", "①", "Ⅻ", "\u00a0", "İ"]),  # names that take the Python path
+)
+
+
+@given(st.lists(st.lists(_NAME_PIECES, max_size=7).map("".join), max_size=12))
+@settings(max_examples=300)
+def test_arrow_name_keys_equal_python_re(names):
+    from abclab._text import _normalise_python
+
+    series = pd.Series(names + [None], dtype=object)
+    expected = _normalise_python(series.astype("str"))
+    pd.testing.assert_series_equal(normalise_names(series), expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Acme Co Ltd", "acme"),  # a run of Latin suffixes
+        ("Acme Co 有限公司", "acme"),  # Latin suffix, then a spaced Chinese one
+        ("Acme co有限公司", "acmeco"),  # "co" glued to 有限公司 is no word of its own
+        ("Ltd", ""),  # only a suffix
+        ("Ltd Acme", "ltdacme"),  # a suffix word not at the end stays
+        ("客户000123有限公司", "客户000123"),
+        ("Straße GmbH", "strasse"),  # Python path (ß case-folds to ss)
+    ],
+)
+def test_name_key_hand_cases(name, key):
+    assert normalise_names(pd.Series([name])).iloc[0] == key

@@ -253,3 +253,58 @@ def test_floats_round_trip_exactly(results, workbook):
     np.testing.assert_array_equal(
         sheet.loc[classified, "score"].to_numpy(), results.scores.score.loc[classified].to_numpy()
     )
+
+
+def _all_cell_text(path):
+    wb = openpyxl.load_workbook(path)
+    return [
+        (ws.title, str(v))
+        for ws in wb.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    ]
+
+
+def test_cleaning_log_never_shows_raw_contacts(results, workbook, tmp_path):
+    """A duplicate record that fills a missing phone (demo: customer C0297, record 401) puts
+    the raw number into the log; the workbook shows it masked (PRODUCT.md: contacts masked
+    by default, ``138****1234``). An e-mail fill/conflict added to the log is masked too."""
+    import dataclasses
+
+    from abclab.report._excel import cleaning_log
+
+    log = results.cleaning.log
+    filled = log[(log["column"] == "phone") & (log["rule"] == "duplicate_fill")]
+    assert len(filled) >= 1  # the case exists in the demo data
+    raw = str(filled["new_value"].iloc[0])
+    assert len(raw) == 11 and raw.isdigit()
+    masked = raw[:3] + "****" + raw[-4:]
+    sheet = pd.read_excel(workbook, sheet_name="Cleaning log", dtype=str)
+    row = sheet[(sheet["column"] == "phone") & (sheet["rule"] == "duplicate_fill")]
+    assert row["new_value"].tolist()[0] == masked
+    cells = _all_cell_text(workbook)
+    assert not [c for c in cells if raw in c[1]], "raw phone number in the workbook"
+    # criteria rows of the log keep their values (only contact rows are masked)
+    shown = cleaning_log(results)
+    others = log["column"] != "phone"
+    pd.testing.assert_frame_equal(shown[others], log[others])
+
+    extra = pd.DataFrame(
+        {
+            "customer": [filled["customer"].iloc[0]] * 2,
+            "column": ["email", "email"],
+            "old_value": [np.nan, "li.si@example.com"],
+            "new_value": ["zhang.san@example.com", "wang.wu@example.org"],
+            "rule": ["duplicate_fill", "duplicate_conflict"],
+            "reason": ["filled from a duplicate", "differs from a duplicate"],
+        }
+    )
+    cleaning = dataclasses.replace(results.cleaning, log=pd.concat([log, extra], ignore_index=True))
+    path = write_workbook(dataclasses.replace(results, cleaning=cleaning), tmp_path / "m.xlsx")
+    text = " ".join(v for _, v in _all_cell_text(path))
+    for address in ("zhang.san@example.com", "li.si@example.com", "wang.wu@example.org", raw):
+        assert address not in text
+    sheet = pd.read_excel(path, sheet_name="Cleaning log", dtype=str).tail(2)
+    assert sheet["new_value"].tolist() == ["z***@example.com", "w***@example.org"]
+    assert sheet["old_value"].tolist()[1] == "l***@example.com"

@@ -45,7 +45,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["write_workbook", "workbook_time"]
+__all__ = ["cleaning_log", "write_workbook", "workbook_time"]
 
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=12)
@@ -104,8 +104,7 @@ def write_workbook(results: Any, path: str | Path) -> Path:
     _summary_sheet(wb, results)
     _ahp_sheet(wb, results)
     _table_sheet(wb, bodies, "Weights", results.weight_comparison.reset_index())
-    log = getattr(results.cleaning, "log", pd.DataFrame())
-    _table_sheet(wb, bodies, "Cleaning log", log.reset_index(drop=True))
+    _table_sheet(wb, bodies, "Cleaning log", cleaning_log(results).reset_index(drop=True))
     _table_sheet(wb, bodies, "Parameters", _parameters(results))
     _agreement_sheet(wb, results)
     _table_sheet(wb, bodies, "Strategies", results.strategies.reset_index())
@@ -129,6 +128,30 @@ def write_workbook(results: Any, path: str | Path) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     return path
+
+
+def cleaning_log(results: Any) -> pd.DataFrame:
+    """The study's cleaning log as a report shows it: contact values masked.
+
+    A duplicate record that fills a missing phone or e-mail (``duplicate_fill``) or differs
+    from it (``duplicate_conflict``) puts the contact itself into ``old_value`` /
+    ``new_value``. Rows whose ``column`` is a contact column of the input table (as
+    :func:`abclab.pipeline.pii_columns` decides: the study's ``pii`` list, else detection) get
+    both values masked with :func:`abclab.report.mask_phone` / :func:`~abclab.report.mask_email`.
+    Only the logged columns are examined, so the input table is not scanned again.
+    """
+    from abclab.pipeline import pii_columns
+    from abclab.report._masking import mask_cleaning_log
+
+    log = getattr(results.cleaning, "log", None)
+    if log is None:
+        return pd.DataFrame()
+    if len(log) == 0 or "column" not in log.columns:
+        return log
+    inputs = results.input_customers
+    logged = set(log["column"].dropna().tolist())
+    subset = inputs[[c for c in inputs.columns if c in logged]]
+    return mask_cleaning_log(log, pii_columns(results.study, subset))
 
 
 # --------------------------------------------------------------------------- sheets
