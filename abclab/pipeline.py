@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from abclab.exceptions import AbclabError, ReportError, StudyError
+from abclab.exceptions import AbclabError, InputDataError, ReportError, StudyError
 from abclab.study import MethodSpec, Study, load_study
 
 __all__ = ["StudyResults", "customer_table", "run_study"]
@@ -403,6 +403,12 @@ def _clean(study: Study, frame: pd.DataFrame) -> tuple[Any, pd.DataFrame, pd.Dat
     from abclab.cleaning import clean_customers
 
     names = study.criterion_names
+    empty = [c for c in names if frame[c].isna().all()]
+    if empty:
+        raise InputDataError(
+            f"criterion {empty[0]!r} has no value for any of the {len(frame)} input customers "
+            f"({_data_label(study)}); check the column mapping or drop the criterion"
+        )
     policies = _policies(study)
     options: dict[str, Any] = {}
     if any(p["missing"] == "recent_average" for p in policies.values()):
@@ -422,6 +428,12 @@ def _clean(study: Study, frame: pd.DataFrame) -> tuple[Any, pd.DataFrame, pd.Dat
         **options,
     )
     cleaned = result.cleaned
+    if len(cleaned) == 0:
+        reasons = result.pending["pending_reason"].astype(str).value_counts().head(3)
+        raise InputDataError(
+            f"no customer is left to classify: all {len(result.pending)} are pending after "
+            f"cleaning (most common reasons: {'; '.join(reasons.index)})"
+        )
     criteria = cleaned[names].astype(float)
     bad = criteria.columns[criteria.isna().any()].tolist()
     if bad:
@@ -436,6 +448,10 @@ def _clean(study: Study, frame: pd.DataFrame) -> tuple[Any, pd.DataFrame, pd.Dat
     if NAME in inputs.columns:
         inputs.insert(1, NAME, inputs.pop(NAME))
     return result, inputs, criteria
+
+
+def _data_label(study: Study) -> str:
+    return ", ".join(p.name for p in study.data.paths)
 
 
 def _policies(study: Study) -> dict[str, dict[str, Any]]:

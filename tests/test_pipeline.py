@@ -332,3 +332,34 @@ def test_from_transactions_aliases_book_lines_to_the_kept_id():
     assert out.index.tolist() == ["a", "b"]
     assert out.loc["a", "purchase_count"] == 3 and out.loc["a", "total_spend"] == 180.0
     assert out.loc["a", "last_purchase"] == pd.Timestamp("2024-03-10")
+
+
+def test_criterion_without_any_value_is_named(tmp_path):
+    """A criterion column that is empty for every customer: the error names the criterion
+    and the data file instead of a generic 'no rows to score'."""
+    (tmp_path / "c.csv").write_text(
+        "id,name,spend,margin\nc1,A,100,\nc2,B,50,\nc3,C,10,\n", encoding="utf-8"
+    )
+    data = {
+        "name": "t",
+        "data": {"customers": {"path": "c.csv"}},
+        "id_column": "id",
+        "name_column": "name",
+        "cleaning": {"default": {"missing": "median"}},
+        "criteria": {"spend": {"direction": "benefit"}, "margin": {"direction": "benefit"}},
+        "weights": {"values": {"spend": 0.5, "margin": 0.5}},
+        "methods": ["weighted_abc"],
+    }
+    study = study_from_dict(data, base_dir=tmp_path, source=tmp_path / "s.yaml")
+    with pytest.raises(
+        InputDataError,
+        match=r"criterion 'margin' has no value for any of the 3 input customers \(c.csv\)",
+    ):
+        run_study(study)
+    data["cleaning"] = {"default": {"missing": "pending"}}
+    (tmp_path / "c.csv").write_text(
+        "id,name,spend,margin\nc1,A,100,\nc2,B,,0.1\n", encoding="utf-8"
+    )
+    study = study_from_dict(data, base_dir=tmp_path, source=tmp_path / "s.yaml")
+    with pytest.raises(InputDataError, match=r"no customer is left to classify: all 2 are pending"):
+        run_study(study)
