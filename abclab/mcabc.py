@@ -18,6 +18,7 @@ Conventions
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -26,7 +27,7 @@ import pandas as pd
 from scipy.optimize import linprog
 from scipy.spatial import HalfspaceIntersection, QhullError
 
-from abclab.exceptions import InputDataError
+from abclab.exceptions import DataQualityWarning, InputDataError
 
 __all__ = ["edas", "minmax_matrix", "ng", "ramanathan", "topsis", "zhou_fan"]
 
@@ -395,14 +396,20 @@ def zhou_fan(
         raise InputDataError(f"lam: expected a number in [0, 1], got {lam!r}")
     x, is_cost, frame = _matrix(frame, cost)
     v = minmax_matrix(x, is_cost, frame.columns)
-    worst = np.flatnonzero((v == 0).all(axis=1))
-    if worst.size:
-        raise InputDataError(
-            f"zhou_fan: item(s) {list(frame.index[worst])} are worst on every criterion, so the "
-            "bad-index LP (Σ_j w_j v_kj >= 1 for all k) is infeasible"
+    worst = (v == 0).all(axis=1)
+    if worst.all():
+        raise InputDataError("zhou_fan: every item is worst on every criterion")
+    if worst.any():
+        warnings.warn(
+            f"zhou_fan: item(s) {list(frame.index[worst][:10])} are worst on every criterion; "
+            "their bad index is 0 (the lowest possible) and they are left out of the "
+            "bad-index constraints, which they would make infeasible",
+            DataQualityWarning,
+            stacklevel=2,
         )
     good = ramanathan_kernel(v)
-    bad = bad_index_kernel(v)
+    bad = np.zeros(len(v))
+    bad[~worst] = bad_index_kernel(v[~worst])
     composite = float(lam) * _rescale(good, "good") + (1.0 - float(lam)) * _rescale(bad, "bad")
     out = _series(composite, frame, "zhou_fan")
     out.attrs["good"] = _series(good, frame, "good_index")
@@ -412,8 +419,13 @@ def zhou_fan(
 
 def _rescale(a: np.ndarray, what: str) -> np.ndarray:
     span = a.max() - a.min()
-    if span <= 0:
-        raise InputDataError(f"zhou_fan: the {what} index is equal for every item")
+    if span <= 0:  # no information to rank on: every item gets the top of the range
+        warnings.warn(
+            f"zhou_fan: the {what} index is equal for every item; it does not rank them",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+        return np.ones_like(a)
     return (a - a.min()) / span
 
 

@@ -19,7 +19,7 @@ from pymcdm.methods import EDAS, TOPSIS
 from scipy.optimize import linprog
 
 from abclab import classify, mcabc
-from abclab.exceptions import InputDataError
+from abclab.exceptions import DataQualityWarning, InputDataError
 
 DATA = BUNDLED_DATA  # byte-equal copy of shared/data (test_datasets.py)
 CRITERIA4 = ["avg_unit_cost", "annual_dollar_usage", "critical_factor", "lead_time"]
@@ -270,7 +270,6 @@ def test_cost_criterion_equals_negated_benefit_for_dea_models():
         (lambda f: mcabc.topsis(f, [1, 1], normalisation="l1"), "normalisation"),
         (lambda f: mcabc.edas(f.assign(b=[-1.0, -2.0, -3.0]), [1, 1]), "positive mean"),
         (lambda f: mcabc.zhou_fan(f, lam=2), r"lam: expected a number in \[0, 1\]"),
-        (lambda f: mcabc.zhou_fan(f.assign(b=[3.0, 5.0, 4.0])), "worst on every criterion"),
         (lambda f: mcabc.ramanathan(f.to_numpy()), "expected a DataFrame"),
     ],
 )
@@ -354,3 +353,16 @@ def test_ramanathan_scales_to_many_items():
     for i in rng.choice(len(v), 5, replace=False):
         res = linprog(-v[i], A_ub=v, b_ub=np.ones(len(v)), bounds=(0, None), method="highs")
         assert got[i] == pytest.approx(-res.fun, abs=1e-9)
+
+
+def test_zhou_fan_item_worst_on_every_criterion():
+    """Hand case a = [1, 3, 2], b = [3, 5, 4] -> v = (0,0), (1,1), (.5,.5). Item 0 is worst
+    everywhere: bad index 0 (left out of the bad-index constraints, with a warning). Bad LPs
+    over items 1, 2: w1 + w2 >= 2, so bad = (0, 2, 1); good (R-model): w1 + w2 <= 1, so
+    good = (0, 1, .5). Both rescale to (0, 1, .5), hence zhou_fan = (0, 1, .5) for any λ."""
+    frame = pd.DataFrame({"a": [1.0, 3.0, 2.0], "b": [3.0, 5.0, 4.0]})
+    with pytest.warns(DataQualityWarning, match="worst on every criterion"):
+        out = mcabc.zhou_fan(frame, lam=0.3)
+    np.testing.assert_allclose(out.attrs["bad"].to_numpy(), [0.0, 2.0, 1.0], atol=1e-9)
+    np.testing.assert_allclose(out.attrs["good"].to_numpy(), [0.0, 1.0, 0.5], atol=1e-9)
+    np.testing.assert_allclose(out.to_numpy(), [0.0, 1.0, 0.5], atol=1e-9)
