@@ -7,6 +7,7 @@ project's ``shared/`` folder, which sits beside the checkout (locally and in CI)
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import abclab.datasets
@@ -14,5 +15,10 @@ import abclab.datasets
 #: Folder of the bundled reference data files (flores47.csv, cdnow_master.txt).
 BUNDLED_DATA = Path(abclab.datasets.__file__).parent
 
-#: The project's shared folder (source documents), beside the repository checkout.
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+#: The project's shared folder (source documents): $ABCLAB_SHARED, else beside the checkout
+#: (as in CI), else the development machines' /work/shared.
+_CANDIDATES = [os.environ.get("ABCLAB_SHARED"), Path(__file__).resolve().parents[2] / "shared"]
+SHARED = next(
+    (Path(p) for p in [*_CANDIDATES, "/work/shared"] if p and Path(p).is_dir()),
+    Path(__file__).resolve().parents[2] / "shared",
+)
