@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 
 from abclab import ahp, scoring
 from abclab.datasets import build_demo
-from abclab.exceptions import InconsistentJudgementWarning, InputDataError, ReportError, StudyError
+from abclab.exceptions import (
+    DataQualityWarning,
+    InconsistentJudgementWarning,
+    InputDataError,
+    ReportError,
+    StudyError,
+)
 from abclab.io import parse_business_numbers
 from abclab.pipeline import _counts, _plain_numbers, _with_pending, customer_table, run_study
 from abclab.study import load_study, study_from_dict
@@ -209,7 +215,9 @@ def test_objective_and_given_weights():
         }
     )
     data.pop("sensitivity")
-    r = run_study(study_from_dict(data, base_dir=DEMO.parent))
+    with pytest.warns(DataQualityWarning, match="weights sum to 10"):
+        study = study_from_dict(data, base_dir=DEMO.parent)
+    r = run_study(study)
     assert r.weights["annual_spend"] == pytest.approx(0.4)
     assert r.ahp == {} and r.ahp_group is None
     assert "ahp" not in r.weight_comparison.columns
