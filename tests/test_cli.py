@@ -166,7 +166,7 @@ def test_report_progress_and_outputs(tmp_path, capsys, monkeypatch):
     study.write_text(
         (ROOT / "data" / "demo" / "study.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    for name in ("customers.csv", "transactions.csv"):  # the study's data, checked up front
+    for name in ("customers.csv", "transactions.csv", "classes_2023.csv"):  # checked up front
         (tmp_path / name).write_bytes((ROOT / "data" / "demo" / name).read_bytes())
     code, out, err = _run(
         capsys, "report", str(study), "--out", str(tmp_path), "--format", "html,xlsx"

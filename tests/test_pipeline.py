@@ -371,3 +371,24 @@ def test_criterion_without_any_value_is_named(tmp_path):
     study = study_from_dict(data, base_dir=tmp_path, source=tmp_path / "s.yaml")
     with pytest.raises(InputDataError, match=r"no customer is left to classify: all 2 are pending"):
         run_study(study)
+
+
+def test_demo_previous_period_classes_reproduce_and_feed_the_migration_matrix():
+    """data/demo/classes_2023.csv is the same study's weighted_abc tiers as of 2024-01-01
+    (regenerated here and compared), and the migration matrix counts every customer of both
+    periods once."""
+    data = load_study(DEMO).to_dict()
+    data["data"]["transactions"]["as_of"] = "2024-01-01"
+    data["data"].pop("previous")
+    data.pop("sensitivity")
+    data["methods"] = [m for m in data["methods"] if "weighted_abc" in m]
+    data["recommended"] = "weighted_abc"
+    earlier = run_study(study_from_dict(data, base_dir=DEMO.parent, source=DEMO))
+    committed = pd.read_csv(DEMO.parent / "classes_2023.csv", dtype=str).set_index("customer_id")
+    tiers = earlier.tiers["weighted_abc"].astype(str)
+    assert committed["tier"].to_dict() == tiers.to_dict()
+    results = run_study(DEMO)
+    migration = results.migration
+    assert migration is not None
+    numbers = migration.select_dtypes("number")
+    assert int(numbers.to_numpy().sum()) == len(set(committed.index) | set(results.tiers.index))
