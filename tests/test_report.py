@@ -250,6 +250,8 @@ def test_demo_report_html_is_offline_escaped_and_masked(demo_report):
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*https?://""", html, re.I)
     assert not re.search(r"@import\s+url\(\s*[\"']?https?", html, re.I)
     assert SCRIPT_NAME not in html
+    # criterion ids are shown with the study's labels (criteria.annual_spend.label)
+    assert "Annual spend (CNY)" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<html lang="zh">' in html and "执行摘要" in html and "数据质量" in html
     images = re.findall(r'<img[^>]+src="data:image/png;base64,', html)

@@ -162,9 +162,10 @@ def weights(ctx: ReportContext) -> None:
         worst = res.inconsistent_judgements()
         if len(worst) and not res.consistent:
             _heading(ctx, "sub.inconsistent", level=4, expert=expert)
-            _table(
-                ctx, inconsistency_table(worst).head(3), index=False, formatter=lambda x: f"{x:.3g}"
-            )
+            labels = criterion_labels(r)
+            repair = inconsistency_table(worst).head(3)
+            repair = repair.replace({"row": labels, "column": labels})
+            _table(ctx, repair, index=False, formatter=lambda x: f"{x:.3g}")
     if r.ahp_group is not None:
         _paragraph(text("text.group", lang, n=len(r.ahp)))
         _consistency(ctx, r.ahp_group)
@@ -174,7 +175,7 @@ def weights(ctx: ReportContext) -> None:
     plotted = comparison.drop(
         columns=[c for c in ("used",) if c in comparison and "ahp" in comparison]
     )
-    _figure(ctx, charts.weights_chart(plotted, language=lang))
+    _figure(ctx, charts.weights_chart(plotted.rename(index=criterion_labels(r)), language=lang))
 
 
 def method_summaries(ctx: ReportContext) -> None:
@@ -448,6 +449,11 @@ def render_table(
     return (f"<style>{rules}</style>" if rules else "") + markup
 
 
+def criterion_labels(results: Any) -> dict[str, str]:
+    """Criterion id -> the study's display label (e.g. ``annual_spend`` -> "年消费额(元)")."""
+    return {c.name: c.label for c in results.study.criteria if c.label}
+
+
 def _table(
     ctx: ReportContext,
     frame: pd.DataFrame,
@@ -455,6 +461,11 @@ def _table(
     index: bool = True,
     formatter: Callable[[float], str] | None = None,
 ) -> None:
+    labels = criterion_labels(ctx.results)
+    if labels:  # criterion ids in headers or row labels are shown as the study's labels
+        frame = frame.rename(columns=labels)
+        if frame.index.nlevels == 1:
+            frame = frame.rename(index=labels)
     _emit_html(render_table(frame, language=ctx.language, index=index, formatter=formatter))
 
 
