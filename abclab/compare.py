@@ -266,8 +266,11 @@ def agreement(classifications: Mapping[str, pd.Series] | pd.DataFrame) -> Agreem
     Notes
     -----
     Tiers are compared by **rank position** (0 = best category), so methods with different label
-    sets (e.g. "strategic/key/ordinary/potential" against "A/B/C/D") can be compared; with
-    different numbers of tiers the confusion table is padded to the larger number.
+    sets but the same number of tiers (e.g. "strategic/key/ordinary/potential" against
+    "A/B/C/D") can be compared. With *different* numbers of tiers rank positions do not
+    correspond (the third of four tiers is not the third of three), so percent agreement and
+    the kappas are NaN for that pair; the adjusted Rand index, which compares the partitions
+    whatever their labels, is still given.
 
     Cohen's kappa (Cohen 1960): :math:`\\kappa = (p_o - p_e) / (1 - p_e)`. Weighted kappa
     (Cohen 1968): :math:`\\kappa_w = 1 - \\sum v_{ij} o_{ij} / \\sum v_{ij} e_{ij}` with
@@ -297,12 +300,14 @@ def agreement(classifications: Mapping[str, pd.Series] | pd.DataFrame) -> Agreem
             mats["n"].loc[a, b] = ok.sum()
             if not ok.any():
                 continue
-            k = max(sizes[a], sizes[b], 1)
+            mats["adjusted_rand"].loc[a, b] = float(adjusted_rand_score(x, y))
+            if sizes[a] != sizes[b]:  # rank positions are not comparable
+                continue
+            k = max(sizes[a], 1)
             mats["percent"].loc[a, b] = float(np.mean(x == y))
             mats["kappa"].loc[a, b] = _kappa_kernel(x, y, k, None)
             mats["kappa_linear"].loc[a, b] = _kappa_kernel(x, y, k, "linear")
             mats["kappa_quadratic"].loc[a, b] = _kappa_kernel(x, y, k, "quadratic")
-            mats["adjusted_rand"].loc[a, b] = float(adjusted_rand_score(x, y))
     mats["n"] = mats["n"].astype(np.int64)
     for m in mats.values():
         m.index.name, m.columns.name = "method_a", "method_b"

@@ -221,7 +221,11 @@ def run_study(
             from abclab import compare
 
             agreement_result = compare.agreement(classified)
-            disputed = compare.disputed(classified, criteria, top=20)
+            ranked = classified.drop(
+                columns=[m.name for m in study.methods if m.method in _MATRIX_METHODS]
+            )
+            if ranked.shape[1] >= 2:
+                disputed = compare.disputed(ranked, criteria, top=20)
     sensitivity = None
     if study.sensitivity is not None:
         with steps.step("sensitivity"):
@@ -613,13 +617,23 @@ def _default_value(study: Study, weights: pd.Series) -> str:
     return str(weights[benefit].idxmax() if benefit else weights.idxmax())
 
 
-def comparable_tiers(tiers: pd.DataFrame, *, insufficient: str = "D") -> pd.DataFrame:
+#: Tier of a classified customer that one method cannot place (e.g. no industry growth
+#: figure for value × potential) — distinct from "D", pending evaluation after cleaning.
+NO_DATA_TIER = "n/a"
+
+#: Methods whose tiers are quadrants of two dimensions rather than one ranking; they are left
+#: out of the tier-range ("disputed customers") measure.
+_MATRIX_METHODS = ("value_potential", "rfm")
+
+
+def comparable_tiers(tiers: pd.DataFrame, *, insufficient: str = NO_DATA_TIER) -> pd.DataFrame:
     """Tiers of classified customers ready for agreement and dispute measures.
 
-    A classified customer can still be "D" in one method (ABCD: e.g. no industry growth
-    figure for value × potential). "D" then says *no judgement*, not *worst tier*, so it
-    becomes missing: agreement is computed over the customers both methods placed, and a
-    missing figure does not make a customer "disputed". Unused categories are dropped.
+    A classified customer can still be :data:`NO_DATA_TIER` in one method (ABCD: e.g. no
+    industry growth figure for value × potential). That says *no judgement*, not *worst
+    tier*, so it becomes missing: agreement is computed over the customers both methods
+    placed, and a missing figure does not make a customer "disputed". Unused categories are
+    dropped.
     """
     out = {}
     for name, column in tiers.items():
@@ -720,8 +734,8 @@ def _run_method(
         tiers = classify.value_potential(value[known], potential[known], **options)
         if known.all():
             return tiers, None
-        # ABCD: customers without a potential value are "D" (insufficient data, source 004)
-        return classify.abcd(tiers.reindex(criteria.index), ~known), None
+        # ABCD: customers without a potential value cannot be placed (insufficient data)
+        return classify.abcd(tiers.reindex(criteria.index), ~known, label=NO_DATA_TIER), None
     if m.method == "rfm":
         frame = classify.rfm(
             criteria[p.get("recency", "recency_days")],

@@ -147,6 +147,20 @@ def test_agreement_maps_different_label_sets_by_rank():
     assert res.kappa.loc["bands", "abc"] == pytest.approx(1.0)
 
 
+def test_agreement_with_different_numbers_of_tiers_gives_only_ari():
+    """Four bands against three ABC tiers: 'potential' (4th) vs 'C' (3rd) are not the same
+    position, so percent/kappa are NaN; the partitions are identical, so ARI = 1."""
+    bands = _tiers(["strategic", "key", "ordinary", "potential", "potential"], BANDS)
+    abc = _tiers(["A", "B", "B", "C", "C"], "ABC")
+    res = agreement({"bands": bands, "abc": abc})
+    assert np.isnan(res.percent.loc["bands", "abc"]) and np.isnan(res.kappa.loc["abc", "bands"])
+    assert res.adjusted_rand.loc["bands", "abc"] < 1.0  # key/ordinary split vs one B
+    same = _tiers(["A", "B", "C", "D", "D"], "ABCD")
+    both = agreement({"bands": bands, "abcd": same})
+    assert both.adjusted_rand.loc["bands", "abcd"] == pytest.approx(1.0)
+    assert both.percent.loc["bands", "abcd"] == 1.0
+
+
 def test_agreement_skips_missing_and_aligns_index():
     a = _tiers(["A", "B", None, "C"], index=list("wxyz"))
     b = _tiers(["C", "A", "B"], index=list("zwx"))  # same customers, other order; y missing

@@ -131,7 +131,11 @@ def test_progress_names_every_step(demo):
     assert steps[:4] == ["data", "cleaning", "weights", "scoring"]
     assert "method 'ramanathan'" in steps and "sensitivity" in steps
     assert set(results.timings) >= {"data", "cleaning", "weights", "method:pareto"}
-    assert [p.name for p in results.data_files] == ["customers.csv", "transactions.csv"]
+    assert [p.name for p in results.data_files] == [
+        "customers.csv",
+        "transactions.csv",
+        "classes_2023.csv",
+    ]
 
 
 def test_customer_table_masks_contacts(demo):
@@ -233,14 +237,15 @@ def test_value_potential_uses_master_column_and_marks_missing_potential_d():
     """Source 003 §五: value (annual spend) × potential (industry growth) → S/A/B/C.
 
     Thresholds are the medians of the customers that have both values; a customer without
-    an industry growth figure cannot be placed and is "D" (insufficient data, source 004).
+    an industry growth figure cannot be placed and is "n/a" (insufficient data; "D" stays
+    reserved for customers pending evaluation after cleaning).
     """
     results = run_study(DEMO)
     tiers = results.tiers.loc[results.criteria.index, "value_potential"].astype(str)
     # after cleaning: a merged duplicate may have filled the original's missing growth
     cleaned = results.cleaning.cleaned["industry_growth"]
     growth = pd.to_numeric(cleaned, errors="coerce").reindex(results.criteria.index)
-    assert (tiers[growth.isna()] == "D").all() and growth.isna().any()
+    assert (tiers[growth.isna()] == "n/a").all() and growth.isna().any()
     known = growth.notna()
     spend = results.criteria.loc[known, "annual_spend"]
     high_v, high_p = spend >= spend.median(), growth[known] >= growth[known].median()

@@ -122,6 +122,7 @@ def executive_summary(ctx: ReportContext) -> None:
     from abclab.pipeline import comparable_tiers
 
     compared = comparable_tiers(r.tiers.loc[r.criteria.index])
+    compared = compared[[c for c in r.disputed.columns if c in compared.columns]]
     _paragraph(text("text.disputed_count", lang, n=count_disputed(compared)))
     _counts_sentence(ctx)
 
