@@ -836,17 +836,18 @@ def _strategies(study: Study, tiers: pd.Series, notes: list[str]) -> pd.DataFram
     """Tier -> name and strategy (abclab.strategy defaults, overridden by the study).
 
     The scheme follows the recommended method: ``bands`` for score bands, ``value_potential``
-    for the value x potential matrix, ``abc`` otherwise. Columns ``key, name, strategy,
+    for the value x potential matrix, ``abc_accounts`` otherwise (source 003's strategies for
+    existing accounts; source 004's D for pending). Columns ``key, name, strategy,
     count`` indexed by tier; ``tiers.labels`` of the study replace the names.
     """
     from abclab import strategy
 
     method = {m.name: m.method for m in study.methods}[study.recommended]
-    scheme = method if method in ("bands", "value_potential") else "abc"
+    scheme = method if method in ("bands", "value_potential") else "abc_accounts"
     overrides = study.tiers.strategies
     tiers = _drop_unused(tiers)
     cats = [str(c) for c in tiers.cat.categories]
-    extra = [c for c in ("D", "pending") if c in cats and scheme != "abc"]
+    extra = [c for c in ("D", "pending") if c in cats and scheme != "abc_accounts"]
     main = tiers[~tiers.astype(object).isin(extra)].cat.remove_categories(extra) if extra else tiers
     table = strategy.strategy_table(
         main,
@@ -857,7 +858,7 @@ def _strategies(study: Study, tiers: pd.Series, notes: list[str]) -> pd.DataFram
     if extra:
         pending = strategy.strategy_table(
             pd.Series(pd.Categorical(["D"], categories=["A", "B", "C", "D"], ordered=True)),
-            scheme="abc",
+            scheme="abc_accounts",
             language=study.language,
         ).iloc[[-1]]
         pending = pending.assign(tier=extra[0], count=int((tiers.astype(object) == extra[0]).sum()))

@@ -100,7 +100,39 @@ SCHEMES: dict[str, list[tuple[str, str, str, str, str]]] = {
             "采用自动化营销工具发送促销信息,减少人工投入",
         ),
     ],
-    # source 004
+    # existing accounts in three tiers + pending: source 003 template (三) 核心维护策略 for the
+    # top three grades, source 004's D (待评估) for customers whose data is incomplete
+    "abc_accounts": [
+        (
+            "A",
+            "A: key accounts",
+            "A类客户",
+            "Dedicated service + customised solutions",
+            "专属服务+定制化方案",
+        ),
+        (
+            "B",
+            "B: growth accounts",
+            "B类客户",
+            "Regular communication + product training",
+            "定期沟通+产品培训",
+        ),
+        (
+            "C",
+            "C: standard accounts",
+            "C类客户",
+            "Standardised operation + bulk marketing",
+            "标准化运营+批量营销",
+        ),
+        (
+            "D",
+            "D: pending evaluation",
+            "D类客户(待评估)",
+            "Value and intent not yet known: assess first, then activate",
+            "尚未了解具体资产质量和倾向,有待盘活",
+        ),
+    ],
+    # source 004 (sales leads / prospects)
     "abc": [
         (
             "A",

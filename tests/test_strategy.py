@@ -48,6 +48,15 @@ def test_zh_wording_occurs_in_source003(scheme):
         assert strategy in text, strategy
 
 
+def test_abc_accounts_takes_source003_summary_strategies_and_source004_d():
+    """Existing accounts A/B/C get source 003 template (三)'s strategies of the top three
+    grades; D (pending evaluation) keeps source 004's wording."""
+    accounts = default_strategies("abc_accounts", language="zh")
+    summary = default_strategies("bands_summary", language="zh")
+    assert accounts[["A", "B", "C"]].tolist() == summary.iloc[:3].tolist()
+    assert accounts["D"] == default_strategies("abc", language="zh")["D"]
+
+
 def test_abc_scheme_wording_from_source004():
     files = sorted(SOURCES.glob("004_*.txt"))
     if not files:
