@@ -53,7 +53,16 @@ __all__ = [
 ]
 
 _CLUSTER_METHODS = ("kmeans", "gmm", "ward")
-_SHARE_COLUMNS = ("count_share", "value_share", "share", "stability", "percent")
+_SHARE_COLUMNS = (
+    "count_share",
+    "value_share",
+    "share",
+    "stability",
+    "percent",
+    "average_margin",
+    "mean_stability",
+    "min_stability",
+)
 
 
 @dataclass(frozen=True)
@@ -226,7 +235,19 @@ def disputed(ctx: ReportContext) -> None:
     if len(r.disputed) == 0:
         _paragraph(text("text.no_disputed", lang))
         return
-    _customer_table(ctx, r.disputed)
+    # Compact for A4: the tier range as a whole number, the rank columns dropped (the tiers
+    # are shown), criteria to three significant figures.
+    shown = r.disputed.drop(columns=["best_rank", "worst_rank"], errors="ignore")
+    shown["rank_range"] = shown["rank_range"].astype("int64")
+    _customer_table(ctx, shown, formatter=_compact_number)
+
+
+def _compact_number(x: float) -> str:
+    """1234567 -> '1.23M', 0.1234 -> '0.123', 42 -> '42' (three significant figures)."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= size:
+            return f"{x / size:.3g}{suffix}"
+    return f"{x:.3g}"
 
 
 def value_potential(ctx: ReportContext) -> None:
@@ -273,8 +294,10 @@ def sensitivity(ctx: ReportContext) -> None:
     per = result.per_customer
     _paragraph(text("text.stability", lang, stability=float(per["stability"].mean())))
     _figure(ctx, charts.stability_chart(per["stability"], per["base_tier"], language=lang))
-    table = per.groupby("base_tier", observed=False)["stability"].agg(["count", "mean", "min"])
-    _table(ctx, table, formatter=lambda x: f"{x:.3g}")
+    table = per.groupby("base_tier", observed=False)["stability"].agg(
+        customers="count", mean_stability="mean", min_stability="min"
+    )
+    _table(ctx, table)
 
 
 def migration(ctx: ReportContext) -> None:
@@ -436,9 +459,8 @@ def render_table(
             )
     numeric = [k for k, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])]
     shown = label_frame(shown, language)
-    markup = shown.to_html(
-        escape=True, index=index, classes="abclab-table abclab-tid", border=0, na_rep="–"
-    )
+    classes = "abclab-table abclab-tid" + (" abclab-small" if len(shown) <= 15 else "")
+    markup = shown.to_html(escape=True, index=index, classes=classes, border=0, na_rep="–")
     # Right-align numeric columns with a rule scoped to this table (id = content hash).
     table_id = "abclab-t" + hashlib.sha1(markup.encode("utf-8")).hexdigest()[:10]
     offset = frame.index.nlevels if index else 0
@@ -470,7 +492,12 @@ def _table(
     _emit_html(render_table(frame, language=ctx.language, index=index, formatter=formatter))
 
 
-def _customer_table(ctx: ReportContext, frame: pd.DataFrame) -> None:
+def _customer_table(
+    ctx: ReportContext,
+    frame: pd.DataFrame,
+    *,
+    formatter: Callable[[float], str] | None = None,
+) -> None:
     """A customer list: names from ``display_names``, contacts masked, at most ``max_rows``."""
     r = ctx.results
     shown = frame.head(ctx.max_rows).copy()
@@ -480,7 +507,7 @@ def _customer_table(ctx: ReportContext, frame: pd.DataFrame) -> None:
     if ctx.mask_pii:
         shown = mask_frame(shown, columns=_pii_columns(r, shown))
     shown.index = shown.index.set_names(["customer"])
-    _table(ctx, shown)
+    _table(ctx, shown, formatter=formatter)
     if len(frame) > ctx.max_rows:
         _paragraph(text("text.more_rows", ctx.language, shown=ctx.max_rows, total=len(frame)))
 
