@@ -32,3 +32,23 @@ def test_inconsistency_table_names_the_corrupted_judgement_first():
     repaired = [row[:] for row in matrix]
     repaired[0][3], repaired[3][0] = 8, 1 / 8
     assert ahp.weights(repaired, warn=False).cr == pytest.approx(0.0, abs=1e-12)
+
+
+def test_outlier_table_puts_the_keying_error_first():
+    """The Chinese demo export has C0005's annual spend keyed 100x too large (demo README,
+    DemoCompany.dirt['export_spend_x100']); among the values the IQR rule flags it has the
+    largest multiple of the median, so the consultant sees it first."""
+    from pathlib import Path
+
+    from abclab.datasets import build_demo
+    from abclab.pipeline import run_study
+    from abclab.report.sections import outlier_table
+
+    study = Path(__file__).resolve().parents[1] / "data" / "demo" / "study_zh.yaml"
+    results = run_study(study)
+    table = outlier_table(results)
+    first = table.index[0]
+    assert first == build_demo().dirt["export_spend_x100"]
+    median = results.criteria["annual_spend"].median()
+    assert table.iloc[0]["times_median"] == pytest.approx(table.iloc[0]["value"] / median)
+    assert table["times_median"].is_monotonic_decreasing

@@ -35,6 +35,7 @@ _EN: dict[str, str] = {
     "sub.ahp_expert": "AHP judgements of {expert}",
     "sub.cleaning_log": "Cleaning log by rule",
     "sub.pending": "Customers pending evaluation",
+    "sub.outliers": "Largest flagged values",
     "sub.inconsistent": "Most inconsistent judgements of {expert}",
     "sub.weights_compare": "Weights by method",
     "sub.method_summary": "{method}",
@@ -55,6 +56,11 @@ _EN: dict[str, str] = {
         "+ merged {merged}."
     ),
     "text.no_pending": "No customer is pending evaluation.",
+    "text.outliers": (
+        "{n} values were flagged as outliers and kept; the largest multiples of the median come "
+        "first. A value about 100 or 10,000 times the median is often a keying error (yuan "
+        "entered as 万元, an extra 00): check it with the client before sending the report."
+    ),
     "text.no_log": "The cleaning step changed nothing.",
     "text.cr": (
         "λmax = {lambda_max:.4f}, CI = {ci:.4f}, CR = {cr:.4f} "
@@ -106,6 +112,7 @@ _EN: dict[str, str] = {
     "col.old_value": "Old value",
     "col.new_value": "New value",
     "col.reason": "Reason",
+    "col.times_median": "× median",
     "col.row": "Row",
     "col.judged": "Judged",
     "col.consistent_value": "Consistent value",
@@ -173,6 +180,7 @@ _ZH: dict[str, str] = {
     "sub.ahp_expert": "{expert} 的 AHP 判断矩阵",
     "sub.cleaning_log": "按规则汇总的清洗日志",
     "sub.pending": "待评估客户",
+    "sub.outliers": "被标记的最大异常值",
     "sub.inconsistent": "{expert} 最不一致的判断",
     "sub.weights_compare": "各方法的权重",
     "sub.method_summary": "{method}",
@@ -187,6 +195,10 @@ _ZH: dict[str, str] = {
         "警告：输入客户 {input} ≠ 已分级 {classified} + 待评估 {pending} + 已合并 {merged}。"
     ),
     "text.no_pending": "没有待评估的客户。",
+    "text.outliers": (
+        "共有 {n} 个数值被标记为异常值并予以保留，按相对中位数的倍数从大到小排列。约为中位数 100 倍或 "
+        "10000 倍的数值常是录入错误（元与万元混淆、多输入 00），发送报告前请与客户核实。"
+    ),
     "text.no_log": "数据清洗未作任何改动。",
     "text.cr": "λmax = {lambda_max:.4f}，CI = {ci:.4f}，CR = {cr:.4f}（随机一致性指标表：{ri_table}）；{verdict}",
     "text.consistent": "通过一致性检验（CR ≤ 0.10）。",
@@ -234,6 +246,7 @@ _ZH: dict[str, str] = {
     "col.old_value": "原值",
     "col.new_value": "新值",
     "col.reason": "原因",
+    "col.times_median": "中位数倍数",
     "col.row": "行",
     "col.judged": "判断值",
     "col.consistent_value": "一致时的值",

@@ -147,6 +147,11 @@ def data_quality(ctx: ReportContext) -> None:
         _paragraph(text("text.no_log", lang))
     else:
         _table(ctx, cleaning_summary(log), index=False)
+    flagged = outlier_table(r)
+    if len(flagged):
+        _heading(ctx, "sub.outliers", level=3)
+        _paragraph(text("text.outliers", lang, n=len(flagged)))
+        _customer_table(ctx, flagged.head(10), formatter=lambda x: f"{x:,.1f}")
     _heading(ctx, "sub.pending", level=3)
     pending = r.cleaning.pending
     if len(pending) == 0:
@@ -372,6 +377,33 @@ def cleaning_summary(log: pd.DataFrame) -> pd.DataFrame:
     return grouped.agg(
         changes=("customer", "size"), customers=("customer", "nunique")
     ).reset_index()
+
+
+def outlier_table(results: Any) -> pd.DataFrame:
+    """Values the cleaning flagged as outliers, largest multiple of the median first.
+
+    A keying error such as 万元 entered as 元 or an extra "00" shows up at the top as a value
+    of about 100 or 10 000 times the median. Columns ``column, value, times_median``, indexed
+    by customer; only flags on criteria of classified customers (after any winsorising the
+    log's old value is shown).
+    """
+    log = results.cleaning.log
+    flags = log[log["rule"].astype(str).str.startswith(("outlier", "winsorize"))]
+    flags = flags[flags["column"].isin(results.criteria.columns)]
+    if len(flags) == 0:
+        return pd.DataFrame(columns=["column", "value", "times_median"])
+    value = pd.to_numeric(flags["old_value"], errors="coerce")
+    median = flags["column"].map(results.criteria.median())
+    table = pd.DataFrame(
+        {
+            "column": flags["column"].to_numpy(),
+            "value": value.to_numpy(),
+            "times_median": (value / median.where(median != 0)).to_numpy(),
+        },
+        index=pd.Index(flags["customer"].to_numpy(), name="customer"),
+    )
+    table = table[~table.index.duplicated(keep="first") | ~table["column"].duplicated()]
+    return table.sort_values("times_median", ascending=False, key=np.abs)
 
 
 def inconsistency_table(repair: pd.DataFrame) -> pd.DataFrame:
