@@ -52,3 +52,23 @@ def test_outlier_table_puts_the_keying_error_first():
     median = results.criteria["annual_spend"].median()
     assert table.iloc[0]["times_median"] == pytest.approx(table.iloc[0]["value"] / median)
     assert table["times_median"].is_monotonic_decreasing
+
+
+def test_method_and_rule_display_names():
+    """Methods named after their kind get a translated display name; custom names and unknown
+    rules are shown as given."""
+    from types import SimpleNamespace
+
+    from abclab.report._i18n import display_name
+    from abclab.report.sections import method_labels
+
+    study = SimpleNamespace(
+        methods=[
+            SimpleNamespace(name="weighted_abc", method="weighted_abc"),
+            SimpleNamespace(name="spend_pareto", method="pareto"),
+        ]
+    )
+    labels = method_labels(SimpleNamespace(study=study), "zh")
+    assert labels == {"weighted_abc": "AHP加权ABC", "spend_pareto": "spend_pareto"}
+    assert display_name("rule", "merge_duplicate", "zh") == "合并重复客户"
+    assert display_name("rule", "custom_rule", "en") == "custom_rule"

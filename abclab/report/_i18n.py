@@ -16,6 +16,37 @@ Language = Literal["en", "zh"]
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
 
 _EN: dict[str, str] = {
+    # method and cleaning-rule display names
+    "method.weighted_abc": "AHP-weighted ABC",
+    "method.pareto": "Pareto ABC",
+    "method.shares": "ABC by count shares",
+    "method.bands": "Score bands",
+    "method.computed_abc": "Computed ABC (Ultsch & Lötsch)",
+    "method.value_potential": "Value × potential",
+    "method.rfm": "RFM segments",
+    "method.ramanathan": "Ramanathan (2006)",
+    "method.ng": "Ng (2007)",
+    "method.zhou_fan": "Zhou & Fan (2007)",
+    "method.topsis": "TOPSIS",
+    "method.edas": "EDAS",
+    "method.kmeans": "k-means clusters",
+    "method.gmm": "Gaussian-mixture clusters",
+    "method.ward": "Ward clusters",
+    "rule.duplicate_fill": "duplicate: gap filled",
+    "rule.duplicate_conflict": "duplicate: values differ",
+    "rule.merge_duplicate": "duplicate merged",
+    "rule.outlier_iqr": "outlier flag (IQR)",
+    "rule.outlier_mad": "outlier flag (MAD)",
+    "rule.winsorize_iqr": "winsorised (IQR)",
+    "rule.winsorize_mad": "winsorised (MAD)",
+    "rule.nonpositive_pending": "not positive → pending",
+    "rule.nonpositive_missing": "not positive → missing",
+    "rule.missing_median": "missing → median",
+    "rule.missing_recent_average": "missing → recent average",
+    "rule.missing_pending": "missing → pending",
+    "rule.missing_zero": "missing → 0",
+    "rule.missing_no_transactions": "missing, no transactions → pending",
+    "rule.missing_nonpositive_estimate": "estimate not positive → pending",
     # report and section headings
     "report.title": "Customer classification report: {name}",
     "report.subtitle": "{n_customers} customers · {n_methods} methods · generated {date}",
@@ -162,6 +193,36 @@ _EN: dict[str, str] = {
 }
 
 _ZH: dict[str, str] = {
+    "method.weighted_abc": "AHP加权ABC",
+    "method.pareto": "帕累托ABC",
+    "method.shares": "按客户数比例ABC",
+    "method.bands": "得分区间分级",
+    "method.computed_abc": "计算ABC(Ultsch & Lötsch)",
+    "method.value_potential": "价值×潜力矩阵",
+    "method.rfm": "RFM分群",
+    "method.ramanathan": "Ramanathan (2006)",
+    "method.ng": "Ng (2007)",
+    "method.zhou_fan": "Zhou & Fan (2007)",
+    "method.topsis": "TOPSIS",
+    "method.edas": "EDAS",
+    "method.kmeans": "k均值聚类",
+    "method.gmm": "高斯混合聚类",
+    "method.ward": "Ward层次聚类",
+    "rule.duplicate_fill": "重复记录: 补全缺失",
+    "rule.duplicate_conflict": "重复记录: 数值不一致",
+    "rule.merge_duplicate": "合并重复客户",
+    "rule.outlier_iqr": "异常值标记(IQR)",
+    "rule.outlier_mad": "异常值标记(MAD)",
+    "rule.winsorize_iqr": "缩尾处理(IQR)",
+    "rule.winsorize_mad": "缩尾处理(MAD)",
+    "rule.nonpositive_pending": "非正值→待评估",
+    "rule.nonpositive_missing": "非正值→视为缺失",
+    "rule.missing_median": "缺失→中位数填补",
+    "rule.missing_recent_average": "缺失→近期平均值填补",
+    "rule.missing_pending": "缺失→待评估",
+    "rule.missing_zero": "缺失→填0",
+    "rule.missing_no_transactions": "缺失且无交易→待评估",
+    "rule.missing_nonpositive_estimate": "估计值非正→待评估",
     "report.title": "客户分级分类报告：{name}",
     "report.subtitle": "{n_customers} 个客户 · {n_methods} 种方法 · 生成于 {date}",
     "section.summary": "执行摘要",
@@ -342,3 +403,9 @@ def label_frame(frame: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     names = [MESSAGES[check_language(language)].get(f"col.{n}", n) for n in out.index.names]
     out.index = out.index.set_names(names)
     return out
+
+
+def display_name(kind: str, key: object, language: str = "en") -> str:
+    """Display name of a method (``kind="method"``) or cleaning rule (``"rule"``); unknown
+    keys (e.g. a study's own method name) are returned unchanged."""
+    return MESSAGES[check_language(language)].get(f"{kind}.{key}", str(key))

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from abclab.report import charts
-from abclab.report._i18n import check_language, label_frame, text
+from abclab.report._i18n import check_language, display_name, label_frame, text
 from abclab.report._masking import mask_frame
 
 __all__ = [
@@ -119,7 +119,7 @@ def executive_summary(ctx: ReportContext) -> None:
     """Recommended method with its tiers, the agreement headline and the disputed count."""
     r, lang = ctx.results, ctx.language
     _heading(ctx, "section.summary")
-    _paragraph(text("text.recommended", lang, method=r.recommended))
+    _paragraph(text("text.recommended", lang, method=method_labels(r, lang)[r.recommended]))
     summary = r.summaries[r.recommended]
     cols = [
         c for c in ("tier", "count", "count_share", "total_value", "value_share") if c in summary
@@ -146,7 +146,9 @@ def data_quality(ctx: ReportContext) -> None:
     if len(log) == 0:
         _paragraph(text("text.no_log", lang))
     else:
-        _table(ctx, cleaning_summary(log), index=False)
+        summary = cleaning_summary(log)
+        summary["rule"] = [display_name("rule", rule, lang) for rule in summary["rule"]]
+        _table(ctx, summary, index=False)
     flagged = outlier_table(r)
     if len(flagged):
         _heading(ctx, "sub.outliers", level=3)
@@ -198,7 +200,7 @@ def method_summaries(ctx: ReportContext) -> None:
     r = ctx.results
     _heading(ctx, "section.methods")
     for method, summary in r.summaries.items():
-        _heading(ctx, "sub.method_summary", level=3, method=method)
+        _heading(ctx, "sub.method_summary", level=3, method=method_labels(r, ctx.language)[method])
         _table(ctx, summary, index=False)
 
 
@@ -229,8 +231,11 @@ def agreement(ctx: ReportContext) -> None:
     _heading(ctx, "section.agreement")
     if r.agreement is None:
         return
-    _figure(ctx, charts.agreement_heatmap(r.agreement.kappa, language=lang))
-    _table(ctx, r.agreement.percent, formatter=lambda x: f"{x:.0%}")
+    names = method_labels(r, lang)
+    kappa = r.agreement.kappa.rename(index=names, columns=names)
+    _figure(ctx, charts.agreement_heatmap(kappa, language=lang))
+    percent = r.agreement.percent.rename(index=names, columns=names)
+    _table(ctx, percent, formatter=lambda x: f"{x:.0%}")
 
 
 def disputed(ctx: ReportContext) -> None:
@@ -244,6 +249,7 @@ def disputed(ctx: ReportContext) -> None:
     # are shown), criteria to three significant figures.
     shown = r.disputed.drop(columns=["best_rank", "worst_rank"], errors="ignore")
     shown["rank_range"] = shown["rank_range"].astype("int64")
+    shown = shown.rename(columns=method_labels(r, lang))
     _customer_table(ctx, shown, formatter=_compact_number)
 
 
@@ -502,6 +508,15 @@ def render_table(
     )
     markup = markup.replace("abclab-tid", table_id, 1)
     return (f"<style>{rules}</style>" if rules else "") + markup
+
+
+def method_labels(results: Any, language: str) -> dict[str, str]:
+    """Study method name -> display name (a method named after its kind gets the kind's
+    translated name, e.g. ``weighted_abc`` -> "AHP加权ABC"; custom names stay)."""
+    return {
+        m.name: display_name("method", m.method, language) if m.name == m.method else m.name
+        for m in results.study.methods
+    }
 
 
 def criterion_labels(results: Any) -> dict[str, str]:
