@@ -352,6 +352,8 @@ def _number_format(name: str, series: pd.Series) -> str | None:
     values = series.dropna().abs()
     if _SHARE_COLUMNS.search(name) and len(values) and values.max() <= 1.0:
         return "0.0%"
+    if len(values) and bool(np.all(values == np.round(values))):
+        return "#,##0"  # counts, days, whole years (float only because of missing values)
     if len(values) and values.max() >= 1000:
         return "#,##0.00"
     return "0.0000"
