@@ -187,7 +187,7 @@ def value_potential_scatter(
     language: str = "en",
     seed: int = 0,
 ) -> Figure:
-    """Scatter of value score against potential score, one colour per tier.
+    """Scatter of value against potential, one colour per tier; dashed lines at the medians.
 
     Beyond :data:`MAX_POINTS` customers a seeded random sample is drawn (the tier colours and
     axes are unchanged; the full table is in the Excel workbook).
@@ -209,6 +209,11 @@ def value_potential_scatter(
                 linewidths=0,
                 rasterized=True,
             )
+        positive = frame["value"] > 0
+        if positive.all() and frame["value"].max() > 100 * frame["value"].min():
+            ax.set_xscale("log")  # money is log-normal: a linear axis squeezes most customers
+        for axis_line, column in ((ax.axvline, "value"), (ax.axhline, "potential")):
+            axis_line(frame[column].median(), color="0.5", linewidth=0.8, linestyle="--")
         ax.set(
             title=text("chart.vp_title", language, method=method),
             xlabel=text("chart.value", language),
