@@ -33,6 +33,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from abclab._validation import finite_floats
 from abclab.exceptions import DataQualityWarning, InputDataError
 
 __all__ = [
@@ -215,23 +216,12 @@ def _as_series(values: Any, name: str) -> pd.Series:
 def _numeric(series: pd.Series, label: str) -> np.ndarray:
     if series.size == 0:
         raise InputDataError(f"column {label!r}: no values to normalise")
-    try:
-        x = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError) as err:
-        raise InputDataError(
-            f"column {label!r}: expected numbers, found dtype {series.dtype}; parse it with "
-            "abclab.io.parse_business_numbers first"
-        ) from err
-    # fast path: the sum is finite iff every value is (unless it overflows: check exactly)
-    bad = np.zeros(0, bool) if np.isfinite(x.sum()) else ~np.isfinite(x)
-    if bad.any():
-        if bad.all():
-            raise InputDataError(f"column {label!r}: every value is missing")
-        rows = list(series.index[bad][:5])
-        raise InputDataError(
-            f"column {label!r}: {int(bad.sum())} missing or infinite value(s) at rows {rows}; "
-            "impute them (abclab.cleaning) or mark the customers D (abclab.classify.abcd)"
-        )
+    x = finite_floats(
+        series,
+        f"column {label!r}",
+        remedy="impute them (abclab.cleaning) or mark the customers D (abclab.classify.abcd)",
+        all_missing_error=True,
+    )
     return x
 
 

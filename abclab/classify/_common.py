@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abclab._validation import finite_floats
 from abclab.exceptions import InputDataError
 
 
@@ -33,21 +34,12 @@ def as_values(values: Any, name: str = "values") -> tuple[np.ndarray, pd.Index, 
     label = series.name if series.name is not None else name
     if series.size == 0:
         raise InputDataError(f"{label!r}: no values to classify")
-    try:
-        x = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError) as err:
-        raise InputDataError(
-            f"{label!r}: expected numbers, found dtype {series.dtype}; parse it with "
-            "abclab.io.parse_business_numbers first"
-        ) from err
-    # fast path: the sum is finite iff every value is (unless it overflows: check exactly)
-    bad = np.zeros(0, bool) if np.isfinite(x.sum()) else ~np.isfinite(x)
-    if bad.any():
-        rows = list(series.index[bad][:5])
-        raise InputDataError(
-            f"{label!r}: {int(bad.sum())} missing or infinite value(s) at rows {rows}; impute "
-            "them (abclab.cleaning) or classify the rest and mark these D with abclab.classify.abcd"
-        )
+    x = finite_floats(
+        series,
+        repr(label),
+        remedy="impute them (abclab.cleaning) or classify the rest and mark these D with "
+        "abclab.classify.abcd",
+    )
     return x, series.index, series.name
 
 
