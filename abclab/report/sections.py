@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from abclab.report import charts
 from abclab.report._i18n import check_language, display_name, label_frame, text
@@ -133,7 +134,6 @@ def executive_summary(ctx: ReportContext) -> None:
     compared = comparable_tiers(r.tiers.loc[r.criteria.index])
     compared = compared[[c for c in r.disputed.columns if c in compared.columns]]
     _paragraph(text("text.disputed_count", lang, n=count_disputed(compared)))
-    _counts_sentence(ctx)
 
 
 def data_quality(ctx: ReportContext) -> None:
@@ -174,7 +174,7 @@ def weights(ctx: ReportContext) -> None:
         _heading(ctx, "sub.ahp_expert", level=3, expert=expert)
         matrix = res.matrix.copy()
         matrix["weight"] = res.weights.reindex(matrix.index)
-        _table(ctx, matrix, formatter=lambda x: f"{x:.4g}")
+        _table(ctx, matrix, formatter=lambda x: f"{x:.4g}" if x >= 1 else f"{x:.4f}")
         _consistency(ctx, res)
         worst = res.inconsistent_judgements()
         if len(worst) and not res.consistent:
@@ -326,7 +326,8 @@ def migration(ctx: ReportContext) -> None:
 def strategies(ctx: ReportContext) -> None:
     """Tier → service strategy table of the recommended method."""
     _heading(ctx, "section.strategy")
-    _table(ctx, ctx.results.strategies)
+    table = ctx.results.strategies
+    _table(ctx, table.drop(columns=["key"], errors="ignore"))
 
 
 def appendix(ctx: ReportContext, parameters: Mapping[str, Any]) -> None:
@@ -338,8 +339,10 @@ def appendix(ctx: ReportContext, parameters: Mapping[str, Any]) -> None:
     params = pd.DataFrame({"key": list(parameters), "value": [str(v) for v in parameters.values()]})
     _table(ctx, params, index=False)
     _heading(ctx, "sub.study", level=3)
-    rows = list(_flatten(r.study.to_dict()))
-    _table(ctx, pd.DataFrame(rows, columns=["key", "value"]), index=False)
+    study_text = yaml.safe_dump(
+        r.study.to_dict(), allow_unicode=True, sort_keys=False, default_flow_style=None, width=88
+    )
+    _emit_html(f'<pre class="abclab-study">{_esc(study_text)}</pre>')
     _heading(ctx, "sub.provenance", level=3)
     files = pd.DataFrame(
         {
@@ -632,15 +635,6 @@ def _pareto_cutoffs(results: Any) -> tuple[float, ...]:
         if spec.method == "pareto" and "cutoffs" in spec.params:
             return tuple(float(c) for c in spec.params["cutoffs"])
     return (0.8, 0.95)
-
-
-def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
-    if isinstance(value, Mapping):
-        rows: list[tuple[str, str]] = []
-        for k, v in value.items():
-            rows.extend(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
-        return rows
-    return [(prefix, str(value))]
 
 
 def _plain(value: Any) -> Any:
