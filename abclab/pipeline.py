@@ -204,7 +204,9 @@ def run_study(
     for spec_m in study.methods:
         with steps.step(f"method:{spec_m.name}", f"method '{spec_m.name}'"):
             t, s = _run_method(spec_m, study, criteria, scores, weights, cleaning.cleaned)
-            tiers[spec_m.name] = _with_pending(t.rename(spec_m.name), pending_ids)
+            tiers[spec_m.name] = _with_pending(
+                t.rename(spec_m.name), pending_ids, word=PENDING_WORD.get(study.language, "pending")
+            )
             if s is not None:
                 method_scores[spec_m.name] = pd.Series(s, index=criteria.index, name=spec_m.name)
     tier_frame = pd.DataFrame(tiers)
@@ -785,12 +787,16 @@ def _run_method(
     raise StudyError(f"methods: unknown method {m.method!r}")  # pragma: no cover - validated
 
 
-def _with_pending(tiers: pd.Series, pending: list[Any]) -> pd.Series:
-    """Append pending customers with tier "D" ("pending" for word labels), worst category."""
+#: Tier of customers pending evaluation when a method's tiers are words, per report language.
+PENDING_WORD = {"en": "pending", "zh": "待评估"}
+
+
+def _with_pending(tiers: pd.Series, pending: list[Any], *, word: str = "pending") -> pd.Series:
+    """Append pending customers with tier "D" (``word`` for word labels), worst category."""
     if not isinstance(tiers.dtype, pd.CategoricalDtype):
         tiers = tiers.astype("category")
     cats = [str(c) for c in tiers.cat.categories]
-    label = "D" if all(len(c) == 1 for c in cats) else "pending"
+    label = "D" if all(len(c) == 1 for c in cats) else word
     cats = cats + [label] if label not in cats else cats
     # category codes carry over (categories keep their order, as text); missing stays -1
     codes = np.concatenate(
@@ -847,7 +853,8 @@ def _strategies(study: Study, tiers: pd.Series, notes: list[str]) -> pd.DataFram
     overrides = study.tiers.strategies
     tiers = _drop_unused(tiers)
     cats = [str(c) for c in tiers.cat.categories]
-    extra = [c for c in ("D", "pending") if c in cats and scheme != "abc_accounts"]
+    words = ("D", *PENDING_WORD.values())
+    extra = [c for c in words if c in cats and scheme != "abc_accounts"]
     main = tiers[~tiers.astype(object).isin(extra)].cat.remove_categories(extra) if extra else tiers
     table = strategy.strategy_table(
         main,
