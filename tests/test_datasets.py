@@ -120,7 +120,7 @@ def test_committed_demo_files_equal_a_fresh_generation(generated):
     for name in DEMO_FILES:
         committed = DEMO_DIR / name
         assert committed.is_file(), (
-            f"{committed} missing; run python -m abclab.datasets.generate_demo data/demo"
+            f"{committed} missing; run python -m abclab.datasets data/demo"
         )
         if name.endswith(".parquet"):
             assert pq.read_table(committed).equals(pq.read_table(generated / name))
@@ -130,7 +130,7 @@ def test_committed_demo_files_equal_a_fresh_generation(generated):
 
 def test_command_line_entry(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "abclab.datasets.generate_demo", str(tmp_path), "--seed", "7"],
+        [sys.executable, "-m", "abclab.datasets", str(tmp_path), "--seed", "7"],
         capture_output=True,
         text=True,
         check=True,

@@ -566,7 +566,7 @@ A mid-sized industrial-equipment maker modelled on source 003's case (§五): {n
 customers, {years} years of invoices up to {AS_OF.isoformat()}, six product lines, spend
 strongly skewed (lognormal, σ = 1.4). Regenerate byte-identically with
 
-    python -m abclab.datasets.generate_demo data/demo --seed {demo.seed}
+    python -m abclab.datasets data/demo --seed {demo.seed}
 
 (`abclab.datasets.generate_demo(out_dir, seed={demo.seed}, n_customers={n_customers},
 years={years})`). The same tables load without files via `abclab.datasets.load("demo_customers")`,
@@ -602,9 +602,9 @@ years={years})`). The same tables load without files via `abclab.datasets.load("
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m abclab.datasets.generate_demo OUT_DIR [--seed N]``."""
+    """Command line: ``python -m abclab.datasets OUT_DIR [--seed N]``."""
     parser = argparse.ArgumentParser(
-        prog="python -m abclab.datasets.generate_demo",
+        prog="python -m abclab.datasets",
         description="Write the abclab demo company (customers, transactions, GBK export).",
     )
     parser.add_argument("out_dir", type=Path)
