@@ -119,9 +119,7 @@ def test_committed_demo_files_equal_a_fresh_generation(generated):
     byte; the Parquet file by content, since its footer records the pyarrow version."""
     for name in DEMO_FILES:
         committed = DEMO_DIR / name
-        assert committed.is_file(), (
-            f"{committed} missing; run python -m abclab.datasets data/demo"
-        )
+        assert committed.is_file(), f"{committed} missing; run python -m abclab.datasets data/demo"
         if name.endswith(".parquet"):
             assert pq.read_table(committed).equals(pq.read_table(generated / name))
         else:

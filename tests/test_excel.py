@@ -308,3 +308,16 @@ def test_cleaning_log_never_shows_raw_contacts(results, workbook, tmp_path):
     sheet = pd.read_excel(path, sheet_name="Cleaning log", dtype=str).tail(2)
     assert sheet["new_value"].tolist() == ["z***@example.com", "w***@example.org"]
     assert sheet["old_value"].tolist()[1] == "l***@example.com"
+
+
+def test_zh_workbook_headers_follow_the_report_language(tmp_path):
+    """language: zh -> criterion columns carry the study's labels (年消费额(元)) and report
+    columns their Chinese names (状态); every input customer is still there once."""
+    from abclab.pipeline import run_study
+
+    study = Path(__file__).resolve().parents[1] / "data" / "demo" / "study_zh.yaml"
+    results = run_study(study)
+    path = write_workbook(results, tmp_path / "zh.xlsx")
+    sheet = pd.read_excel(path, sheet_name="Customers", dtype=str)
+    assert {"年消费额(元)", "状态"} <= set(sheet.columns)
+    assert len(sheet) == results.counts["input"]

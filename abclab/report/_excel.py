@@ -112,6 +112,8 @@ def write_workbook(results: Any, path: str | Path) -> Path:
         _table_sheet(wb, bodies, "Sensitivity", results.sensitivity.per_customer.reset_index())
     if results.migration is not None:
         _table_sheet(wb, bodies, "Migration", results.migration.reset_index())
+    if results.study.language != "en":
+        _translate_headers(wb, results)
     stamp = workbook_time(results)
     wb.properties.creator = "abclab"
     wb.properties.title = str(results.study.name)
@@ -128,6 +130,22 @@ def write_workbook(results: Any, path: str | Path) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     return path
+
+
+def _translate_headers(wb: Workbook, results: Any) -> None:
+    """Column headers in the report's language: the study's criterion labels, then the
+    report's column names (sheet names and data values stay as they are)."""
+    from abclab.report._i18n import column_labels
+
+    criteria = {c.name: c.label for c in results.study.criteria if c.label}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.fill != _HEADER_FILL or not isinstance(cell.value, str):
+                    continue
+                name = cell.value
+                label = criteria.get(name) or column_labels([name], results.study.language)[name]
+                cell.value = label
 
 
 def cleaning_log(results: Any) -> pd.DataFrame:
