@@ -173,7 +173,8 @@ def run_study(
     steps = _Steps(progress)
     notes: list[str] = []
     with steps.step("data"):
-        frame, data_files = _read_data(study)
+        master = _read_master(study)
+        frame, data_files = _read_data(study, master)
     with steps.step("cleaning"):
         cleaning, inputs, criteria = _clean(study, frame)
         if study.data.transactions is not None and len(cleaning.merged):
@@ -181,7 +182,7 @@ def run_study(
             # the criteria again with those ids booked to it, then clean once more.
             merged = cleaning.merged
             aliases = dict(zip(merged["customer"], merged["merged_into"], strict=True))
-            frame, _ = _read_data(study, aliases=aliases)
+            frame, _ = _read_data(study, master, aliases=aliases)
             cleaning, inputs, criteria = _clean(study, frame)
             notes.append(
                 f"{len(aliases)} duplicate customer id(s) merged; their transactions are "
@@ -265,17 +266,11 @@ def run_study(
 
 
 # --------------------------------------------------------------------------- data
-def _read_data(
-    study: Study, *, aliases: Mapping[Any, Any] | None = None
-) -> tuple[pd.DataFrame, list[Path]]:
-    """One row per input record, ``customer_id`` column, criteria under their study names.
-
-    ``aliases`` (duplicate id -> kept id) books a duplicate's transactions to the kept id.
-    """
+def _read_master(study: Study) -> pd.DataFrame | None:
+    """The customer table (``data.customers``) with ids and criteria parsed, or None."""
     from abclab.io import parse_business_numbers, read_table
 
     data = study.data
-    files: list[Path] = []
     master = None
     if data.customers is not None:
         src = data.customers
@@ -288,7 +283,6 @@ def _read_data(
                 if plain is None:
                     plain, _ = parse_business_numbers(master[col], column=col, source=src.path.name)
                 master[col] = plain
-        files.append(src.path)
         id_col = study.id_column or ID
         if id_col not in master.columns:
             raise StudyError(
@@ -301,6 +295,19 @@ def _read_data(
         if missing.any():
             row = int(np.flatnonzero(missing.to_numpy())[0]) + 2
             raise StudyError(f"{src.path.name}: column {id_col!r}: empty customer id in row {row}")
+    return master
+
+
+def _read_data(
+    study: Study, master: pd.DataFrame | None, *, aliases: Mapping[Any, Any] | None = None
+) -> tuple[pd.DataFrame, list[Path]]:
+    """One row per input record, ``customer_id`` column, criteria under their study names.
+
+    ``master`` is :func:`_read_master`'s table (read once per run); ``aliases`` (duplicate
+    id -> kept id) books a duplicate's transactions to the kept id.
+    """
+    data = study.data
+    files: list[Path] = [data.customers.path] if data.customers is not None else []
     if data.transactions is None:
         frame = master
     else:

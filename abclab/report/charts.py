@@ -26,6 +26,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from abclab.report._i18n import column_labels, text
@@ -197,18 +198,7 @@ def value_potential_scatter(
     with matplotlib.rc_context(chart_rc(language)):
         fig = Figure(figsize=(6.0, 4.6), layout="constrained")
         ax = fig.subplots()
-        for tier, colour in _tier_colours(tiers).items():
-            part = frame[frame["tier"] == tier]
-            ax.scatter(
-                part["value"],
-                part["potential"],
-                s=10,
-                color=colour,
-                label=str(tier),
-                alpha=0.7,
-                linewidths=0,
-                rasterized=True,
-            )
+        _scatter_by_tier(ax, frame, "value", "potential", tiers)
         positive = frame["value"] > 0
         if positive.all() and frame["value"].max() > 100 * frame["value"].min():
             ax.set_xscale("log")  # money is log-normal: a linear axis squeezes most customers
@@ -221,6 +211,22 @@ def value_potential_scatter(
         )
         ax.legend(title=text("col.tier", language))
     return fig
+
+
+def _scatter_by_tier(ax: Axes, frame: pd.DataFrame, x: str, y: str, tiers: pd.Series) -> None:
+    """One scatter layer per tier of ``frame["tier"]``, in the tier colours, for the legend."""
+    for tier, colour in _tier_colours(tiers).items():
+        part = frame[frame["tier"] == tier]
+        ax.scatter(
+            part[x],
+            part[y],
+            s=10,
+            color=colour,
+            label=str(tier),
+            alpha=0.7,
+            linewidths=0,
+            rasterized=True,
+        )
 
 
 def cluster_projection(
@@ -246,18 +252,7 @@ def cluster_projection(
     with matplotlib.rc_context(chart_rc(language)):
         fig = Figure(figsize=(6.0, 4.6), layout="constrained")
         ax = fig.subplots()
-        for tier, colour in _tier_colours(tiers).items():
-            part = coords[coords["tier"] == tier]
-            ax.scatter(
-                part["pc1"],
-                part["pc2"],
-                s=10,
-                color=colour,
-                label=str(tier),
-                alpha=0.7,
-                linewidths=0,
-                rasterized=True,
-            )
+        _scatter_by_tier(ax, coords, "pc1", "pc2", tiers)
         ax.set(
             title=text("chart.pca_title", language),
             xlabel=text("chart.pc", language, n=1, share=explained[0]),
