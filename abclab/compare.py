@@ -444,7 +444,9 @@ def gini(values: pd.Series | np.ndarray) -> float:
     """
     x = np.sort(_values(values))
     n = len(x)
-    return float(2.0 * np.sum(np.arange(1, n + 1) * x) / (n * x.sum()) - (n + 1) / n)
+    g = 2.0 * np.sum(np.arange(1, n + 1) * x) / (n * x.sum()) - (n + 1) / n
+    # the closed form cancels two terms of about 1: equal values can give -2e-16
+    return float(min(max(g, 0.0), (n - 1) / n))
 
 
 @dataclass(frozen=True)
