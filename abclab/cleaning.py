@@ -15,7 +15,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -27,10 +27,16 @@ __all__ = ["CleaningResult", "CriterionPolicy", "clean_customers"]
 
 LOG_COLUMNS = ["customer", "column", "old_value", "new_value", "rule", "reason"]
 MERGED_COLUMNS = ["customer", "merged_into", "reason", "input_row"]
+#: What a missing value does (see :class:`CriterionPolicy`).
+MissingRule = Literal["pending", "median", "recent_average", "zero"]
+#: What a value <= 0 does.
+NonPositiveRule = Literal["allow", "pending", "missing"]
+#: How outliers are flagged.
+OutlierRule = Literal["none", "iqr", "mad"]
 _CHOICES = {
-    "missing": ("pending", "median", "recent_average", "zero"),
-    "nonpositive": ("allow", "pending", "missing"),
-    "outliers": ("none", "iqr", "mad"),
+    "missing": get_args(MissingRule),
+    "nonpositive": get_args(NonPositiveRule),
+    "outliers": get_args(OutlierRule),
 }
 #: Consistency constant making the MAD a standard-deviation estimate under normality
 #: (1 / Φ⁻¹(3/4)); Iglewicz & Hoaglin (1993) flag modified z-scores above 3.5.
@@ -67,9 +73,9 @@ class CriterionPolicy:
         annual figure; 1 keeps a monthly one).
     """
 
-    missing: str = "pending"
-    nonpositive: str = "allow"
-    outliers: str = "none"
+    missing: MissingRule = "pending"
+    nonpositive: NonPositiveRule = "allow"
+    outliers: OutlierRule = "none"
     iqr_k: float = 1.5
     mad_threshold: float = 3.5
     winsorize: bool = False

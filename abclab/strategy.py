@@ -31,6 +31,8 @@ from abclab.exceptions import InputDataError
 __all__ = ["SCHEMES", "default_strategies", "strategy_table", "tier_names"]
 
 Language = Literal["en", "zh"]
+#: Languages abclab writes (strategies here, and every report text).
+LANGUAGES: tuple[Language, ...] = ("en", "zh")
 
 # key, English name, Chinese name, English strategy, Chinese strategy
 _BANDS_NAMES = [
@@ -163,7 +165,7 @@ SCHEMES: dict[str, list[tuple[str, str, str, str, str]]] = {
 def _check(scheme: str, language: str) -> list[tuple[str, str, str, str, str]]:
     if scheme not in SCHEMES:
         raise ValueError(f"scheme={scheme!r}: expected one of {sorted(SCHEMES)}.")
-    if language not in ("en", "zh"):
+    if language not in LANGUAGES:
         raise ValueError(f"language={language!r}: expected 'en' or 'zh'.")
     return SCHEMES[scheme]
 

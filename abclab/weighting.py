@@ -254,3 +254,7 @@ def blend(
     else:
         raise InputDataError(f"blend: how={how!r} is unknown; choose 'linear' or 'multiplicative'")
     return (w / w.sum()).rename("blend")
+
+
+#: Objective weighting methods a study may name (``weights: {objective: ...}``).
+OBJECTIVE_METHODS = {"entropy": entropy, "critic": critic, "std_dev": std_dev, "equal": equal}

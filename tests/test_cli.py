@@ -143,7 +143,7 @@ def test_report_bad_study_one_line(tmp_path, capsys):
     assert code == 2
     assert (
         err.splitlines()[-1]
-        == "abclab: error: study.yaml: criteria.spend.direction: expected 'benefit' or 'cost', got 'up'"
+        == "abclab: error: study.yaml: criteria.spend.direction: expected 'benefit' or 'cost', got 'up' (line 3)"
     )
     assert "Traceback" not in err
 

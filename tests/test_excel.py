@@ -301,7 +301,8 @@ def test_cleaning_log_never_shows_raw_contacts(results, workbook, tmp_path):
         }
     )
     cleaning = dataclasses.replace(results.cleaning, log=pd.concat([log, extra], ignore_index=True))
-    path = write_workbook(dataclasses.replace(results, cleaning=cleaning), tmp_path / "m.xlsx")
+    clean = dataclasses.replace(results.clean, cleaning=cleaning)
+    path = write_workbook(dataclasses.replace(results, clean=clean), tmp_path / "m.xlsx")
     text = " ".join(v for _, v in _all_cell_text(path))
     for address in ("zhang.san@example.com", "li.si@example.com", "wang.wu@example.org", raw):
         assert address not in text

@@ -21,7 +21,7 @@ from abclab.exceptions import (
     StudyError,
 )
 from abclab.io import parse_business_numbers
-from abclab.pipeline import _counts, _plain_numbers, _with_pending, customer_table, run_study
+from abclab.pipeline import count_statuses, customer_table, plain_numbers, run_study, with_pending
 from abclab.study import load_study, study_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,12 +197,23 @@ def test_unknown_criterion_names_available_columns():
         run_study(study_from_dict(data, base_dir=DEMO.parent))
 
 
-def test_method_error_names_the_method():
+def test_bad_method_parameter_fails_at_load():
+    """Shares summing to 0.7 used to pass the study and fail minutes later in the notebook."""
     data = _light(
         methods=[{"shares": {"value": "annual_spend", "shares": [0.5, 0.2]}}], recommended="shares"
     )
+    with pytest.raises(StudyError, match=r"methods\[0\]\.shares\.shares: expected 3 non-negative"):
+        study_from_dict(data, base_dir=DEMO.parent)
+
+
+def test_method_error_names_the_method():
+    """A column only the data can refute (potential) fails in the run, naming the method."""
+    data = _light(
+        methods=[{"value_potential": {"potential": "no_such_column"}}],
+        recommended="value_potential",
+    )
     data.pop("sensitivity")
-    with pytest.raises(InputDataError, match=r"^method 'shares': "):
+    with pytest.raises(StudyError, match=r"^method 'value_potential': column 'no_such_column'"):
         run_study(study_from_dict(data, base_dir=DEMO.parent))
 
 
@@ -230,7 +241,7 @@ def test_objective_and_given_weights():
 def test_unbalanced_counts_raise():
     frame = pd.DataFrame({"status": ["classified", "pending", "lost"]})
     with pytest.raises(ReportError, match="input 3 != classified 1 \\+ pending 1 \\+ merged 0"):
-        _counts(frame)
+        count_statuses(frame)
 
 
 def test_value_potential_uses_master_column_and_marks_missing_potential_d():
@@ -278,12 +289,12 @@ def test_customer_table_equals_id_lookup(demo):
 
 def test_with_pending_appends_d_after_the_tiers():
     tiers = pd.Series(pd.Categorical(["B", None, "A"], categories=["A", "B", "C"], ordered=True))
-    out = _with_pending(tiers.rename("m"), ["p1", "p2"])
+    out = with_pending(tiers.rename("m"), ["p1", "p2"])
     assert list(out.cat.categories) == ["A", "B", "C", "D"] and out.cat.ordered
     assert out.astype(object).tolist()[::2] == ["B", "A", "D"] and pd.isna(out.iloc[1])
     assert list(out.index) == [0, 1, 2, "p1", "p2"] and out.name == "m"
     words = pd.Series(pd.Categorical(["high value"], categories=["high value", "low"]))
-    assert list(_with_pending(words, ["x"]).cat.categories) == ["high value", "low", "pending"]
+    assert list(with_pending(words, ["x"]).cat.categories) == ["high value", "low", "pending"]
 
 
 @settings(max_examples=60, deadline=None)
@@ -303,7 +314,7 @@ def test_with_pending_appends_d_after_the_tiers():
 def test_plain_numbers_fast_path_equals_business_parser(texts):
     """The plain-decimal fast path gives exactly parse_business_numbers' floats."""
     series = pd.Series(texts, dtype="str")
-    fast = _plain_numbers(series)
+    fast = plain_numbers(series)
     expected, _ = parse_business_numbers(series)
     assert fast is not None
     np.testing.assert_array_equal(fast.to_numpy(), expected.to_numpy())
@@ -311,7 +322,7 @@ def test_plain_numbers_fast_path_equals_business_parser(texts):
 
 @pytest.mark.parametrize("text", ["1,200", "¥5", "15%", "3万元", "(300)", " 12", "1e3", ""])
 def test_plain_numbers_leaves_business_formats_to_the_parser(text):
-    assert _plain_numbers(pd.Series(["1.5", text], dtype="str")) is None
+    assert plain_numbers(pd.Series(["1.5", text], dtype="str")) is None
 
 
 def test_merged_duplicates_bring_their_transactions_along():

@@ -18,7 +18,7 @@ from abclab.ahp._consistency import (
     random_index,
     saaty_threshold,
 )
-from abclab.ahp._group import group_weights
+from abclab.ahp._group import AGGREGATIONS, group_weights
 from abclab.ahp._hierarchy import HierarchyResult, hierarchy_weights
 from abclab.ahp._matrix import (
     SAATY_SCALE,
@@ -26,11 +26,13 @@ from abclab.ahp._matrix import (
     nearest_scale_value,
     pairwise_matrix,
     parse_judgement,
+    parse_pair,
 )
 from abclab.ahp._repair import repair_suggestions
 from abclab.ahp._result import AHPResult
 
 __all__ = [
+    "AGGREGATIONS",
     "GCI_THRESHOLDS",
     "METHODS",
     "RANDOM_INDEX",
@@ -45,6 +47,7 @@ __all__ = [
     "nearest_scale_value",
     "pairwise_matrix",
     "parse_judgement",
+    "parse_pair",
     "random_index",
     "repair_suggestions",
     "saaty_threshold",

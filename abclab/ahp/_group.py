@@ -21,6 +21,10 @@ from abclab.ahp._matrix import as_matrix
 from abclab.ahp._result import AHPResult
 from abclab.exceptions import InconsistentJudgementWarning, JudgementError
 
+#: Ways of combining several experts (Forman & Peniwati 1998): aggregation of individual
+#: judgements (geometric mean cell by cell) or of individual priorities.
+AGGREGATIONS: tuple[str, ...] = ("aij", "aip")
+
 
 def _aij_kernel(stack: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """Weighted geometric mean over axis 0, ignoring NaN (missing) cells; NaN if all missing."""
@@ -123,7 +127,7 @@ def group_weights(
     JudgementError
         Unknown method, experts with different criteria, bad expert weights.
     """
-    if method not in ("aij", "aip"):
+    if method not in AGGREGATIONS:
         raise JudgementError(f"method={method!r} is unknown; choose 'aij' or 'aip'")
     _check_method(weight_method)
     names, items = _named(matrices, "matrices")

@@ -86,6 +86,38 @@ def parse_judgement(value: Any, *, where: str = "judgement") -> float:
     )
 
 
+#: Operators of a written judgement: ``"a > b": 3`` (a is 3 times as important as b),
+#: ``"a < b": 3`` (b is 3 times as important as a), ``"a = b": 1``.
+PAIR_OPERATORS: tuple[str, ...] = (">", "<", "=")
+
+
+def parse_pair(text: str, *, where: str = "judgement") -> tuple[str, str, bool]:
+    """Split a written judgement ``"a > b"`` into ``(a, b, reversed)``.
+
+    ``reversed`` is True for ``"a < b"``: the value then says how much more important *b*
+    is, so ``a_ab`` is its reciprocal.
+
+    Examples
+    --------
+    >>> parse_pair("spend > margin")
+    ('spend', 'margin', False)
+    >>> parse_pair("tenure < margin")
+    ('tenure', 'margin', True)
+    """
+    for op in PAIR_OPERATORS:
+        if op in text:
+            a, _, b = (part.strip() for part in str(text).partition(op))
+            if not a or not b or any(o in b for o in PAIR_OPERATORS):
+                break
+            if a == b:
+                raise JudgementError(f"{where}: a criterion cannot be compared with itself ({a!r})")
+            return a, b, op == "<"
+    raise JudgementError(
+        f"{where}: expected a judgement written 'a > b' (a more important), 'a < b' or 'a = b', "
+        f"got {text!r}"
+    )
+
+
 def nearest_scale_value(x: float | np.ndarray) -> np.ndarray:
     """Nearest value of Saaty's scale (1/9 ... 9) in log distance."""
     logs = np.log(SAATY_SCALE)

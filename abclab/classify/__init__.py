@@ -9,7 +9,7 @@ customers with insufficient data in class D.
 
 from abclab.classify._computed import ABCCurve, computed_abc
 from abclab.classify._estimators import ComputedABC, ParetoABC, ShareABC
-from abclab.classify._matrix import abcd, value_potential, weighted_abc
+from abclab.classify._matrix import VALUE_POTENTIAL_LABELS, abcd, value_potential, weighted_abc
 from abclab.classify._pareto import (
     SOURCE003_SCORE_CUTS,
     SOURCE003_SCORE_LABELS,
@@ -23,6 +23,7 @@ __all__ = [
     "RFM_SEGMENTS",
     "SOURCE003_SCORE_CUTS",
     "SOURCE003_SCORE_LABELS",
+    "VALUE_POTENTIAL_LABELS",
     "ABCCurve",
     "ComputedABC",
     "ParetoABC",

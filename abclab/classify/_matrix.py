@@ -22,6 +22,7 @@ def value_potential(
     potential: Any,
     *,
     thresholds: Literal["median"] | tuple[float, float] = "median",
+    labels: Sequence[str] = VALUE_POTENTIAL_LABELS,
 ) -> pd.Series:
     """Value × potential matrix of source 003 §五 (价值-潜力二维模型).
 
@@ -35,6 +36,9 @@ def value_potential(
         growth rate.
     thresholds : "median" or (value_threshold, potential_threshold)
         "High" means ``>= threshold``; ``"median"`` uses the medians of the data.
+    labels : sequence of 4 str
+        Labels of high value & high potential, high value & low potential, low value & high
+        potential, low & low (default S, A, B, C).
 
     Returns
     -------
@@ -69,9 +73,12 @@ def value_potential(
             raise InputDataError(
                 f"thresholds: expected 'median' or (value, potential), got {thresholds!r}"
             ) from err
+    labels = tuple(str(label) for label in labels)
+    if len(labels) != 4 or len(set(labels)) != 4:
+        raise InputDataError(f"labels: expected four distinct labels, got {list(labels)}")
     codes = (2 * (v < tv) + (p < tp)).astype(np.int8)
     return tier_series(
-        codes, VALUE_POTENTIAL_LABELS, index, "value_potential", {"value": tv, "potential": tp}
+        codes, labels, index, "value_potential", {"value": tv, "potential": tp}
     )
 
 

@@ -1,0 +1,89 @@
+"""Score and classify step: the weighted score, then every method of the study side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from abclab import scoring
+from abclab.config import Study
+from abclab.methods import MethodContext
+from abclab.pipeline.read import ID
+from abclab.pipeline.results import ClassifyStep
+
+__all__ = ["PENDING_WORD", "classify_step", "method_context", "with_pending"]
+
+#: Tier of customers pending evaluation when a method's tiers are words, per report language.
+PENDING_WORD = {"en": "pending", "zh": "待评估"}
+
+
+def method_context(
+    study: Study, criteria: pd.DataFrame, scores: scoring.ScoreResult, weights: pd.Series,
+    extra: pd.DataFrame | None,
+) -> MethodContext:  # fmt: skip
+    """What the study's methods read (:class:`abclab.methods.MethodContext`)."""
+    return MethodContext(
+        criteria=criteria,
+        indicator_scores=scores.indicator_scores,
+        score=scores.score,
+        weights=weights,
+        scoring=study.scoring_spec(),
+        cost=study.cost_criteria,
+        extra=extra,
+        seed=study.seed,
+    )
+
+
+def classify_step(
+    study: Study,
+    criteria: pd.DataFrame,
+    weights: pd.Series,
+    *,
+    extra: pd.DataFrame | None,
+    pending: Sequence[Any],
+    step: Callable[[str, str], AbstractContextManager[None]],
+) -> ClassifyStep:
+    """Score the classified customers and run every method; pending customers get tier D.
+
+    ``step(key, label)`` times and names each method's run (errors say which method failed).
+    """
+    with step("scoring", "scoring"):
+        scores = scoring.score(criteria, weights, criteria=study.scoring_spec())
+    ctx = method_context(study, criteria, scores, weights, extra)
+    word = PENDING_WORD.get(study.language, "pending")
+    tiers: dict[str, pd.Series] = {}
+    method_scores: dict[str, pd.Series] = {}
+    for method in study.methods:
+        with step(f"method:{method.name}", f"method '{method.name}'"):
+            out = method.run(ctx)
+            tiers[method.name] = with_pending(out.tiers.rename(method.name), pending, word=word)
+            if out.scores is not None:
+                method_scores[method.name] = pd.Series(out.scores, index=criteria.index,
+                                                       name=method.name)  # fmt: skip
+    return ClassifyStep(
+        scores=scores,
+        tiers=pd.DataFrame(tiers),
+        method_scores=pd.DataFrame(method_scores, index=criteria.index),
+    )
+
+
+def with_pending(tiers: pd.Series, pending: Sequence[Any], *, word: str = "pending") -> pd.Series:
+    """Append pending customers with tier "D" (``word`` for word labels), worst category."""
+    if not isinstance(tiers.dtype, pd.CategoricalDtype):
+        tiers = tiers.astype("category")
+    cats = [str(c) for c in tiers.cat.categories]
+    label = "D" if all(len(c) == 1 for c in cats) else word
+    cats = cats + [label] if label not in cats else cats
+    # category codes carry over (categories keep their order, as text); missing stays -1
+    codes = np.concatenate(
+        [np.asarray(tiers.cat.codes, dtype=np.int64), np.full(len(pending), cats.index(label))]
+    )
+    index = list(tiers.index) + list(pending)
+    cat = pd.Categorical.from_codes(codes, categories=cats, ordered=True)
+    out = pd.Series(cat, index=pd.Index(index, name=ID), name=tiers.name)
+    out.attrs = dict(tiers.attrs)
+    return out

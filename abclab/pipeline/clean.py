@@ -1,0 +1,118 @@
+"""Clean step: duplicates, missing values and outliers, and the status of every input row.
+
+Customer accounting: every input row ends up exactly once as *classified*, *pending*
+(insufficient data, tier "D") or *merged* (a duplicate folded into another record);
+``counts["input"] == classified + pending + merged`` is checked and a :class:`ReportError`
+raised otherwise, so no customer is silently lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from abclab.cleaning import CleaningResult, clean_customers
+from abclab.config import Study
+from abclab.exceptions import InputDataError, ReportError
+from abclab.pipeline.read import ID, NAME, read_transactions
+from abclab.pipeline.results import CleanStep
+
+__all__ = ["MERGED_INTO", "STATUS", "clean_step", "count_statuses", "pii_columns"]
+
+STATUS = "status"
+MERGED_INTO = "merged_into"
+
+
+def pii_columns(study: Study, frame: pd.DataFrame) -> dict[str, str]:
+    """Contact columns to mask: the study's ``pii`` list, else phone/e-mail detection."""
+    from abclab.report._masking import detect_pii_columns  # TODO(merge): abclab.privacy
+
+    detected = detect_pii_columns(frame)
+    if study.pii is None:
+        return dict(detected)
+    return {c: detected.get(c, "phone") for c in study.pii if c in frame.columns}
+
+
+def clean_step(study: Study, frame: pd.DataFrame) -> CleanStep:
+    """Clean the input records of :func:`abclab.pipeline.read.read_step` by the study's policy."""
+    names = study.criterion_names
+    empty = [c for c in names if frame[c].isna().all()]
+    if empty:
+        files = ", ".join(p.name for p in study.data.paths)
+        raise InputDataError(
+            f"criterion {empty[0]!r} has no value for any of the {len(frame)} input customers "
+            f"({files}); check the column mapping or drop the criterion"
+        )
+    policies = {n: study.cleaning.policy(n).to_dict() for n in names}
+    options: dict[str, Any] = {}
+    if any(p["missing"] == "recent_average" for p in policies.values()):
+        t = study.data.transactions
+        options["transactions"] = read_transactions(study)
+        options["transaction_columns"] = {"customer": t.customer, "date": t.date,
+                                          "amount": t.amount}  # fmt: skip
+    has_names = NAME in frame.columns
+    result = clean_customers(
+        frame,
+        policies=policies,
+        id_column=ID,
+        name_column=NAME if has_names else None,
+        contact_columns=list(pii_columns(study, frame)) if has_names else [],
+        **options,
+    )
+    cleaned = result.cleaned
+    if len(cleaned) == 0:
+        reasons = result.pending["pending_reason"].astype(str).value_counts().head(3)
+        raise InputDataError(
+            f"no customer is left to classify: all {len(result.pending)} are pending after "
+            f"cleaning (most common reasons: {'; '.join(reasons.index)})"
+        )
+    criteria = cleaned[names].astype(float)
+    bad = criteria.columns[criteria.isna().any()].tolist()
+    if bad:
+        first = criteria.index[criteria[bad[0]].isna()][0]
+        raise ReportError(
+            f"criterion {bad[0]!r} still has missing values after cleaning (customer {first!r}); "
+            "set cleaning.<criterion>.missing to 'pending' or an imputation"
+        )
+    inputs = frame.copy()
+    inputs.insert(1, STATUS, _status(inputs, result))
+    inputs.insert(2, MERGED_INTO, _merged_into(inputs, result))
+    if has_names:
+        inputs.insert(1, NAME, inputs.pop(NAME))
+    return CleanStep(cleaning=result, inputs=inputs, criteria=criteria,
+                     counts=count_statuses(inputs))  # fmt: skip
+
+
+def _status(inputs: pd.DataFrame, result: CleaningResult) -> pd.Series:
+    """classified / pending / merged for every input row (merged rows by ``input_row``)."""
+    status = pd.Series("classified", index=inputs.index, dtype=object)
+    status[inputs[ID].isin(result.pending.index)] = "pending"
+    status.iloc[result.merged["input_row"].astype(int).to_numpy()] = "merged"
+    return status
+
+
+def _merged_into(inputs: pd.DataFrame, result: CleaningResult) -> pd.Series:
+    out = pd.Series(None, index=inputs.index, dtype=object)
+    merged = result.merged
+    out.iloc[merged["input_row"].astype(int).to_numpy()] = (
+        merged["merged_into"].astype(object).to_numpy()
+    )
+    return out
+
+
+def count_statuses(inputs: pd.DataFrame) -> dict[str, int]:
+    """``input``, ``classified``, ``pending``, ``merged``; raises if they do not balance."""
+    status = inputs[STATUS]
+    counts = {
+        "input": len(inputs),
+        "classified": int((status == "classified").sum()),
+        "pending": int((status == "pending").sum()),
+        "merged": int((status == "merged").sum()),
+    }
+    if counts["input"] != counts["classified"] + counts["pending"] + counts["merged"]:
+        raise ReportError(
+            f"customer accounting does not balance: input {counts['input']} != classified "
+            f"{counts['classified']} + pending {counts['pending']} + merged {counts['merged']}"
+        )
+    return counts

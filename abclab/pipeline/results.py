@@ -1,0 +1,214 @@
+"""What each pipeline step returns, and :class:`StudyResults`, the bundle the report reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from abclab.ahp import AHPResult
+from abclab.cleaning import CleaningResult
+from abclab.compare import AgreementResult
+from abclab.config import Study
+from abclab.scoring import ScoreResult
+from abclab.sensitivity import SensitivityResult
+
+__all__ = [
+    "ClassifyStep",
+    "CleanStep",
+    "CompareStep",
+    "DataStep",
+    "StressStep",
+    "StudyResults",
+    "WeightStep",
+]
+
+
+@dataclass(frozen=True)
+class DataStep:
+    """The read (and derive) step: one row per input record, criteria under study names.
+
+    ``frame`` has a row-number index and the columns ``customer_id``, ``name`` (if the study
+    names one), the criteria and every other client column.
+    """
+
+    frame: pd.DataFrame
+    files: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class CleanStep:
+    """The cleaning step: the cleaning result, every input row with its status, the criteria.
+
+    ``inputs`` is :attr:`StudyResults.input_customers`; ``criteria`` holds the cleaned
+    criteria of the classified customers (index = customer id); ``counts`` has ``input``,
+    ``classified``, ``pending`` and ``merged`` (input = the sum of the other three).
+    """
+
+    cleaning: CleaningResult
+    inputs: pd.DataFrame
+    criteria: pd.DataFrame
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class WeightStep:
+    """Criterion weights and how they were found.
+
+    ``experts`` maps an expert (or a hierarchy node ``"hierarchy:<name>"``) to its
+    :class:`~abclab.ahp.AHPResult`; ``group`` is the aggregate of several experts;
+    ``comparison`` is criterion x {``ahp``, ``entropy``, ``critic``, ``equal``, ``used``}.
+    """
+
+    experts: dict[str, AHPResult]
+    group: AHPResult | None
+    weights: pd.Series
+    comparison: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class ClassifyStep:
+    """Scores and every method's tiers.
+
+    ``tiers``: classified and pending customers x method, ordered Categoricals (pending
+    customers get ``D``, or the pending word for methods with word labels);
+    ``method_scores``: classified customers x method, the number a method ranks by.
+    """
+
+    scores: ScoreResult
+    tiers: pd.DataFrame
+    method_scores: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class CompareStep:
+    """Per-method summaries, the strategies of the recommended tiers, agreement, disputes."""
+
+    strategies: pd.DataFrame
+    summaries: dict[str, pd.DataFrame]
+    agreement: AgreementResult | None
+    disputed: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class StressStep:
+    """Weight sensitivity (if the study asks for it) and the migration from last period."""
+
+    sensitivity: SensitivityResult | None = None
+    migration: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class StudyResults:
+    """Everything a report shows, computed by :func:`abclab.pipeline.run_study`.
+
+    The step results are attributes (``data``, ``clean``, ``weighting``, ``classification``,
+    ``comparison``, ``stress``); the properties below are the names reports read.
+    """
+
+    study: Study
+    data: DataStep
+    clean: CleanStep
+    weighting: WeightStep
+    classification: ClassifyStep
+    comparison: CompareStep
+    stress: StressStep
+    display_names: pd.Series
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def input_customers(self) -> pd.DataFrame:
+        """Every input row once: ``customer_id``, ``name``, ``status``, ``merged_into``, ..."""
+        return self.clean.inputs
+
+    @property
+    def cleaning(self) -> CleaningResult:
+        """The cleaning result (``cleaned``, ``pending``, ``merged``, ``log``)."""
+        return self.clean.cleaning
+
+    @property
+    def criteria(self) -> pd.DataFrame:
+        """Cleaned criteria of the classified customers (index = customer id)."""
+        return self.clean.criteria
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """``input``, ``classified``, ``pending``, ``merged``."""
+        return self.clean.counts
+
+    @property
+    def data_files(self) -> list[Path]:
+        """Every data file read."""
+        return list(self.data.files)
+
+    @property
+    def ahp(self) -> dict[str, AHPResult]:
+        """Expert (or hierarchy node) -> AHP result."""
+        return self.weighting.experts
+
+    @property
+    def ahp_group(self) -> AHPResult | None:
+        """The aggregate of several experts' judgements."""
+        return self.weighting.group
+
+    @property
+    def weights(self) -> pd.Series:
+        """Weights used for scoring (criterion -> weight, sums to 1)."""
+        return self.weighting.weights
+
+    @property
+    def weight_comparison(self) -> pd.DataFrame:
+        """Criterion x weighting method."""
+        return self.weighting.comparison
+
+    @property
+    def scores(self) -> ScoreResult:
+        """The weighted 0-100 score of the classified customers."""
+        return self.classification.scores
+
+    @property
+    def tiers(self) -> pd.DataFrame:
+        """Customers x method: ordered Categorical tiers."""
+        return self.classification.tiers
+
+    @property
+    def method_scores(self) -> pd.DataFrame:
+        """Classified customers x method: the number the method ranks by."""
+        return self.classification.method_scores
+
+    @property
+    def recommended(self) -> str:
+        """The method whose tiers the report recommends."""
+        return self.study.recommended
+
+    @property
+    def summaries(self) -> dict[str, pd.DataFrame]:
+        """Method -> :func:`abclab.compare.summary_table`."""
+        return self.comparison.summaries
+
+    @property
+    def strategies(self) -> pd.DataFrame:
+        """Tier -> name, strategy and count for the recommended method."""
+        return self.comparison.strategies
+
+    @property
+    def agreement(self) -> AgreementResult | None:
+        """Pairwise agreement of the methods (None for one method)."""
+        return self.comparison.agreement
+
+    @property
+    def disputed(self) -> pd.DataFrame:
+        """Customers the methods disagree on most."""
+        return self.comparison.disputed
+
+    @property
+    def sensitivity(self) -> SensitivityResult | None:
+        """Weight Monte Carlo result."""
+        return self.stress.sensitivity
+
+    @property
+    def migration(self) -> pd.DataFrame | None:
+        """Previous tier x current tier of the recommended method."""
+        return self.stress.migration
