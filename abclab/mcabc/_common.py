@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abclab._normalise import minmax_kernel
 from abclab.exceptions import InputDataError
 
 
@@ -47,16 +48,35 @@ def _matrix(frame: Any, cost: Sequence[Any] | None) -> tuple[np.ndarray, np.ndar
 
 
 def minmax_matrix(x: np.ndarray, is_cost: np.ndarray, columns: Sequence[Any] = ()) -> np.ndarray:
-    """Min–max normalise each column to [0, 1] (cost columns reversed); constant → error."""
-    lo, hi = x.min(axis=0), x.max(axis=0)
-    span = hi - lo
+    """Min–max normalise each column to [0, 1], cost columns reversed; a constant column is an error.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Items × criteria, finite floats.
+    is_cost : numpy.ndarray of bool
+        One flag per column: smaller is better.
+    columns : sequence, optional
+        Column names, used in the error message.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(x - min) / (max - min)`` for benefit columns, ``(max - x) / (max - min)`` for cost
+        columns (:func:`abclab._normalise.minmax_kernel` with ``scale=1``).
+
+    Raises
+    ------
+    InputDataError
+        If a column is constant: the models that use this matrix need every criterion to
+        discriminate, so the kernel's constant-column value (1) is never used here.
+    """
+    span = x.max(axis=0) - x.min(axis=0)
     if (span == 0).any():
         j = int(np.argmax(span == 0))
         name = columns[j] if len(columns) else j
         raise InputDataError(f"column {name!r} is constant; min–max normalisation is undefined")
-    v = (x - lo) / span
-    v[:, is_cost] = 1.0 - v[:, is_cost]
-    return v
+    return minmax_kernel(x, is_cost)
 
 
 def _weights(weights: Any, columns: pd.Index) -> np.ndarray:

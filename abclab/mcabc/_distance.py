@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from abclab._normalise import minmax_kernel
 from abclab.exceptions import InputDataError
 from abclab.mcabc._common import _matrix, _series, _weights, minmax_matrix
 
@@ -20,9 +21,9 @@ def topsis_kernel(x: np.ndarray, w: np.ndarray, is_cost: np.ndarray, normalisati
     """Kernel of :func:`topsis` (no validation)."""
     if normalisation == "vector":
         r = x / np.sqrt((x**2).sum(axis=0))
+        r[:, is_cost] = 1.0 - r[:, is_cost]
     else:
-        r = (x - x.min(axis=0)) / (x.max(axis=0) - x.min(axis=0))
-    r[:, is_cost] = 1.0 - r[:, is_cost]
+        r = minmax_kernel(x, is_cost)
     vw = r * w
     d_best = np.sqrt(((vw - vw.max(axis=0)) ** 2).sum(axis=1))
     d_worst = np.sqrt(((vw - vw.min(axis=0)) ** 2).sum(axis=1))
@@ -53,8 +54,9 @@ def topsis(
         Criteria where smaller is better.
     normalisation : {"vector", "minmax"}
         ``"vector"`` (Hwang & Yoon; default): :math:`r_{ij} = x_{ij} / \\sqrt{\\sum_k x_{kj}^2}`;
-        ``"minmax"``: :math:`(x - \\min)/(\\max - \\min)` (pymcdm's default). Cost columns are
-        turned into ``1 - r``, which leaves the vector-normalised distances unchanged.
+        ``"minmax"``: :math:`(x - \\min)/(\\max - \\min)` (pymcdm's default; cost columns
+        :math:`(\\max - x)/(\\max - \\min)`, :func:`abclab._normalise.minmax_kernel`). Vector
+        cost columns are turned into ``1 - r``, which leaves the distances unchanged.
 
     Returns
     -------

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy.optimize import linprog
 from scipy.spatial import HalfspaceIntersection, QhullError
 
+from abclab._normalise import minmax_kernel
 from abclab.exceptions import DataQualityWarning, InputDataError
 from abclab.mcabc._common import _matrix, _order, _series, minmax_matrix
 
@@ -317,12 +318,11 @@ def zhou_fan(
 
 
 def _rescale(a: np.ndarray, what: str) -> np.ndarray:
-    span = a.max() - a.min()
-    if span <= 0:  # no information to rank on: every item gets the top of the range
+    """Min–max rescale an index to [0, 1]; an index equal for every item gives 1 (warned)."""
+    if a.max() == a.min():  # no information to rank on: every item gets the top of the range
         warnings.warn(
             f"zhou_fan: the {what} index is equal for every item; it does not rank them",
             DataQualityWarning,
             stacklevel=3,
         )
-        return np.ones_like(a)
-    return (a - a.min()) / span
+    return minmax_kernel(a)
