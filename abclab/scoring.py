@@ -33,6 +33,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from abclab._normalise import minmax_kernel
 from abclab._validation import finite_floats
 from abclab.exceptions import DataQualityWarning, InputDataError
 
@@ -130,19 +131,8 @@ class ScoreResult:
 
 
 def _minmax_kernel(x: np.ndarray, cost: bool, out: np.ndarray | None = None) -> np.ndarray:
-    lo, hi = x.min(), x.max()
-    if out is None:
-        out = np.empty(x.shape)
-    if hi == lo:
-        out.fill(100.0)
-        return out
-    scale = 100.0 / (hi - lo)
-    if cost:
-        np.subtract(hi, x, out=out)
-    else:
-        np.subtract(x, lo, out=out)
-    out *= scale
-    return out
+    """``minmax`` on 0–100: :func:`abclab._normalise.minmax_kernel` (constant column -> 100)."""
+    return minmax_kernel(x, cost, scale=100.0, out=out)
 
 
 def _max_kernel(x: np.ndarray, cost: bool) -> np.ndarray:

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from abclab._normalise import minmax_kernel
 from abclab.exceptions import DataQualityWarning, InputDataError
 
 _NORMALISATIONS = ("minmax", "sum", "none")
@@ -74,11 +75,8 @@ def _constant_columns(x: np.ndarray, columns: list, who: str) -> np.ndarray:
 
 
 def _minmax(x: np.ndarray, columns: list, cost: set) -> np.ndarray:
-    lo, hi = x.min(axis=0), x.max(axis=0)
-    span = np.where(hi > lo, hi - lo, 1.0)
-    z = (x - lo) / span
-    flip = np.array([c in cost for c in columns])
-    return np.where(flip, 1.0 - z, z) * (hi > lo)
+    """Columns on [0, 1], cost reversed (a constant column gets 1 and weight 0 downstream)."""
+    return minmax_kernel(x, np.array([c in cost for c in columns], dtype=bool))
 
 
 def _entropy_kernel(p_source: np.ndarray) -> np.ndarray:

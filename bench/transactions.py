@@ -47,7 +47,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from abclab.datasets import iter_synthetic_transactions
-from abclab.features import _cpu_count, from_transactions
+from abclab.features import from_transactions
+from abclab.features._duckdb import _cpu_count
 
 OUT = Path(__file__).resolve().parent / "out"
 AS_OF = "2025-01-01"

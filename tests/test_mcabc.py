@@ -20,6 +20,7 @@ from scipy.optimize import linprog
 
 from abclab import classify, mcabc
 from abclab.exceptions import DataQualityWarning, InputDataError
+from abclab.mcabc._lp import _maximal_rows
 
 DATA = BUNDLED_DATA  # byte-equal copy of shared/data (test_datasets.py)
 CRITERIA4 = ["avg_unit_cost", "annual_dollar_usage", "critical_factor", "lead_time"]
@@ -338,7 +339,7 @@ def test_ramanathan_kernel_zero_and_single_criterion():
 def test_maximal_rows_equal_brute_force(seed, m, n):
     """Pareto-maximal rows (screened and blocked) equal the all-pairs definition."""
     x = np.round(np.random.default_rng(seed).uniform(0, 1, size=(m, n)), 1)
-    got = mcabc._maximal_rows(x, block=16, screen=64)
+    got = _maximal_rows(x, block=16, screen=64)
     unique = np.unique(x, axis=0)
     dominated = [((unique >= row).all(axis=1) & (unique > row).any(axis=1)).any() for row in unique]
     assert sorted(map(tuple, got)) == sorted(map(tuple, unique[~np.array(dominated)]))

@@ -1,122 +1,25 @@
-"""Multi-criteria ABC models from the inventory-classification literature.
+"""Linear-optimisation ABC models: Ramanathan (2006), Ng (2007), Zhou & Fan (2007).
 
-Every function takes a DataFrame with one row per item (customer) and the criteria as
-columns, and returns a Series of scores aligned to the rows, **higher = more important**, named
-after the method. Classify the scores with :func:`abclab.classify.shares` (the literature uses
-the Flores et al. 1992 split 10 A / 14 B / 23 C of 47 items, i.e. shares 20/30/50 %) or
-:func:`abclab.classify.pareto`.
-
-Conventions
------------
-* All criteria are *benefit* criteria unless named in ``cost=[...]``.
-* Ramanathan, Ng and Zhou & Fan min–max normalise every criterion to [0, 1] first, as in the
-  papers: benefit ``(x - min) / (max - min)``, cost ``(max - x) / (max - min)``. A constant
-  criterion is an error (it cannot be normalised and carries no information).
-* TOPSIS and EDAS use their own normalisations on the raw data (see each function).
-* Ties in scores are left as ties; the classifiers keep equal scores in one class.
+Every model min–max normalises the criteria first (:func:`abclab.mcabc.minmax_matrix`).
+Ramanathan's per-item LPs are solved exactly by vertex enumeration of their common
+polytope (:func:`ramanathan_kernel`, with the HiGHS reference :func:`ramanathan_lp_kernel`),
+Ng's model has a closed form, and Zhou & Fan add a bad index (one LP per item).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 from scipy.spatial import HalfspaceIntersection, QhullError
 
+from abclab._normalise import minmax_kernel
 from abclab.exceptions import DataQualityWarning, InputDataError
-
-__all__ = ["edas", "minmax_matrix", "ng", "ramanathan", "topsis", "zhou_fan"]
-
-
-# --------------------------------------------------------------------------- validation
-
-
-def _matrix(frame: Any, cost: Sequence[Any] | None) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """Return ``(X, is_cost, frame)`` with X an (items × criteria) float array."""
-    if not isinstance(frame, pd.DataFrame):
-        raise InputDataError(f"frame: expected a DataFrame, got {type(frame).__name__}")
-    if frame.shape[0] < 2 or frame.shape[1] < 1:
-        raise InputDataError(
-            f"frame: need at least 2 items and 1 criterion, got shape {frame.shape}"
-        )
-    cost = list(cost or [])
-    unknown = [c for c in cost if c not in frame.columns]
-    if unknown:
-        raise InputDataError(f"cost: {unknown} are not columns of the frame {list(frame.columns)}")
-    x = np.empty(frame.shape, dtype=float)
-    for j, column in enumerate(frame.columns):
-        try:
-            x[:, j] = frame[column].to_numpy(dtype=float, na_value=np.nan)
-        except (TypeError, ValueError) as err:
-            raise InputDataError(
-                f"column {column!r}: expected numbers, found dtype {frame[column].dtype}"
-            ) from err
-        bad = ~np.isfinite(x[:, j])
-        if bad.any():
-            raise InputDataError(
-                f"column {column!r}: missing or infinite values at rows "
-                f"{list(frame.index[bad][:5])}"
-            )
-    is_cost = np.array([c in cost for c in frame.columns])
-    return x, is_cost, frame
-
-
-def minmax_matrix(x: np.ndarray, is_cost: np.ndarray, columns: Sequence[Any] = ()) -> np.ndarray:
-    """Min–max normalise each column to [0, 1] (cost columns reversed); constant → error."""
-    lo, hi = x.min(axis=0), x.max(axis=0)
-    span = hi - lo
-    if (span == 0).any():
-        j = int(np.argmax(span == 0))
-        name = columns[j] if len(columns) else j
-        raise InputDataError(f"column {name!r} is constant; min–max normalisation is undefined")
-    v = (x - lo) / span
-    v[:, is_cost] = 1.0 - v[:, is_cost]
-    return v
-
-
-def _weights(weights: Any, columns: pd.Index) -> np.ndarray:
-    if isinstance(weights, Mapping):
-        weights = pd.Series(dict(weights), dtype=float)
-    if isinstance(weights, pd.Series):
-        missing = [c for c in columns if c not in weights.index]
-        extra = [c for c in weights.index if c not in columns]
-        if missing or extra:
-            raise InputDataError(
-                f"weights: must name exactly the criteria; missing {missing}, unknown {extra}"
-            )
-        w = weights.reindex(columns).to_numpy(dtype=float)
-    else:
-        w = np.asarray(weights, dtype=float)
-        if w.shape != (len(columns),):
-            raise InputDataError(f"weights: expected {len(columns)} numbers, got shape {w.shape}")
-    if not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
-        raise InputDataError(f"weights: expected non-negative numbers with a positive sum, got {w}")
-    return w / w.sum()
-
-
-def _order(order: Sequence[Any] | None, columns: pd.Index) -> np.ndarray:
-    """Column positions in decreasing importance."""
-    if order is None:
-        raise InputDataError(
-            f"order: give the criteria from most to least important, e.g. {list(columns)}"
-        )
-    order = list(order)
-    if sorted(map(str, order)) != sorted(map(str, columns)) or len(set(order)) != len(order):
-        raise InputDataError(
-            f"order: must list every criterion once; got {order}, criteria {list(columns)}"
-        )
-    return np.array([columns.get_loc(c) for c in order])
-
-
-def _series(values: np.ndarray, frame: pd.DataFrame, name: str) -> pd.Series:
-    return pd.Series(values, index=frame.index, name=name)
-
-
-# --------------------------------------------------------------------------- LP kernels
+from abclab.mcabc._common import _matrix, _order, _series, minmax_matrix
 
 
 def _ordering_constraints(order: np.ndarray | None, n_crit: int) -> np.ndarray | None:
@@ -270,9 +173,6 @@ def ng_kernel(v_ordered: np.ndarray) -> np.ndarray:
     return running_mean.max(axis=1)
 
 
-# --------------------------------------------------------------------------- public models
-
-
 def ramanathan(
     frame: pd.DataFrame,
     *,
@@ -418,124 +318,11 @@ def zhou_fan(
 
 
 def _rescale(a: np.ndarray, what: str) -> np.ndarray:
-    span = a.max() - a.min()
-    if span <= 0:  # no information to rank on: every item gets the top of the range
+    """Min–max rescale an index to [0, 1]; an index equal for every item gives 1 (warned)."""
+    if a.max() == a.min():  # no information to rank on: every item gets the top of the range
         warnings.warn(
             f"zhou_fan: the {what} index is equal for every item; it does not rank them",
             DataQualityWarning,
             stacklevel=3,
         )
-        return np.ones_like(a)
-    return (a - a.min()) / span
-
-
-def topsis_kernel(x: np.ndarray, w: np.ndarray, is_cost: np.ndarray, normalisation: str):
-    """Kernel of :func:`topsis` (no validation)."""
-    if normalisation == "vector":
-        r = x / np.sqrt((x**2).sum(axis=0))
-    else:
-        r = (x - x.min(axis=0)) / (x.max(axis=0) - x.min(axis=0))
-    r[:, is_cost] = 1.0 - r[:, is_cost]
-    vw = r * w
-    d_best = np.sqrt(((vw - vw.max(axis=0)) ** 2).sum(axis=1))
-    d_worst = np.sqrt(((vw - vw.min(axis=0)) ** 2).sum(axis=1))
-    return d_worst / (d_best + d_worst)
-
-
-def topsis(
-    frame: pd.DataFrame,
-    weights: Any,
-    *,
-    cost: Sequence[Any] | None = None,
-    normalisation: Literal["vector", "minmax"] = "vector",
-) -> pd.Series:
-    """TOPSIS closeness coefficient (Hwang & Yoon 1981).
-
-    .. math:: C_i = \\frac{D_i^-}{D_i^+ + D_i^-}, \\quad
-              D_i^\\pm = \\lVert w \\circ (r_i - r^\\pm) \\rVert_2
-
-    with :math:`r^+` (:math:`r^-`) the best (worst) normalised value of each criterion.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Items as rows, criteria as columns.
-    weights : dict, Series or array
-        Criterion weights (renormalised to sum to 1).
-    cost : list, optional
-        Criteria where smaller is better.
-    normalisation : {"vector", "minmax"}
-        ``"vector"`` (Hwang & Yoon; default): :math:`r_{ij} = x_{ij} / \\sqrt{\\sum_k x_{kj}^2}`;
-        ``"minmax"``: :math:`(x - \\min)/(\\max - \\min)` (pymcdm's default). Cost columns are
-        turned into ``1 - r``, which leaves the vector-normalised distances unchanged.
-
-    Returns
-    -------
-    pandas.Series
-        Closeness in [0, 1], name ``"topsis"``. Equals ``pymcdm.methods.TOPSIS`` with the
-        matching normalisation function.
-    """
-    if normalisation not in ("vector", "minmax"):
-        raise InputDataError(f"normalisation: expected 'vector' or 'minmax', got {normalisation!r}")
-    x, is_cost, frame = _matrix(frame, cost)
-    if normalisation == "minmax":
-        minmax_matrix(x, is_cost, frame.columns)  # constant-column check
-    elif (np.sqrt((x**2).sum(axis=0)) == 0).any():
-        raise InputDataError("topsis: a criterion is zero for every item")
-    w = _weights(weights, frame.columns)
-    return _series(topsis_kernel(x, w, is_cost, normalisation), frame, "topsis")
-
-
-def edas_kernel(x: np.ndarray, w: np.ndarray, is_cost: np.ndarray) -> np.ndarray:
-    """Kernel of :func:`edas` (no validation)."""
-    av = x.mean(axis=0)
-    d = (x - av) / av
-    d[:, is_cost] = -d[:, is_cost]
-    sp = (w * np.maximum(d, 0.0)).sum(axis=1)
-    sn = (w * np.maximum(-d, 0.0)).sum(axis=1)
-    return (sp / sp.max() + 1.0 - sn / sn.max()) / 2.0
-
-
-def edas(frame: pd.DataFrame, weights: Any, *, cost: Sequence[Any] | None = None) -> pd.Series:
-    """EDAS appraisal score (Keshavarz Ghorabaee et al. 2015).
-
-    With :math:`AV_j` the criterion mean, positive and negative distances from average
-    :math:`PDA_{ij} = \\max(0, (x_{ij} - AV_j)/AV_j)`, :math:`NDA_{ij} = \\max(0, (AV_j -
-    x_{ij})/AV_j)` (signs swapped for cost criteria), :math:`SP_i = \\sum_j w_j PDA_{ij}`,
-    :math:`SN_i = \\sum_j w_j NDA_{ij}` and
-
-    .. math:: AS_i = \\tfrac12 \\left(\\frac{SP_i}{\\max_k SP_k} + 1 - \\frac{SN_i}{\\max_k SN_k}\\right).
-
-    Raw data are used (no normalisation); every criterion mean must be positive.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Items as rows, criteria as columns.
-    weights : dict, Series or array
-        Criterion weights (renormalised to sum to 1).
-    cost : list, optional
-        Criteria where smaller is better.
-
-    Returns
-    -------
-    pandas.Series
-        Appraisal scores in [0, 1], name ``"edas"``. Equals ``pymcdm.methods.EDAS``.
-
-    References
-    ----------
-    Keshavarz Ghorabaee, M., Zavadskas, E. K., Olfat, L., & Turskis, Z. (2015). Multi-criteria
-    inventory classification using a new method of evaluation based on distance from average
-    solution (EDAS). Informatica 26(3), 435–451.
-    """
-    x, is_cost, frame = _matrix(frame, cost)
-    av = x.mean(axis=0)
-    if (av <= 0).any():
-        j = int(np.argmax(av <= 0))
-        raise InputDataError(
-            f"column {frame.columns[j]!r}: EDAS needs a positive mean, got {av[j]}"
-        )
-    w = _weights(weights, frame.columns)
-    if ((w * np.abs(x - av)).sum(axis=0) == 0).all():
-        raise InputDataError("edas: every criterion with a positive weight is constant")
-    return _series(edas_kernel(x, w, is_cost), frame, "edas")
+    return minmax_kernel(a)

@@ -1,0 +1,24 @@
+"""Clean a customer table with an audit trail: duplicates, missing values, outliers.
+
+Source 003 (step 3, 数据收集与清洗) asks for three operations before scoring: remove duplicate
+customer records (去重处理), fill missing key indicators from history — "用近3个月平均消费额填补
+年消费额缺失值" — or mark the customer "待评估" (pending evaluation), and correct obvious
+outliers such as an annual spend of 0 or an implausibly high value (异常值处理).
+:func:`clean_customers` does all three under a per-criterion policy and records every change
+or flag as one row of a log with columns ``customer, column, old_value, new_value, rule,
+reason``. No row is lost: every input row ends up in exactly one of ``cleaned``, ``pending``
+or ``merged`` (a duplicate merged into another customer).
+
+Package layout: ``_policy`` (:class:`CriterionPolicy` and its checks), ``_duplicates``,
+``_missing``, ``_outliers`` (one room per cleaning rule), ``_result`` (:class:`CleaningResult`
+and the log), ``_api`` (:func:`clean_customers`, the steps in order).
+"""
+
+from abclab.cleaning._api import clean_customers
+from abclab.cleaning._outliers import MAD_SCALE as MAD_SCALE
+from abclab.cleaning._policy import CriterionPolicy
+from abclab.cleaning._result import LOG_COLUMNS as LOG_COLUMNS
+from abclab.cleaning._result import MERGED_COLUMNS as MERGED_COLUMNS
+from abclab.cleaning._result import CleaningResult
+
+__all__ = ["CleaningResult", "CriterionPolicy", "clean_customers"]

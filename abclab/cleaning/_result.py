@@ -1,0 +1,81 @@
+"""The cleaning result and its audit trail (the log and the pending-reason collector)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+LOG_COLUMNS = ["customer", "column", "old_value", "new_value", "rule", "reason"]
+MERGED_COLUMNS = ["customer", "merged_into", "reason", "input_row"]
+
+
+@dataclass(frozen=True, eq=False)
+class CleaningResult:
+    """Result of :func:`clean_customers`.
+
+    Attributes
+    ----------
+    cleaned : pandas.DataFrame
+        Customers ready to score, indexed by customer id; criteria have no missing values.
+    pending : pandas.DataFrame
+        Customers that cannot be scored yet, indexed by customer id, with the input columns
+        plus ``status`` (the pending label) and ``pending_reason``.
+    merged : pandas.DataFrame
+        Columns ``customer, merged_into, reason, input_row``: one row per input row merged
+        into another record (``input_row`` is its 0-based position in the input frame; the
+        log's reasons say "input record N", counting from 1 as a spreadsheet user does).
+    log : pandas.DataFrame
+        Columns ``customer, column, old_value, new_value, rule, reason``: one row per change
+        or flag, in the order the steps ran.
+    input_rows : int or None
+        Number of rows of the input frame (reported by :meth:`summary`).
+    """
+
+    cleaned: pd.DataFrame
+    pending: pd.DataFrame
+    merged: pd.DataFrame
+    log: pd.DataFrame
+    input_rows: int | None = None
+
+    def summary(self) -> pd.Series:
+        """Row counts ``input, cleaned, pending, merged``; input = cleaned + pending + merged."""
+        counts = {"cleaned": len(self.cleaned), "pending": len(self.pending)}
+        counts["merged"] = len(self.merged)
+        total = sum(counts.values()) if self.input_rows is None else self.input_rows
+        return pd.Series({"input": total, **counts}, name="customers")
+
+
+class _Log:
+    def __init__(self) -> None:
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(self, customer: Hashable, column: Any, old: Any, new: Any, rule: str, reason: str):
+        self.rows.append((customer, column, old, new, rule, reason))
+
+    def extend(self, customers: Any, column: str, old: Any, new: Any, rule: str, why: Any):
+        n = len(customers)
+        olds, news = (v if isinstance(v, pd.Series) else [v] * n for v in (old, new))
+        whys = [why] * n if isinstance(why, str) else why
+        for row in zip(customers, [column] * n, olds, news, [rule] * n, whys, strict=True):
+            self.rows.append(row)
+
+    def frame(self) -> pd.DataFrame:
+        log = pd.DataFrame(self.rows, columns=LOG_COLUMNS, dtype=object)
+        return log.astype({"rule": "str", "reason": "str"})
+
+
+class _Pending:
+    """Collects why customers go to ``pending`` and logs each reason."""
+
+    def __init__(self, log: _Log, label: str) -> None:
+        self.log, self.label, self.reasons = log, label, {}
+
+    def add(self, customers: Any, col: str, old: Any, rule: str, why: Any) -> None:
+        whys = [why] * len(customers) if isinstance(why, str) else list(why)
+        olds = old if isinstance(old, pd.Series) else [old] * len(customers)
+        for customer, value, text in zip(customers, olds, whys, strict=True):
+            self.reasons.setdefault(customer, []).append(text)
+            self.log.add(customer, col, value, self.label, rule, text)

@@ -1,0 +1,22 @@
+"""Customer criteria derived from a transaction log, computed by one DuckDB query.
+
+A transaction log (one row per invoice line: customer, date, amount and optionally profit,
+product category, invoice due and paid dates) becomes one row per customer with the criteria
+of source 003 (annual spend, profit and margin, tenure, cross-purchase rate, on-time payment
+rate) and the RFM / dynamics quantities (purchase count, recency, active months, months since
+the last purchase, spend growth).
+
+DuckDB reads CSV and Parquet files directly (out of core, only the named columns), so a log
+of tens of millions of rows never becomes a pandas frame; a pandas frame is registered with
+DuckDB as is. Every criterion and every input check is computed by one SQL statement (CTEs,
+one hash ``GROUP BY``) built in ``_definition._aggregation_sql``, the single place that
+defines the criteria; ``_duckdb`` is the engine that plans and runs it. Before it, only what the statement cannot know runs: the last date when ``as_of``
+is not given (answered from Parquet statistics without a scan for date-typed columns) and
+the list of category values when a category is given. The cost stays close to one bare
+``GROUP BY`` over the log (``bench/transactions.py``).
+"""
+
+from abclab.features._api import TransactionFeatures, from_transactions, transaction_features
+from abclab.features._definition import DAYS_PER_YEAR as DAYS_PER_YEAR
+
+__all__ = ["TransactionFeatures", "from_transactions", "transaction_features"]

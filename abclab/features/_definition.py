@@ -1,0 +1,269 @@
+"""The definition of the transaction criteria: one aggregation statement and its parts.
+
+Every criterion of :func:`abclab.features.transaction_features` (and every input check that
+the aggregation counts) is written here once, as SQL text built by :func:`_aggregation_sql`
+from the resolved columns and a :class:`_Plan` (what must be known before the statement
+runs). Nothing here connects to a database or reads a file: the engine that plans and runs
+the statement is :mod:`abclab.features._duckdb`, so another engine can run the same
+definition. Also here: the column types the definition accepts and the date layouts it parses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+
+import pandas as pd
+
+from abclab.exceptions import InputDataError
+
+#: Days per year used for tenure and annualisation (Julian year).
+DAYS_PER_YEAR = 365.25
+
+
+_NUMERIC_TYPES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+)
+_STRING_TYPES = ("VARCHAR",)
+#: Text date layouts accepted besides ISO 8601 (``2024-01-31``, ``2024-01-31 10:00:00``).
+_DATE_FORMATS = ("%Y/%m/%d", "%Y%m%d", "%Y/%m/%d %H:%M:%S", "%Y.%m.%d", "%d.%m.%Y")
+
+
+#: Month bit-set words (64 months each) used when the first date is not known beforehand
+#: (``as_of`` given for a CSV file or text dates): 128 months; a longer history is detected
+#: and recomputed.
+_DEFAULT_MONTH_WORDS = 2
+#: Beyond this many words distinct months are counted with ``count(DISTINCT …)``.
+_MAX_MONTH_WORDS = 8
+#: Distinct categories are a bit set in a signed BIGINT (bits 0–62) up to this many values.
+_MAX_BITSET_CATEGORIES = 63
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """What the aggregation statement needs to know before it runs.
+
+    ``as_of`` is None only for an empty log without ``as_of``; ``filter_dates`` says whether
+    lines on or after ``as_of`` can exist (``as_of`` given); ``first_month`` is
+    ``12 * year + month`` of the earliest date when known (it sizes the month bit set);
+    ``categories`` lists the category values (None: no category column or too many values);
+    ``counted`` says whether missing dates and amounts were already counted (and found
+    absent) before the aggregation, which then need not count them.
+    """
+
+    as_of: _dt.date | None
+    filter_dates: bool
+    first_month: int | None = None
+    categories: tuple[str, ...] | None = None
+    counted: bool = False
+
+
+def _month_number(day: _dt.date) -> int:
+    return day.year * 12 + day.month
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _date_expr(column: str, type_name: str) -> tuple[str, str]:
+    """SQL that turns ``column`` into a DATE, and SQL that is true where parsing failed."""
+    col = _quote(column)
+    base = type_name.split("(")[0].upper()
+    if base == "DATE":
+        return col, "false"
+    if base.startswith("TIMESTAMP"):
+        return f"CAST({col} AS DATE)", "false"
+    if base in _STRING_TYPES:
+        formats = ", ".join(f"'{f}'" for f in _DATE_FORMATS)
+        expr = (
+            f"COALESCE(TRY_CAST(trim({col}) AS DATE), "
+            f"CAST(try_strptime(trim({col}), [{formats}]) AS DATE))"
+        )
+        return expr, f"({col} IS NOT NULL AND trim({col}) <> '' AND ({expr}) IS NULL)"
+    if base in _NUMERIC_TYPES[:10]:  # integer dates such as 20240131
+        expr = f"CAST(try_strptime(CAST({col} AS VARCHAR), '%Y%m%d') AS DATE)"
+        return expr, f"({col} IS NOT NULL AND ({expr}) IS NULL)"
+    raise _unsupported_type(column, type_name, "dates")
+
+
+def _aggregation_sql(spec: dict[str, tuple[str, str] | None], plan: _Plan) -> str:
+    """Build the single statement that defines every criterion and counts bad input.
+
+    One CTE pipeline and one hash ``GROUP BY`` over the log. ``as_of`` and the window
+    boundaries are written in as SQL date literals, which fold into constants (prepared
+    parameters and scalar subqueries inside FILTER clauses are evaluated per row or make
+    DuckDB materialise the log, 2–3× slower). Lines dated on or after ``as_of`` are
+    dropped by the WHERE clause (absent when ``as_of`` is the day after the last date);
+    lines with a missing or unparseable date, a missing amount or (text columns) an
+    unparseable due or paid date are kept whatever their date, so that per-customer counts
+    (``n_lines``, ``n_dated``, ``n_bad_due_paid``) expose them; :func:`_check_result` raises before any criterion is
+    used. A missing amount is a line counted in ``n_lines`` but neither as purchase
+    (amount ≥ 0) nor as return (amount < 0). ``n_lines`` and ``n_dated`` are left out when
+    :func:`_plan` has already counted missing dates and amounts (``plan.counted``).
+
+    Distinct months and distinct categories are exact bit sets rather than
+    ``count(DISTINCT …)`` (which DuckDB runs as a separate, much slower, distinct hash
+    aggregation): month ``i`` before ``as_of`` sets bit ``i mod 64`` of word ``i // 64``
+    (``bit_or``, then ``bit_count``); category ``k`` of the sorted category list sets bit
+    ``k`` of ``category_bits``. With more than ``_MAX_BITSET_CATEGORIES`` categories or a
+    log spanning more than ``64 * _MAX_MONTH_WORDS`` months the statement falls back to
+    ``count(DISTINCT …)``.
+    """
+    date_sql, date_bad = _date_expr(*spec["date"])
+    cols = [
+        f"{_quote(spec['customer'][0])} AS customer",
+        f"{date_sql} AS d",
+        f"CAST({_quote(spec['amount'][0])} AS DOUBLE) AS amount",
+    ]
+    stamp = pd.Timestamp(plan.as_of)
+    as_of = f"DATE '{stamp:%Y-%m-%d}'"
+    from_12m = f"DATE '{stamp - pd.DateOffset(months=12):%Y-%m-%d}'"
+    from_24m = f"DATE '{stamp - pd.DateOffset(months=24):%Y-%m-%d}'"
+    keep = [f"d < {as_of}"] if plan.filter_dates else []
+    checks = []
+    if not plan.counted:
+        keep += ["d IS NULL", "amount IS NULL"]
+        checks = ["count(*) AS n_lines", "count(d) AS n_dated"]
+    aggs = [
+        *checks,
+        "count(*) FILTER (WHERE amount >= 0) AS purchase_count",
+        "count(*) FILTER (WHERE amount < 0) AS return_count",
+        "sum(amount) AS total_spend",
+        "sum(amount) FILTER (WHERE amount < 0) AS returned_sum",
+        "min(d) FILTER (WHERE amount >= 0) AS first_purchase",
+        "max(d) FILTER (WHERE amount >= 0) AS last_purchase",
+        _active_months_sql(plan),
+        f"sum(amount) FILTER (WHERE d >= {from_12m}) AS spend_12m",
+        f"sum(amount) FILTER (WHERE d >= {from_24m} AND d < {from_12m}) AS spend_prev_12m",
+    ]
+    final = [
+        "customer",
+        "purchase_count",
+        "total_spend",
+        f"total_spend / greatest(date_diff('day', first_purchase, {as_of})"
+        f" / {DAYS_PER_YEAR}, 1.0) AS annual_spend",
+    ]
+    if spec["profit"] is not None:
+        cols.append(f"CAST({_quote(spec['profit'][0])} AS DOUBLE) AS profit")
+        aggs.append("sum(profit) AS profit")
+        final += ["profit", "CASE WHEN total_spend > 0 THEN profit / total_spend END AS margin"]
+    final += [
+        "first_purchase",
+        "last_purchase",
+        f"date_diff('day', last_purchase, {as_of}) AS recency_days",
+        f"date_diff('day', first_purchase, {as_of}) / {DAYS_PER_YEAR} AS tenure_years",
+        "CAST(active_months AS BIGINT) AS active_months",
+        f"date_sub('month', last_purchase, {as_of}) AS months_since_last_purchase",
+        "coalesce(spend_12m, 0.0) AS spend_12m",
+        "coalesce(spend_prev_12m, 0.0) AS spend_prev_12m",
+        "CASE WHEN spend_prev_12m > 0"
+        " THEN coalesce(spend_12m, 0.0) / spend_prev_12m - 1 END AS spend_growth",
+    ]
+    if spec["category"] is not None:
+        cols.append(f"CAST({_quote(spec['category'][0])} AS VARCHAR) AS category")
+        aggs.append(_categories_sql(plan.categories))
+        if plan.categories is not None:
+            final += ["CAST(bit_count(category_bits) AS BIGINT) AS n_categories", "category_bits"]
+        else:
+            final.append("n_categories")
+    if spec["due_date"] is not None and spec["paid_date"] is not None:
+        due_sql, due_bad = _date_expr(*spec["due_date"])
+        paid_sql, paid_bad = _date_expr(*spec["paid_date"])
+        cols += [f"{due_sql} AS due", f"{paid_sql} AS paid"]
+        if due_bad != "false" or paid_bad != "false":
+            cols.append(f"({due_bad} OR {paid_bad}) AS due_paid_bad")
+            aggs.append("count(*) FILTER (WHERE due_paid_bad) AS n_bad_due_paid")
+            final.append("n_bad_due_paid")
+            keep.append("due_paid_bad")
+        # An invoice is assessed once it is paid before as_of or overdue at as_of.
+        assessed = f"amount >= 0 AND due IS NOT NULL AND (due < {as_of} OR paid < {as_of})"
+        on_time = f"paid IS NOT NULL AND paid < {as_of} AND paid <= due"
+        # the share of on-time invoices as the mean of a 0/1 indicator: one aggregate,
+        # bit-identical to count(on time) / count(assessed) (both sums of integers)
+        aggs.append(
+            f"avg(CAST({on_time} AS DOUBLE)) FILTER (WHERE {assessed}) AS on_time_payment_rate"
+        )
+        final.append("on_time_payment_rate")
+    if date_bad != "false":
+        cols.append(f"{date_bad} AS d_bad")  # only kept so that the check can name it
+    final += [
+        "return_count",
+        "coalesce(-returned_sum, 0.0) AS returned_amount",
+        *(check.rsplit(" AS ", 1)[1] for check in checks),
+    ]
+    where = f" WHERE {' OR '.join(keep)}" if keep else ""
+    return (
+        f"WITH tx AS (SELECT {', '.join(cols)} FROM abclab_source),\n"
+        f"agg AS (SELECT customer, {', '.join(aggs)} FROM tx{where} GROUP BY customer)\n"
+        f"SELECT {', '.join(final)} FROM agg ORDER BY customer"
+    )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _month_words(plan: _Plan) -> int:
+    """64-month words the month bit set needs (0: too many, use ``count(DISTINCT …)``)."""
+    if plan.first_month is None:
+        return _DEFAULT_MONTH_WORDS
+    last = _month_number(plan.as_of - _dt.timedelta(days=1))
+    words = max(1, -(-(last - plan.first_month + 1) // 64))
+    return words if words <= _MAX_MONTH_WORDS else 0
+
+
+def _active_months_sql(plan: _Plan) -> str:
+    """Distinct purchase months as a bit set over the months before ``as_of``."""
+    words = _month_words(plan)
+    if not words:
+        return "count(DISTINCT year(d) * 12 + month(d)) FILTER (WHERE amount >= 0) AS active_months"
+    last = _month_number(plan.as_of - _dt.timedelta(days=1))
+    idx = f"({last} - (year(d) * 12 + month(d)))"
+    # every month index lies in [0, 64) when one word covers the first date: no range test
+    ranged = words > 1 or plan.first_month is None
+    parts = [
+        f"coalesce(bit_count(bit_or(1::UBIGINT << CAST(({idx} - {64 * w}) & 63 AS UBIGINT))"
+        " FILTER (WHERE amount >= 0"
+        + (f" AND {idx} >= {64 * w} AND {idx} < {64 * (w + 1)}" if ranged else "")
+        + ")), 0)"
+        for w in range(words)
+    ]
+    return " + ".join(parts) + " AS active_months"
+
+
+def _categories_sql(categories: tuple[str, ...] | None) -> str:
+    """Purchased categories: a bit set over the sorted category list, else a distinct count."""
+    if categories is None:
+        return "count(DISTINCT category) FILTER (WHERE amount >= 0) AS n_categories"
+    if not categories:
+        return "0::BIGINT AS category_bits"
+    listed = "[" + ", ".join(_literal(c) for c in categories) + "]"
+    return (
+        "coalesce(bit_or(1::BIGINT << (list_position("
+        f"{listed}, category) - 1)) FILTER (WHERE amount >= 0), 0) AS category_bits"
+    )
+
+
+def _unsupported_type(column: str, type_name: str, expected: str, label: str = "") -> Exception:
+    where = f"{label}: " if label else ""
+    hint = (
+        " (parse formats such as '1,200' or '15%' first, e.g. with abclab.io.read_table)"
+        if expected == "numbers"
+        else ""
+    )
+    return InputDataError(
+        f"{where}column '{column}' has type {type_name}; expected {expected}{hint}"
+    )

@@ -1,0 +1,146 @@
+"""The transaction source and its columns: what is read, and the checks on what was read.
+
+Resolves a path or DataFrame to a SQL relation (CSV or Parquet by suffix), checks that the
+named columns exist with usable types, parses ``as_of``, and turns the aggregation's
+per-customer counts of bad input into errors that name the column, the count and an example.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from abclab.exceptions import InputDataError
+from abclab.features._definition import _NUMERIC_TYPES, _date_expr, _quote, _unsupported_type
+
+_PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+_CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
+
+
+def _source_relation(
+    source: str | os.PathLike[str] | pd.DataFrame,
+) -> tuple[str, str, pd.DataFrame | None]:
+    """Return (label for messages, SQL relation, frame to register or None)."""
+    if isinstance(source, pd.DataFrame):
+        return "the DataFrame", "abclab_source_frame", source
+    if not isinstance(source, str | os.PathLike):
+        raise InputDataError(
+            f"source must be a path to a CSV/Parquet file or a pandas DataFrame, "
+            f"got {type(source).__name__}"
+        )
+    path = Path(source)
+    if not path.is_file():
+        raise InputDataError(f"transaction file '{path}' does not exist")
+    name = path.name.lower()
+    literal = "'" + str(path).replace("'", "''") + "'"
+    if name.endswith(_PARQUET_SUFFIXES):
+        return f"file '{path}'", f"read_parquet({literal})", None
+    if name.endswith(_CSV_SUFFIXES):
+        return f"file '{path}'", f"read_csv_auto({literal})", None
+    raise InputDataError(
+        f"file '{path}': unknown transaction file type; expected one of "
+        f"{', '.join(_CSV_SUFFIXES + _PARQUET_SUFFIXES)}"
+    )
+
+
+def _resolve_columns(
+    types: dict[str, str], label: str, **names: str | None
+) -> dict[str, tuple[str, str] | None]:
+    """Check that each named column exists and has a usable type."""
+    spec: dict[str, tuple[str, str] | None] = {}
+    for role, name in names.items():
+        if name is None:
+            spec[role] = None
+            continue
+        if name not in types:
+            raise InputDataError(
+                f"{label} has no column '{name}' (the {role} column); "
+                f"available columns: {', '.join(map(repr, types))}"
+            )
+        spec[role] = (name, types[name])
+    for role in ("amount", "profit"):
+        if spec[role] is not None and spec[role][1].split("(")[0] not in _NUMERIC_TYPES:
+            raise _unsupported_type(*spec[role], "numbers", label=label)
+    if (spec["due_date"] is None) != (spec["paid_date"] is None):
+        raise InputDataError(
+            "on-time payment needs both due_date and paid_date; got only "
+            + ("due_date" if spec["paid_date"] is None else "paid_date")
+        )
+    return spec
+
+
+def _to_date(value: str | _dt.date | pd.Timestamp) -> _dt.date:
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError) as err:
+        raise InputDataError(f"as_of={value!r} is not a date") from err
+    if pd.isna(stamp):
+        raise InputDataError(f"as_of={value!r} is not a date")
+    return stamp.date()
+
+
+def _check_result(
+    con: duckdb.DuckDBPyConnection,
+    result: dict[str, Any],
+    spec: dict[str, tuple[str, str] | None],
+    label: str,
+) -> None:
+    """Raise on bad or missing dates, missing amounts and missing customer ids.
+
+    The aggregation counts lines per customer; only when a count shows a problem does a
+    diagnostic statement scan the log again to name the column, the count and an example.
+    """
+    n_lines = int(result["n_lines"].sum()) if "n_lines" in result else 0
+    no_date = "n_dated" in result and n_lines > int(result["n_dated"].sum())
+    if no_date or ("n_bad_due_paid" in result and result["n_bad_due_paid"].sum() > 0):
+        _raise_date_error(con, spec, label)
+    if "n_lines" in result:
+        counted = int(result["purchase_count"].sum() + result["return_count"].sum())
+        if n_lines > counted:
+            raise _missing_amounts(spec, label, n_lines - counted)
+    if result["customer"].hasnans:
+        raise InputDataError(
+            f"{label}: column '{spec['customer'][0]}' has missing customer ids; "
+            "transactions without a customer cannot be attributed"
+        )
+
+
+def _missing_amounts(
+    spec: dict[str, tuple[str, str] | None], label: str, n_missing: int
+) -> InputDataError:
+    return InputDataError(
+        f"{label}: column '{spec['amount'][0]}' has {n_missing} "
+        "missing amount(s); fill or drop them explicitly before deriving criteria"
+    )
+
+
+def _raise_date_error(
+    con: duckdb.DuckDBPyConnection, spec: dict[str, tuple[str, str] | None], label: str
+) -> None:
+    """Name the first date column with unparseable values (count, example) or missing dates."""
+    for role in ("date", "due_date", "paid_date"):
+        if spec[role] is None:
+            continue
+        column = spec[role][0]
+        _, bad_sql = _date_expr(*spec[role])
+        n_bad, example = con.execute(
+            f"SELECT count(*), any_value({_quote(column)}) FROM abclab_source WHERE {bad_sql}"
+        ).fetchall()[0]
+        if n_bad:
+            raise InputDataError(
+                f"{label}: column '{column}' has {n_bad} value(s) that are not dates, "
+                f"e.g. {example!r}; expected dates such as '2024-01-31', '2024/1/31' or 20240131"
+            )
+    date_sql, _ = _date_expr(*spec["date"])
+    n_missing = con.execute(f"SELECT count(*) - count({date_sql}) FROM abclab_source").fetchall()[
+        0
+    ][0]
+    raise InputDataError(
+        f"{label}: column '{spec['date'][0]}' has {n_missing} missing "
+        "date(s); every transaction needs a date"
+    )

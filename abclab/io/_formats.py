@@ -1,0 +1,167 @@
+"""File formats and encodings: CSV decoding and sniffing, Excel sheets, header checks.
+
+CSV bytes are decoded (explicit encoding, UTF-16 BOM, UTF-8 with or without BOM, GB18030,
+then a detector), the separator and decimal mark are guessed, Excel sheets are chosen and
+read as text-preserving objects, and headers are checked for duplicates and renamed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io as _stdio
+import itertools
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from abclab._text import normalise_header
+from abclab.exceptions import InputDataError
+
+_CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+_PARQUET_SUFFIXES = {".parquet", ".pq"}
+
+
+def _decode(raw: bytes, encoding: str | None, name: str) -> tuple[str, str]:
+    """Decode CSV bytes: explicit encoding, else UTF-16 BOM, UTF-8(-sig), GB18030, detector."""
+    if encoding is not None:
+        try:
+            return raw.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as err:
+            raise InputDataError(f"{name}: cannot decode as {encoding!r}: {err}") from err
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16"), "utf-16"
+    candidates = ["utf-8-sig"] if raw.startswith(codecs.BOM_UTF8) else ["utf-8"]
+    if b"\x00" not in raw[:4096]:
+        candidates.append("gb18030")
+    for candidate in candidates:
+        try:
+            return raw.decode(candidate), candidate
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        raise InputDataError(
+            f"{name}: cannot detect the text encoding (tried utf-8, gb18030 and "
+            "charset-normalizer); pass encoding=..."
+        )
+    return str(best), best.encoding
+
+
+def _sniff_sep(text: str) -> str:
+    """Choose among ``,`` ``;`` and tab: the separator giving the most consistent field count."""
+    best, best_key = ",", (0.0, 1)
+    for sep in (",", ";", "\t"):
+        try:
+            rows = [
+                r
+                for r in itertools.islice(csv.reader(_stdio.StringIO(text), delimiter=sep), 50)
+                if r
+            ]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        key = (sum(len(r) == width for r in rows) / len(rows), width)
+        if key > best_key:
+            best, best_key = sep, key
+    return best
+
+
+_COMMA_VOTE = r"\d,(?:\d{1,2}|\d{4,})(?:\D|$)|\d\.\d{3},\d"
+_DOT_VOTE = r"\d\.(?:\d{1,2}|\d{4,})(?:\D|$)|\d,\d{3}\.\d"
+
+
+def _guess_decimal(frame: pd.DataFrame, sep: str) -> str:
+    """Decimal comma if the separator is not ``,`` and cells like ``12,5`` / ``1.234,56`` win."""
+    if sep == "," or frame.empty:
+        return "."
+    cells = pd.concat([frame[c].dropna().head(500).astype("str") for c in frame.columns])
+    cells = cells.str.replace(r"\s+", "", regex=True)
+    comma = int(cells.str.contains(_COMMA_VOTE, regex=True).sum())
+    dot = int(cells.str.contains(_DOT_VOTE, regex=True).sum())
+    return "," if comma > dot else "."
+
+
+def _read_csv(path: Path, encoding: str | None, sep: str | None) -> tuple[pd.DataFrame, str, str]:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputDataError(f"{path.name}: the file is empty")
+    text, used = _decode(raw, encoding, path.name)
+    sep = sep or _sniff_sep(text)
+    try:
+        frame = pd.read_csv(
+            _stdio.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""]
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise InputDataError(f"{path.name}: cannot parse as CSV with sep={sep!r}: {err}") from err
+    first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    frame.attrs["raw_headers"] = next(csv.reader([first_line], delimiter=sep), [])
+    return frame, used, sep
+
+
+def _check_unique_headers(headers: Sequence[Any], name: str) -> None:
+    """Refuse a header that occurs twice (pandas would silently rename it to 'x.1')."""
+    seen: dict[str, int] = {}
+    for position, header in enumerate(headers, start=1):
+        key = str(header).lstrip("\ufeff").strip()
+        if key in seen:
+            raise InputDataError(
+                f"{name}: column header {key!r} occurs twice (columns {seen[key]} and "
+                f"{position}); rename one of them"
+            )
+        seen[key] = position
+
+
+def _read_excel(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | int]:
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as err:  # openpyxl raises several unrelated types for corrupt files
+        raise InputDataError(f"{path.name}: cannot open as an XLSX workbook: {err}") from err
+    with book:
+        names = book.sheet_names
+        chosen = 0 if sheet is None else sheet
+        valid = chosen in names if isinstance(chosen, str) else -len(names) <= chosen < len(names)
+        if not valid:
+            raise InputDataError(
+                f"{path.name}: no sheet {chosen!r}; sheets are {names} "
+                f"(give a name or a 0-based index)"
+            )
+        frame = pd.read_excel(
+            book, sheet_name=chosen, dtype=object, keep_default_na=False, na_values=[""]
+        )
+        headers = pd.read_excel(book, sheet_name=chosen, header=None, nrows=1)
+    frame = frame.infer_objects()
+    frame.attrs["raw_headers"] = (
+        [h for h in headers.iloc[0].tolist() if pd.notna(h)] if len(headers) else []
+    )
+    return frame, chosen
+
+
+def _resolve_rename(columns: Sequence[str], rename: Mapping[str, str], name: str) -> dict[str, str]:
+    """Map client column names to actual columns (exact match, then NFKC/case/space-insensitive)."""
+    by_norm: dict[str, list[str]] = {}
+    for col in columns:
+        by_norm.setdefault(normalise_header(col), []).append(col)
+    mapping, missing = {}, []
+    for client, target in rename.items():
+        if client in columns:
+            mapping[client] = target
+        elif len(by_norm.get(normalise_header(client), [])) == 1:
+            mapping[by_norm[normalise_header(client)][0]] = target
+        else:
+            missing.append(client)
+    if missing:
+        raise InputDataError(
+            f"{name}: mapped column(s) {missing} not found; available columns: {list(columns)}"
+        )
+    clash = sorted(set(mapping.values()) & (set(columns) - set(mapping)))
+    if clash:
+        raise InputDataError(f"{name}: renaming would duplicate existing column(s) {clash}")
+    return mapping
