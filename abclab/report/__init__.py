@@ -6,7 +6,7 @@ Contact columns are masked with ``mask_frame``, ``mask_phone``, ``mask_email``.
 
 The papermill runner (and with it nbformat/nbclient) is imported on first use of
 ``run_report``, ``ReportFiles``, ``FORMATS`` or ``bundled_notebook``, so that importing
-``abclab.report.charts`` or the masking helpers stays cheap.
+``abclab.report.charts`` or the masking helpers (:mod:`abclab.privacy`, re-exported here) stays cheap.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from abclab.report._masking import detect_pii_columns, mask_email, mask_frame, mask_phone
+from abclab.privacy import detect_pii_columns, mask_email, mask_frame, mask_phone
 
 __all__ = [
     "FORMATS",
