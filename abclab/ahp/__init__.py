@@ -9,7 +9,7 @@ VERBAL_SCALE, SAATY_SCALE.
 
 from __future__ import annotations
 
-from abclab.ahp._api import METHODS, weights
+from abclab.ahp._api import METHODS, repair_suggestions, weights
 from abclab.ahp._consistency import (
     GCI_THRESHOLDS,
     RANDOM_INDEX,
@@ -27,7 +27,6 @@ from abclab.ahp._matrix import (
     pairwise_matrix,
     parse_judgement,
 )
-from abclab.ahp._repair import repair_suggestions
 from abclab.ahp._result import AHPResult
 
 __all__ = [
