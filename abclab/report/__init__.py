@@ -1,12 +1,13 @@
 """Reports: run the bundled notebook with papermill, write HTML, PDF, Excel and provenance.
 
 ``run_report(study, out_dir)`` is the entry point (used by ``abclab report``); the notebook
-renders each section with :mod:`abclab.report.sections` and :mod:`abclab.report.charts`.
-Contact columns are masked with ``mask_frame``, ``mask_phone``, ``mask_email``.
+shows each section returned by :mod:`abclab.report.sections` (charts from
+:mod:`abclab.report.charts`). Contact columns are masked with ``mask_frame``, ``mask_phone``,
+``mask_email`` of :mod:`abclab.privacy` (re-exported here).
 
 The papermill runner (and with it nbformat/nbclient) is imported on first use of
 ``run_report``, ``ReportFiles``, ``FORMATS`` or ``bundled_notebook``, so that importing
-``abclab.report.charts`` or the masking helpers (:mod:`abclab.privacy`, re-exported here) stays cheap.
+``abclab.report.charts`` or the masking helpers stays cheap.
 """
 
 from __future__ import annotations
