@@ -26,10 +26,12 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check abclab tests bench
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check abclab tests bench
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check abclab tests bench
 
 lab: setup

@@ -22,3 +22,10 @@ SHARED = next(
     (Path(p) for p in [*_CANDIDATES, "/work/shared"] if p and Path(p).is_dir()),
     Path(__file__).resolve().parents[2] / "shared",
 )
+
+#: Kernels the tests start (tutorial notebooks, the report) import this checkout's abclab,
+#: not the one an editable install points at (a git worktree beside the main checkout).
+_CHECKOUT = str(Path(__file__).resolve().parents[1])
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (_CHECKOUT, os.environ.get("PYTHONPATH")) if p
+)

@@ -1,4 +1,4 @@
-"""Excel workbook and provenance record of a study (abclab.report._excel / _provenance)."""
+"""Excel workbook and provenance record of a study (abclab.report._excel / _xlsx / _provenance)."""
 
 from __future__ import annotations
 
@@ -180,20 +180,20 @@ def _bulk_and_cellwise(frame: pd.DataFrame, tmp_path: Path, cellwise: pd.DataFra
     """The frame as a bulk table sheet and as openpyxl cells (_write_frame), read back."""
     from openpyxl import Workbook
 
-    from abclab.report import _excel
+    from abclab.report import _xlsx
 
     wb = Workbook()
     wb.remove(wb.active)
     bodies: dict = {}
-    _excel._table_sheet(wb, bodies, "bulk", frame)
+    _xlsx._table_sheet(wb, bodies, "bulk", frame)
     plain = wb.create_sheet("cells")
-    _excel._write_frame(plain, frame if cellwise is None else cellwise, row=1, col=1)
-    _excel._widths(plain)
+    _xlsx._write_frame(plain, frame if cellwise is None else cellwise, row=1, col=1)
+    _xlsx._widths(plain)
     buffer = io.BytesIO()
     wb.save(buffer)
     path = tmp_path / "t.xlsx"
     with path.open("wb") as target:
-        _excel._write_package(buffer.getvalue(), target, datetime.datetime(2025, 1, 1), bodies)
+        _xlsx._write_package(buffer.getvalue(), target, datetime.datetime(2025, 1, 1), bodies)
     return openpyxl.load_workbook(path), path
 
 
@@ -225,9 +225,9 @@ def test_bulk_rows_equal_openpyxl_cells(tmp_path):
 
 def test_bulk_rows_stream_in_chunks_in_order(tmp_path, monkeypatch):
     """Bodies longer than one chunk keep every row once, in order (chunk size forced to 7)."""
-    from abclab.report import _excel
+    from abclab.report import _xlsx
 
-    monkeypatch.setattr(_excel, "_CHUNK_ROWS", 7)
+    monkeypatch.setattr(_xlsx, "_CHUNK_ROWS", 7)
     frame = pd.DataFrame({"k": [f"K{i}" for i in range(50)], "x": np.arange(50) / 7})
     wb, _ = _bulk_and_cellwise(frame, tmp_path)
     rows = list(wb["bulk"].iter_rows(min_row=2, values_only=True))
@@ -238,11 +238,11 @@ def test_too_many_rows_for_a_sheet_is_a_report_error():
     from openpyxl import Workbook
 
     from abclab.exceptions import ReportError
-    from abclab.report import _excel
+    from abclab.report import _xlsx
 
     frame = pd.DataFrame({"x": np.zeros(1_048_576, dtype=np.int8)})
     with pytest.raises(ReportError, match=r"sheet 'Customers': 1,048,576 rows do not fit"):
-        _excel._table_sheet(Workbook(), {}, "Customers", frame)
+        _xlsx._table_sheet(Workbook(), {}, "Customers", frame)
 
 
 def test_floats_round_trip_exactly(results, workbook):

@@ -1,7 +1,11 @@
-"""Report section helpers that hold a little logic of their own."""
+"""Report sections: the renderable objects they return and the helpers with logic of their own."""
 
 from __future__ import annotations
 
+import html
+from pathlib import Path
+
+import pandas as pd
 import pytest
 
 from abclab import ahp
@@ -72,3 +76,203 @@ def test_method_and_rule_display_names():
     assert labels == {"weighted_abc": "AHP加权ABC", "spend_pareto": "spend_pareto"}
     assert display_name("rule", "merge_duplicate", "zh") == "合并重复客户"
     assert display_name("rule", "custom_rule", "en") == "custom_rule"
+
+
+# --------------------------------------------------------------------------- renderables
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo" / "study.yaml"
+SCRIPT_NAME = "<script>alert(1)</script>"
+SECTIONS = {  # function -> (key, English title)
+    "executive_summary": ("summary", "Executive summary"),
+    "data_quality": ("data_quality", "Data quality"),
+    "weights": ("weights", "Criteria weights"),
+    "method_summaries": ("methods", "Classification by method"),
+    "pareto_lorenz": ("pareto", "Concentration: Pareto curve and Lorenz curve"),
+    "agreement": ("agreement", "Agreement between methods"),
+    "disputed": ("disputed", "Disputed customers"),
+    "value_potential": ("value_potential", "Value × potential"),
+    "clusters": ("clusters", "Clusters"),
+    "sensitivity": ("sensitivity", "Weight sensitivity"),
+    "migration": ("migration", "Tier migration"),
+    "strategies": ("strategy", "Tier strategies"),
+}
+
+
+@pytest.fixture(scope="module")
+def demo_results():
+    """The demo study's results, computed once for the module."""
+    from abclab.pipeline import run_study
+
+    return run_study(DEMO)
+
+
+@pytest.fixture(scope="module")
+def ctx(demo_results):
+    from abclab.report import sections
+
+    return sections.context(demo_results, language="en")
+
+
+@pytest.mark.parametrize("name", sorted(SECTIONS))
+def test_every_section_returns_a_renderable_with_its_title(ctx, name):
+    """Each section returns a Section (key and translated title), and its HTML starts with
+    that title as an <h2>; every block renders to HTML."""
+    from abclab.report import sections
+
+    section = getattr(sections, name)(ctx)
+    assert isinstance(section, sections.Section)
+    key, title = SECTIONS[name]
+    assert (section.key, section.title, section.level) == (key, title, 2)
+    markup = section._repr_html_()
+    assert markup.startswith(f"<h2>{html.escape(title)}</h2>")
+    assert all(block._repr_html_() in markup for block in section.blocks)
+    assert repr(section).startswith(f"Section({key!r}")
+
+
+def test_jupyter_displays_a_section_through_its_html(ctx):
+    """IPython's display formatter finds _repr_html_ (what the notebook's last expression
+    shows); the plain-text repr stays one short line."""
+    from IPython.core.formatters import DisplayFormatter
+
+    from abclab.report import sections
+
+    section = sections.executive_summary(ctx)
+    data, _ = DisplayFormatter().format(section)
+    assert data["text/html"] == section._repr_html_()
+    assert "\n" not in data["text/plain"] and len(data["text/plain"]) < 200
+
+
+def test_summary_table_columns_and_takeaway(ctx, demo_results):
+    from abclab.report import sections
+
+    section = sections.executive_summary(ctx)
+    first = section.tables[0]
+    assert first.columns == ["tier", "count", "count_share", "total_value", "value_share"]
+    assert not first.index
+    recommended = sections.method_labels(demo_results, "en")[demo_results.recommended]
+    assert recommended in section.takeaway
+    assert section.paragraphs[0] == section.takeaway
+    assert any("classified differently" in p for p in section.paragraphs)
+    # headers are translated when rendered, values formatted (shares as percentages)
+    markup = first._repr_html_()
+    assert "Share of customers" in markup and "%" in markup
+
+
+def test_weights_section_has_each_expert_table_and_the_chart(ctx, demo_results):
+    from abclab.report import sections
+
+    section = sections.weights(ctx)
+    headings = [b.text for b in section.blocks if isinstance(b, sections.Heading)]
+    for expert in demo_results.ahp:
+        assert f"AHP judgements of {expert}" in headings
+    labels = sections.criterion_labels(demo_results)
+    expert = next(iter(demo_results.ahp.values()))
+    assert section.tables[0].columns == [
+        *(labels.get(c, c) for c in expert.matrix.columns),
+        "weight",
+    ]
+    assert len(section.figures) == 1
+    figure = section.figures[0]
+    assert figure.png.startswith(b"\x89PNG") and figure.alt == "Weights by method"
+    assert '<img src="data:image/png;base64,' in figure._repr_html_()
+
+
+def test_appendix_tables(ctx):
+    from abclab.report import sections
+
+    section = sections.appendix(ctx, {"study_path": "study.yaml", "note": "<b>x</b>"})
+    assert [t.columns for t in section.tables] == [
+        ["key", "value"],
+        ["file", "sha256"],
+        ["stage", "seconds"],
+        ["package", "version"],
+    ]
+    markup = section._repr_html_()
+    assert "&lt;b&gt;x&lt;/b&gt;" in markup and "<b>x</b>" not in markup
+    assert '<pre class="abclab-study">' in markup
+
+
+def test_customer_names_are_escaped(ctx, demo_results):
+    """A customer called <script>alert(1)</script> is shown as text in a customer list."""
+    import dataclasses
+
+    from abclab.report import sections
+
+    first = demo_results.disputed.index[0]
+    names = demo_results.display_names.copy()
+    names[first] = SCRIPT_NAME
+    hostile = dataclasses.replace(
+        ctx, results=dataclasses.replace(demo_results, display_names=names)
+    )
+    section = sections.disputed(hostile)
+    table = section.tables[0]
+    assert table.columns[0] == "name" and table.frame["name"].iloc[0] == SCRIPT_NAME
+    markup = section._repr_html_()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
+    assert SCRIPT_NAME not in markup
+
+
+def test_client_strings_are_escaped_in_every_block():
+    from abclab.report import sections
+
+    section = sections.Section(
+        key="x",
+        title=SCRIPT_NAME,
+        takeaway=f"**{SCRIPT_NAME}**",
+        blocks=(
+            sections.Heading(SCRIPT_NAME),
+            sections.Paragraph(SCRIPT_NAME, css='"><script>'),
+            sections.Preformatted(SCRIPT_NAME),
+            sections.Table(pd.DataFrame({SCRIPT_NAME: [SCRIPT_NAME]}), caption=SCRIPT_NAME),
+            sections.Figure(b"\x89PNG", alt=SCRIPT_NAME, caption=SCRIPT_NAME),
+        ),
+    )
+    markup = section._repr_html_()
+    assert "<script>" not in markup
+    # title, takeaway, heading, paragraph, pre, table header + cell + caption, alt, caption
+    assert markup.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 10
+    assert "<strong>&lt;script&gt;" in markup  # **bold** applied after escaping
+
+
+def test_empty_section_renders_as_nothing(ctx, demo_results):
+    """A study with one method has no agreement: the section is empty (no heading)."""
+    import dataclasses
+
+    from abclab.report import sections
+
+    single = dataclasses.replace(ctx, results=dataclasses.replace(demo_results, agreement=None))
+    section = sections.agreement(single)
+    assert section == sections.Section.empty("agreement")
+    assert not section and section.blocks == () and section._repr_html_() == ""
+
+
+def test_sections_without_data_say_so(ctx, demo_results):
+    """No sensitivity run: the section keeps its heading and one sentence."""
+    import dataclasses
+
+    from abclab.report import sections
+
+    none = dataclasses.replace(ctx, results=dataclasses.replace(demo_results, sensitivity=None))
+    section = sections.sensitivity(none)
+    assert section.title == "Weight sensitivity" and section.tables == []
+    assert [type(b).__name__ for b in section.blocks] == ["Paragraph"]
+
+
+def test_long_customer_lists_are_cut_with_a_note(ctx):
+    import dataclasses
+
+    from abclab.report import sections
+
+    short = dataclasses.replace(ctx, max_rows=3)
+    section = sections.disputed(short)
+    assert len(section.tables[0].frame) == 3
+    assert "3" in section.paragraphs[-1]
+
+
+def test_title_section_is_level_one(ctx, demo_results):
+    from abclab.report import sections
+
+    section = sections.title(ctx)
+    assert section.level == 1 and demo_results.study.name in section.title
+    assert section._repr_html_().startswith("<h1>")
+    assert section.blocks[0].css == "abclab-note"

@@ -9,7 +9,7 @@ VERBAL_SCALE, SAATY_SCALE.
 
 from __future__ import annotations
 
-from abclab.ahp._api import METHODS, weights
+from abclab.ahp._api import METHODS, repair_suggestions, weights
 from abclab.ahp._consistency import (
     GCI_THRESHOLDS,
     RANDOM_INDEX,
@@ -28,7 +28,6 @@ from abclab.ahp._matrix import (
     parse_judgement,
     parse_pair,
 )
-from abclab.ahp._repair import repair_suggestions
 from abclab.ahp._result import AHPResult
 
 __all__ = [

@@ -1,4 +1,5 @@
-"""Validated public layer: ``weights(matrix, ...)`` -> :class:`AHPResult`."""
+"""Validated public layer: ``weights(matrix, ...)`` -> :class:`AHPResult`, and the repair aid
+``repair_suggestions(matrix, ...)``."""
 
 from __future__ import annotations
 
@@ -143,3 +144,38 @@ def weights(
     return _result_from_array(
         a, labels, method=method, ri_table=ri_table, threshold=threshold, warn=warn
     )
+
+
+def repair_suggestions(
+    matrix: object,
+    *,
+    method: str = "eigenvector",
+    ri_table: str = "saaty1980",
+    criteria: Sequence[Hashable] | None = None,
+) -> pd.DataFrame:
+    """Judgements ranked by their contribution to inconsistency, with suggested revisions.
+
+    Parameters
+    ----------
+    matrix : array-like, DataFrame, judgement dict or AHPResult
+        The pairwise comparison matrix (incomplete matrices are completed by Harker's
+        method first; the filled-in cells are not listed).
+    method, ri_table, criteria
+        As in :func:`abclab.ahp.weights`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per judgement ``a_ij`` (i < j): ``rank`` (1 = most inconsistent), ``row``,
+        ``column`` (criterion labels), ``i``, ``j`` (positions), ``judgement`` (a_ij),
+        ``consistent_value`` (w_i/w_j), ``suggested_value`` (nearest value on Saaty's
+        1/9-9 scale), ``error_ratio`` (e_ij = a_ij w_j / w_i), ``log_error`` (|log e_ij|),
+        ``cr`` (current CR) and ``cr_if_revised`` (CR if only this judgement and its
+        reciprocal were set to ``suggested_value``).
+    """
+    result = (
+        matrix
+        if isinstance(matrix, AHPResult)
+        else weights(matrix, method=method, ri_table=ri_table, criteria=criteria, warn=False)
+    )
+    return result.inconsistent_judgements()

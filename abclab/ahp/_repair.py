@@ -6,6 +6,9 @@ For priorities ``w`` the consistent value of a judgement is ``w_i / w_j``; the e
 EJOR 145:85-91, section on improving consistency). For each upper-triangle judgement abclab
 also gives the nearest Saaty scale value to ``w_i / w_j`` and the CR that would follow if
 that single judgement (and its reciprocal) were revised to it, all others unchanged.
+
+This module is the table only (it knows no result type); :meth:`AHPResult.inconsistent_judgements`
+calls it and :func:`abclab.ahp.repair_suggestions` (in ``_api``) is the public entry point.
 """
 
 from __future__ import annotations
@@ -82,41 +85,3 @@ def repair_table(
     frame = frame.sort_values("log_error", ascending=False, kind="stable").reset_index(drop=True)
     frame.insert(0, "rank", np.arange(1, len(frame) + 1))
     return frame[REPAIR_COLUMNS]
-
-
-def repair_suggestions(
-    matrix: object,
-    *,
-    method: str = "eigenvector",
-    ri_table: str = "saaty1980",
-    criteria: Sequence[Hashable] | None = None,
-) -> pd.DataFrame:
-    """Judgements ranked by their contribution to inconsistency, with suggested revisions.
-
-    Parameters
-    ----------
-    matrix : array-like, DataFrame, judgement dict or AHPResult
-        The pairwise comparison matrix (incomplete matrices are completed by Harker's
-        method first; the filled-in cells are not listed).
-    method, ri_table, criteria
-        As in :func:`abclab.ahp.weights`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per judgement ``a_ij`` (i < j): ``rank`` (1 = most inconsistent), ``row``,
-        ``column`` (criterion labels), ``i``, ``j`` (positions), ``judgement`` (a_ij),
-        ``consistent_value`` (w_i/w_j), ``suggested_value`` (nearest value on Saaty's
-        1/9-9 scale), ``error_ratio`` (e_ij = a_ij w_j / w_i), ``log_error`` (|log e_ij|),
-        ``cr`` (current CR) and ``cr_if_revised`` (CR if only this judgement and its
-        reciprocal were set to ``suggested_value``).
-    """
-    from abclab.ahp._api import weights as _weights
-    from abclab.ahp._result import AHPResult
-
-    result = (
-        matrix
-        if isinstance(matrix, AHPResult)
-        else _weights(matrix, method=method, ri_table=ri_table, criteria=criteria, warn=False)
-    )
-    return result.inconsistent_judgements()

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from abclab.ahp._consistency import random_index
+from abclab.ahp._repair import repair_table
 from abclab.ahp._weights import _lambda_estimates
 
 
@@ -142,8 +143,6 @@ class AHPResult:
 
     def inconsistent_judgements(self) -> pd.DataFrame:
         """Judgements ranked by contribution to inconsistency (see :func:`repair_suggestions`)."""
-        from abclab.ahp._repair import repair_table
-
         labels = list(self.matrix.index)
         pos = {name: k for k, name in enumerate(labels)}
         judged = np.ones((self.n, self.n), bool)

@@ -1,8 +1,9 @@
 """Reports: run the bundled notebook with papermill, write HTML, PDF, Excel and provenance.
 
 ``run_report(study, out_dir)`` is the entry point (used by ``abclab report``); the notebook
-renders each section with :mod:`abclab.report.sections` and :mod:`abclab.report.charts`.
-Contact columns are masked with ``mask_frame``, ``mask_phone``, ``mask_email``.
+shows each section returned by :mod:`abclab.report.sections` (charts from
+:mod:`abclab.report.charts`). Contact columns are masked with ``mask_frame``, ``mask_phone``,
+``mask_email`` of :mod:`abclab.privacy` (re-exported here).
 
 The papermill runner (and with it nbformat/nbclient) is imported on first use of
 ``run_report``, ``ReportFiles``, ``FORMATS`` or ``bundled_notebook``, so that importing
@@ -14,7 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from abclab.report._masking import detect_pii_columns, mask_email, mask_frame, mask_phone
+from abclab.privacy import detect_pii_columns, mask_email, mask_frame, mask_phone
 
 __all__ = [
     "FORMATS",

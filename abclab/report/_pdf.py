@@ -30,6 +30,7 @@ def html_to_pdf(html: str, path: str | Path, *, base_url: str | Path | None = No
     JupyterLab's stylesheet uses CSS that WeasyPrint does not support (custom properties in
     some shorthands, ``:hover``, ...); its "ignored declaration" log lines are silenced here.
     """
+    # deferred: WeasyPrint loads Pango and its fonts (about 1 s); only a PDF needs it
     import weasyprint
 
     out = Path(path)
@@ -50,6 +51,7 @@ def html_to_pdf(html: str, path: str | Path, *, base_url: str | Path | None = No
 
 def _local_only_fetcher() -> object:
     """A URL fetcher that only resolves ``data:`` and ``file:`` URLs (no network)."""
+    # deferred: see html_to_pdf
     from weasyprint import urls
 
     if hasattr(urls, "URLFetcher"):  # WeasyPrint >= 66

@@ -14,6 +14,7 @@ import functools
 import json
 import os
 import shutil
+import site
 import sys
 import tempfile
 import time
@@ -30,6 +31,7 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
 from abclab.exceptions import ReportError, StudyError
 from abclab.report._i18n import LANGUAGES, text
+from abclab.report._pdf import html_to_pdf
 
 FORMATS = ("html", "pdf", "xlsx")
 #: Kernel name under which the runner's translator and kernel spec are known.
@@ -143,8 +145,8 @@ def run_report(
         with _timed(timings, "notebook"):
             _execute(source, executed, params, cwd=study.parent, timeout=timeout, target=target)
         nb = nbformat.read(executed, as_version=4)
+        # deferred: _html imports nbconvert (about 0.5 s), needed only once the notebook ran
         from abclab.report._html import export_html
-        from abclab.report._pdf import html_to_pdf
 
         if "html" in formats or "pdf" in formats:
             say("writing HTML")
@@ -191,6 +193,8 @@ def _execute(
     source: Path, output: Path, params: dict[str, Any], *, cwd: Path, timeout: float, target: Path
 ) -> None:
     """Run ``source`` into ``output`` with papermill; on a failing cell raise ReportError."""
+    # deferred: papermill and the kernel client are heavy and only needed to run a notebook
+    # (FORMATS, ReportFiles and bundled_notebook stay cheap to import)
     import papermill
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
@@ -282,20 +286,39 @@ class SameInterpreterKernelSpecs(KernelSpecManager):
     """Kernel spec manager whose every kernel runs ``sys.executable -m ipykernel_launcher``.
 
     The report must run on the interpreter that runs abclab, not on whatever ``python3``
-    kernel spec the user has installed.
+    kernel spec the user has installed, and import the same abclab: the kernel runs in the
+    study's folder, so an abclab imported from a source checkout (a git worktree beside an
+    editable install, say) is put first on the kernel's ``PYTHONPATH``.
     """
 
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        env = {"PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg"}
+        root = _package_root()
+        if root is not None:
+            env["PYTHONPATH"] = os.pathsep.join(
+                p for p in (root, os.environ.get("PYTHONPATH", "")) if p
+            )
         return KernelSpec(
             argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
             display_name=f"Python (abclab, {sys.executable})",
             language="python",
             resource_dir="",
-            env={"PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg"},
+            env=env,
         )
 
     def find_kernel_specs(self) -> dict[str, str]:
         return {KERNEL_NAME: ""}
+
+
+def _package_root() -> str | None:
+    """Folder holding the running ``abclab`` package, unless it is a site-packages folder
+    (already on the kernel's path; putting it on PYTHONPATH would rank it before the
+    standard library)."""
+    root = str(Path(__file__).resolve().parents[2])
+    installed = {
+        str(Path(p).resolve()) for p in (*site.getsitepackages(), site.getusersitepackages())
+    }
+    return None if root in installed else root
 
 
 @functools.cache
@@ -304,6 +327,7 @@ def readable_python_translator() -> type:
 
     Papermill's own translator writes ``'\\u534e...'`` escapes into the injected cell.
     """
+    # deferred: papermill is heavy (see _execute)
     from papermill.translators import PythonTranslator
 
     class _Readable(PythonTranslator):

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from abclab.report import detect_pii_columns, mask_email, mask_frame, mask_phone
+from abclab.privacy import (
+    _EMAIL_RE,
+    _PHONE_CONTENT_RE,
+    detect_pii_columns,
+    mask_cleaning_log,
+    mask_email,
+    mask_frame,
+    mask_phone,
+)
 
 
 @pytest.mark.parametrize(
@@ -163,7 +171,6 @@ def test_mask_frame_float_columns_equal_scalar(values):
 
 def _scalar_kind(values):
     """Content rule of ``detect_pii_columns`` written value by value (the reference)."""
-    from abclab.report._masking import _EMAIL_RE, _PHONE_CONTENT_RE
 
     text = [str(v) for v in values if not pd.isna(v)]
     if not text:
@@ -211,7 +218,6 @@ def test_country_prefix_alternatives_in_written_order():
 
 
 def test_mask_cleaning_log_masks_contact_rows_only():
-    from abclab.report._masking import mask_cleaning_log
 
     log = pd.DataFrame(
         {
