@@ -1,4 +1,4 @@
-"""The ``abclab`` command line: ``report``, ``init``, ``ahp`` and ``classify``.
+"""The ``abclab`` command line: ``report``, ``validate``, ``schema``, ``init``, ``ahp``, ``classify``.
 
 Exit codes: 0 success; 2 bad input (any :class:`~abclab.exceptions.AbclabError`, a missing
 file, malformed YAML/JSON/CSV), reported as one line ``abclab: error: <reason>`` on stderr
@@ -9,6 +9,7 @@ without a traceback; 1 an unexpected internal error (one line plus a hint to rer
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 import traceback
@@ -23,6 +24,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from abclab import ahp, classify, datasets
+from abclab.config import load_study, study_from_dict, study_json_schema
 from abclab.exceptions import (
     AbclabError,
     InconsistentJudgementWarning,
@@ -30,6 +33,8 @@ from abclab.exceptions import (
     JudgementError,
     StudyError,
 )
+from abclab.io import read_table
+from abclab.pipeline.check import check_data
 
 __all__ = ["main", "build_parser", "ProgressPrinter"]
 
@@ -66,8 +71,7 @@ class ProgressPrinter:
 
 # --------------------------------------------------------------------------- sub-commands
 def _cmd_report(args: argparse.Namespace) -> int:
-    from abclab.report import run_report
-    from abclab.study import load_study
+    from abclab.report import run_report  # deferred: papermill and nbconvert are heavy
 
     formats = _parse_formats(args.format)
     progress = ProgressPrinter()
@@ -76,10 +80,27 @@ def _cmd_report(args: argparse.Namespace) -> int:
     for path in study.data.paths:
         if not path.is_file():
             raise InputDataError(f"{args.study}: data file not found: {path}")
-    outputs = run_report(args.study, args.out, formats=formats, progress=progress)
+    outputs = run_report(study, args.out, formats=formats, progress=progress)
     progress("done")
     for item in _as_paths(outputs):
         print(item)
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    study = load_study(args.study)
+    check = check_data(study)
+    if not check.ok:
+        name = Path(args.study).name
+        raise StudyError("\n".join(f"{name}: {problem}" for problem in check.problems))
+    methods = ", ".join(study.method_names)
+    print(f"{args.study}: valid; {len(study.criteria)} criteria, methods {methods}; "
+          f"{check.customers} customers in the data")  # fmt: skip
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(study_json_schema(), indent=2, ensure_ascii=False))
     return EXIT_OK
 
 
@@ -133,7 +154,6 @@ def example_study_text() -> str:
 
 def _write_demo_data(directory: Path) -> list[Path]:
     """Write the demo company's data files the example study reads, next to the study."""
-    from abclab import datasets
 
     out = directory / "demo"
     written = datasets.generate_demo(out)
@@ -145,8 +165,6 @@ def _write_demo_data(directory: Path) -> list[Path]:
 
 
 def _cmd_ahp(args: argparse.Namespace) -> int:
-    from abclab import ahp
-
     matrix, method, ri_table = _read_judgements(Path(args.file))
     method = args.method or method
     ri_table = args.ri_table or ri_table
@@ -199,8 +217,6 @@ def _read_judgements(path: Path) -> tuple[pd.DataFrame, str, str]:
         raise JudgementError(
             f"{path.name}: expected a mapping with 'judgements' or 'matrix', or a list of rows"
         )
-    from abclab.study import study_from_dict
-
     unknown = set(data) - {"judgements", "matrix", "order", "criteria", "method", "ri_table"}
     if unknown:
         raise JudgementError(
@@ -236,12 +252,11 @@ def _read_judgements(path: Path) -> tuple[pd.DataFrame, str, str]:
 def _criteria_in_judgements(judgements: dict) -> list[str]:
     names: list[str] = []
     for pair in judgements:
-        for op in (">", "<", "="):
-            if op in str(pair):
-                for c in str(pair).split(op, 1):
-                    if c.strip() and c.strip() not in names:
-                        names.append(c.strip())
-                break
+        try:
+            a, b, _ = ahp.parse_pair(str(pair))
+        except JudgementError:
+            continue  # reported with its key by the study validation
+        names += [c for c in (a, b) if c not in names]
     return names
 
 
@@ -287,8 +302,6 @@ def _is_number(text: str) -> bool:
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:
-    from abclab import classify
-    from abclab.io import read_table
 
     frame = read_table(args.data)
     for col in [args.value] + ([args.id] if args.id else []):
@@ -365,6 +378,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_report)
 
+    p = sub.add_parser("validate", help="check a study and its data mapping without running it")
+    p.add_argument("study", help="study file (YAML)")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the study file")
+    p.set_defaults(func=_cmd_schema)
+
     p = sub.add_parser("init", help="write the commented example study (demo company)")
     p.add_argument(
         "path", nargs="?", default="study.yaml", help="file or directory (default: study.yaml)"
@@ -375,8 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ahp", help="AHP weights and consistency of a judgement file")
     p.add_argument("file", help="YAML/JSON (judgements or matrix) or CSV (square matrix)")
-    p.add_argument("--method", choices=("eigenvector", "geometric_mean", "column_mean"))
-    p.add_argument("--ri-table", dest="ri_table", choices=("saaty1980", "alonso_lamata2006"))
+    p.add_argument("--method", choices=ahp.METHODS)
+    p.add_argument("--ri-table", dest="ri_table", choices=tuple(ahp.RANDOM_INDEX))
     p.add_argument("--top", type=int, default=3, help="repair suggestions to show (default 3)")
     p.set_defaults(func=_cmd_ahp)
 
@@ -423,7 +443,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ) as err:
         if debug:
             traceback.print_exc()
-        print(f"abclab: error: {_one_line(err)}", file=sys.stderr)
+        for line in _lines(err):  # a study with several problems lists each on its line
+            print(f"abclab: error: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("abclab: interrupted", file=sys.stderr)
@@ -438,6 +459,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     print(f"abclab: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+
+def _lines(err: BaseException) -> list[str]:
+    if isinstance(err, StudyError):
+        return [" ".join(line.split()) for line in str(err).splitlines() if line.strip()]
+    return [_one_line(err)]
 
 
 def _one_line(err: BaseException) -> str:

@@ -61,7 +61,12 @@ def tiny(tmp_path: Path) -> tuple[Path, Path]:
     study_dir = tmp_path / "study"
     study_dir.mkdir()
     study = study_dir / "study.yaml"
-    study.write_text("name: tiny\nlanguage: zh\n", encoding="utf-8")
+    (study_dir / "c.csv").write_text("customer_id,spend\nc1,1\nc2,2\n", encoding="utf-8")
+    study.write_text(
+        "name: tiny\nlanguage: zh\ndata: {customers: {path: c.csv}}\ncriteria: {spend: {}}\n"
+        "methods: [pareto]\n",
+        encoding="utf-8",
+    )
     return study, _tiny_notebook(tmp_path / "tiny.ipynb")
 
 

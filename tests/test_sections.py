@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 
 from abclab import ahp
+from abclab.pipeline import StressStep
 from abclab.report.sections import inconsistency_table
 
 
@@ -194,7 +196,6 @@ def test_appendix_tables(ctx):
 
 def test_customer_names_are_escaped(ctx, demo_results):
     """A customer called <script>alert(1)</script> is shown as text in a customer list."""
-    import dataclasses
 
     from abclab.report import sections
 
@@ -236,11 +237,16 @@ def test_client_strings_are_escaped_in_every_block():
 
 def test_empty_section_renders_as_nothing(ctx, demo_results):
     """A study with one method has no agreement: the section is empty (no heading)."""
-    import dataclasses
 
     from abclab.report import sections
 
-    single = dataclasses.replace(ctx, results=dataclasses.replace(demo_results, agreement=None))
+    single = dataclasses.replace(
+        ctx,
+        results=dataclasses.replace(
+            demo_results,
+            comparison=dataclasses.replace(demo_results.comparison, agreement=None),
+        ),
+    )
     section = sections.agreement(single)
     assert section == sections.Section.empty("agreement")
     assert not section and section.blocks == () and section._repr_html_() == ""
@@ -248,18 +254,16 @@ def test_empty_section_renders_as_nothing(ctx, demo_results):
 
 def test_sections_without_data_say_so(ctx, demo_results):
     """No sensitivity run: the section keeps its heading and one sentence."""
-    import dataclasses
 
     from abclab.report import sections
 
-    none = dataclasses.replace(ctx, results=dataclasses.replace(demo_results, sensitivity=None))
+    none = dataclasses.replace(ctx, results=dataclasses.replace(demo_results, stress=StressStep()))
     section = sections.sensitivity(none)
     assert section.title == "Weight sensitivity" and section.tables == []
     assert [type(b).__name__ for b in section.blocks] == ["Paragraph"]
 
 
 def test_long_customer_lists_are_cut_with_a_note(ctx):
-    import dataclasses
 
     from abclab.report import sections
 

@@ -183,7 +183,7 @@ def test_demo_expert_judgements_parse_to_reciprocal_matrix():
             "saaty",
             "weights.ahp.ri_table: expected one of 'saaty1980', 'alonso_lamata2006'",
         ),
-        ("methods", ["pareto", "magic"], "methods[1]: expected one of 'pareto'"),
+        ("methods", ["pareto", "magic"], "methods[1]: expected one of 'pareto', 'shares'"),
         (
             "methods",
             [{"pareto": {"value": "profit"}}],

@@ -77,9 +77,7 @@ def value_potential(
     if len(labels) != 4 or len(set(labels)) != 4:
         raise InputDataError(f"labels: expected four distinct labels, got {list(labels)}")
     codes = (2 * (v < tv) + (p < tp)).astype(np.int8)
-    return tier_series(
-        codes, labels, index, "value_potential", {"value": tv, "potential": tp}
-    )
+    return tier_series(codes, labels, index, "value_potential", {"value": tv, "potential": tp})
 
 
 def weighted_abc(

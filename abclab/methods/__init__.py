@@ -11,6 +11,8 @@ a method is: its kernel, one registered class here, its name in the report catal
 ('pareto', 'shares', 'computed_abc')
 """
 
+# isort: skip_file
+# (registration order below = the order methods are listed in messages and in the schema)
 from abclab.methods._base import (
     SCORE,
     VALUE_COLUMNS,
@@ -22,14 +24,10 @@ from abclab.methods._base import (
     method_names,
     register,
 )
-from abclab.methods.clusters import GMM, KMeans, Ward
-from abclab.methods.literature import EDAS, TOPSIS, Ng, Ramanathan, ZhouFan
-from abclab.methods.matrix import NO_DATA_TIER, RFM, ValuePotential
-
-# isort: off  (registration order = the order methods are listed in messages and the schema)
 from abclab.methods.ranking import Bands, ComputedABC, Pareto, ShareABC, WeightedABC
-
-# isort: on
+from abclab.methods.matrix import NO_DATA_TIER, RFM, ValuePotential
+from abclab.methods.literature import EDAS, TOPSIS, Ng, Ramanathan, ZhouFan
+from abclab.methods.clusters import GMM, KMeans, Ward
 
 __all__ = [
     "EDAS",

@@ -164,6 +164,10 @@ class Method(StudyModel):
         """The tiers the method produces, best first (None when they depend on the data)."""
         return None
 
+    def data_columns(self) -> tuple[str, ...]:
+        """Columns of the customer data (beyond the criteria) the method reads."""
+        return ()
+
     def weight_rule(self) -> dict[str, Any] | None:
         """How the weighted score becomes tiers, if this method's tiers follow the weights.
 

@@ -51,6 +51,9 @@ class ValuePotential(ValueParams):
     def tier_labels(self) -> tuple[str, ...]:
         return tuple(self.labels)
 
+    def data_columns(self) -> tuple[str, ...]:
+        return () if self.potential == SCORE else (self.potential,)
+
     def inputs(self, ctx: MethodContext) -> tuple[Any, Any]:
         """The value and potential series classified (the potential may have gaps)."""
         return ctx.values(self.value), ctx.values(self.potential, others=True)

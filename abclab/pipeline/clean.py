@@ -17,6 +17,7 @@ from abclab.config import Study
 from abclab.exceptions import InputDataError, ReportError
 from abclab.pipeline.read import ID, NAME, read_transactions
 from abclab.pipeline.results import CleanStep
+from abclab.privacy import detect_pii_columns
 
 __all__ = ["MERGED_INTO", "STATUS", "clean_step", "count_statuses", "pii_columns"]
 
@@ -26,8 +27,6 @@ MERGED_INTO = "merged_into"
 
 def pii_columns(study: Study, frame: pd.DataFrame) -> dict[str, str]:
     """Contact columns to mask: the study's ``pii`` list, else phone/e-mail detection."""
-    from abclab.report._masking import detect_pii_columns  # TODO(merge): abclab.privacy
-
     detected = detect_pii_columns(frame)
     if study.pii is None:
         return dict(detected)

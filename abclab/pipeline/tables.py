@@ -13,6 +13,7 @@ from abclab.pipeline.classify import method_context
 from abclab.pipeline.clean import STATUS, pii_columns
 from abclab.pipeline.read import ID, NAME
 from abclab.pipeline.results import StudyResults
+from abclab.privacy import mask_frame
 
 __all__ = ["customer_table", "display_names", "value_potential_inputs"]
 
@@ -35,8 +36,6 @@ def customer_table(results: StudyResults) -> pd.DataFrame:
     columns (PII masked), the raw criteria, ``score``, then ``tier_<method>`` and
     ``score_<method>`` for every method.
     """
-    from abclab.report._masking import mask_frame  # TODO(merge): abclab.privacy
-
     inputs = results.input_customers
     out = mask_frame(inputs, columns=pii_columns(results.study, inputs))
     ids = inputs[ID]

@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-import yaml
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
+from abclab.config import Study, load_study
 from abclab.exceptions import ReportError, StudyError
 from abclab.report._i18n import LANGUAGES, text
 from abclab.report._pdf import html_to_pdf
@@ -73,7 +73,7 @@ def bundled_notebook() -> Path:
 
 
 def run_report(
-    study_path: str | Path,
+    study_path: str | Path | Study,
     out_dir: str | Path,
     *,
     formats: Sequence[str] = FORMATS,
@@ -86,8 +86,9 @@ def run_report(
 
     Parameters
     ----------
-    study_path : str or Path
-        The study YAML file; the kernel runs in its directory.
+    study_path : str, Path or Study
+        The study YAML file (or the study loaded from it, so it is not parsed twice); the
+        kernel runs in its directory.
     out_dir : str or Path
         Directory of the finished report (created; report files in it are replaced).
     formats : sequence of {"html", "pdf", "xlsx"}
@@ -118,13 +119,17 @@ def run_report(
         If the study file does not exist or a parameter is invalid.
     """
     say = progress or (lambda _message: None)
-    study = Path(study_path).resolve()
+    loaded = study_path if isinstance(study_path, Study) else None
+    study = Path(loaded.path if loaded is not None else study_path).resolve()
     if not study.is_file():
         raise StudyError(f"{study_path}: study file not found")
     formats = _check_formats(formats)
     source = Path(notebook) if notebook is not None else bundled_notebook()
     overrides = _check_parameters(source, parameters or {})
-    language = _report_language(study, overrides)
+    language = overrides.get("language") or (loaded or load_study(study)).language
+    if language not in LANGUAGES:
+        raise StudyError(f"report parameters: language: expected one of {LANGUAGES}, got "
+                         f"{language!r}")  # fmt: skip
 
     target = Path(out_dir).resolve()
     if target.exists() and not target.is_dir():
@@ -381,19 +386,6 @@ def _parameter_names(nb: nbformat.NotebookNode) -> set[str]:
                     names.add(head.split("=", 1)[0].split(":", 1)[0].strip())
             return names
     return set()
-
-
-def _report_language(study: Path, overrides: Mapping[str, Any]) -> str:
-    language = overrides.get("language") or None
-    if language is None:
-        try:
-            raw = yaml.safe_load(study.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-            raise StudyError(f"{study}: cannot read study file: {err}") from err
-        language = raw.get("language", "en") if isinstance(raw, dict) else "en"
-    if language not in LANGUAGES:
-        raise StudyError(f"{study.name}: language: expected one of {LANGUAGES}, got {language!r}")
-    return str(language)
 
 
 def _title(nb: nbformat.NotebookNode) -> str:
