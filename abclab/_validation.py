@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -41,3 +44,32 @@ def finite_floats(
             f"{prefix}: {int(bad.sum())} missing or infinite value(s) at rows {rows}; {remedy}"
         )
     return x
+
+
+def weight_vector(weights: Any, columns: pd.Index) -> np.ndarray:
+    """Weights of ``columns`` as a float array summing to 1.
+
+    ``weights`` is a Series or mapping naming exactly the columns (any order), or a sequence
+    of one number per column. Non-finite or negative weights, or a zero total, are errors.
+    """
+    if isinstance(weights, Mapping):
+        weights = pd.Series(dict(weights), dtype=float)
+    if isinstance(weights, pd.Series):
+        missing = [c for c in columns if c not in weights.index]
+        extra = [c for c in weights.index if c not in columns]
+        if missing or extra:
+            raise InputDataError(
+                f"weights: must name exactly the criteria; missing {missing}, unknown {extra}"
+            )
+        w = weights.reindex(columns).to_numpy(dtype=float)
+    else:
+        w = np.asarray(weights, dtype=float).ravel()
+        if w.shape != (len(columns),):
+            raise InputDataError(
+                f"weights: expected {len(columns)} values (one per criterion), got {w.size}"
+            )
+    if not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
+        raise InputDataError(
+            f"weights: expected finite non-negative numbers with a positive sum, got {w.tolist()}"
+        )
+    return w / w.sum()

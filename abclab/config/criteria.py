@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     RootModel,
     ValidationInfo,
+    WithJsonSchema,
     create_model,
     field_validator,
     model_validator,
@@ -46,7 +47,19 @@ def _band(value: Any) -> Any:
 
 
 #: One piecewise band ``[lower bound, score]``; ``null`` is "no lower bound".
-Band = Annotated[tuple[float, Number], BeforeValidator(_band)]
+Band = Annotated[
+    tuple[float, Number],
+    BeforeValidator(_band),
+    WithJsonSchema(
+        {
+            "type": "array",
+            "prefixItems": [{"type": ["number", "null"]}, {"type": "number"}],
+            "minItems": 2,
+            "maxItems": 2,
+            "description": "[lower bound (null: none), score]",
+        }
+    ),
+]
 
 
 class CriterionSpec(StudyModel):

@@ -7,7 +7,7 @@ back as a Series aligned to the frame.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -77,26 +77,6 @@ def minmax_matrix(x: np.ndarray, is_cost: np.ndarray, columns: Sequence[Any] = (
         name = columns[j] if len(columns) else j
         raise InputDataError(f"column {name!r} is constant; min–max normalisation is undefined")
     return minmax_kernel(x, is_cost)
-
-
-def _weights(weights: Any, columns: pd.Index) -> np.ndarray:
-    if isinstance(weights, Mapping):
-        weights = pd.Series(dict(weights), dtype=float)
-    if isinstance(weights, pd.Series):
-        missing = [c for c in columns if c not in weights.index]
-        extra = [c for c in weights.index if c not in columns]
-        if missing or extra:
-            raise InputDataError(
-                f"weights: must name exactly the criteria; missing {missing}, unknown {extra}"
-            )
-        w = weights.reindex(columns).to_numpy(dtype=float)
-    else:
-        w = np.asarray(weights, dtype=float)
-        if w.shape != (len(columns),):
-            raise InputDataError(f"weights: expected {len(columns)} numbers, got shape {w.shape}")
-    if not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
-        raise InputDataError(f"weights: expected non-negative numbers with a positive sum, got {w}")
-    return w / w.sum()
 
 
 def _order(order: Sequence[Any] | None, columns: pd.Index) -> np.ndarray:

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from abclab._normalise import minmax_kernel
+from abclab._validation import weight_vector
 from abclab.exceptions import InputDataError
-from abclab.mcabc._common import _matrix, _series, _weights, minmax_matrix
+from abclab.mcabc._common import _matrix, _series, minmax_matrix
 
 
 def topsis_kernel(x: np.ndarray, w: np.ndarray, is_cost: np.ndarray, normalisation: str):
@@ -71,7 +72,7 @@ def topsis(
         minmax_matrix(x, is_cost, frame.columns)  # constant-column check
     elif (np.sqrt((x**2).sum(axis=0)) == 0).any():
         raise InputDataError("topsis: a criterion is zero for every item")
-    w = _weights(weights, frame.columns)
+    w = weight_vector(weights, frame.columns)
     return _series(topsis_kernel(x, w, is_cost, normalisation), frame, "topsis")
 
 
@@ -124,7 +125,7 @@ def edas(frame: pd.DataFrame, weights: Any, *, cost: Sequence[Any] | None = None
         raise InputDataError(
             f"column {frame.columns[j]!r}: EDAS needs a positive mean, got {av[j]}"
         )
-    w = _weights(weights, frame.columns)
+    w = weight_vector(weights, frame.columns)
     if ((w * np.abs(x - av)).sum(axis=0) == 0).all():
         raise InputDataError("edas: every criterion with a positive weight is constant")
     return _series(edas_kernel(x, w, is_cost), frame, "edas")

@@ -30,6 +30,7 @@ class ValuePotential(ValueParams):
 
     method = "value_potential"
     kind = "matrix"
+    strategy_scheme = "value_potential"
     potential: NonEmptyStr = Field(
         SCORE, description="Criterion, 'score' or another numeric column of the customer table."
     )

@@ -86,6 +86,7 @@ class Bands(ValueParams):
 
     method = "bands"
     uses_weights = True
+    strategy_scheme = "bands"
     value: NonEmptyStr | None = Field(SCORE, description="Column to band; default the score.")
     bands: tuple[Number, ...] = Field(
         classify.SOURCE003_SCORE_CUTS, description="Strictly decreasing lower bounds."

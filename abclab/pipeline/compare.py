@@ -64,13 +64,12 @@ def comparable_tiers(tiers: pd.DataFrame, *, insufficient: str = NO_DATA_TIER) -
 def strategy_table(study: Study, tiers: pd.Series) -> pd.DataFrame:
     """Tier -> name and strategy (abclab.strategy defaults, overridden by the study).
 
-    The scheme follows the recommended method: ``bands`` for score bands, ``value_potential``
-    for the value x potential matrix, ``abc_accounts`` otherwise (source 003's strategies for
-    existing accounts; source 004's D for pending). Columns ``key, name, strategy, count``
+    The scheme is the recommended method's ``strategy_scheme``: ``bands`` for score bands,
+    ``value_potential`` for the value x potential matrix, ``abc_accounts`` otherwise (source
+    003's strategies for existing accounts; source 004's D for pending). Columns ``key, name, strategy, count``
     indexed by tier; ``tiers.labels`` of the study replace the names.
     """
-    method = study.method(study.recommended).method
-    scheme = method if method in ("bands", "value_potential") else "abc_accounts"
+    scheme = study.method(study.recommended).strategy_scheme
     overrides = study.tiers.strategies
     tiers = tiers.cat.remove_unused_categories()
     cats = [str(c) for c in tiers.cat.categories]

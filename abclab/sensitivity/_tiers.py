@@ -9,9 +9,9 @@ public function of the package.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -114,30 +114,6 @@ def _check_scores(indicator_scores: pd.DataFrame) -> np.ndarray:
             row = s.index[s.isna().to_numpy()][0]
             raise InputDataError(f"indicator_scores column {col!r}: missing value at row {row!r}.")
     return indicator_scores.to_numpy(dtype=float)
-
-
-def _check_weights(weights: Any, columns: pd.Index) -> np.ndarray:
-    if isinstance(weights, Mapping):
-        weights = pd.Series(weights)
-    if isinstance(weights, pd.Series):
-        missing = [c for c in columns if c not in weights.index]
-        extra = [c for c in weights.index if c not in columns]
-        if missing or extra:
-            raise InputDataError(
-                f"weights: criteria do not match indicator_scores columns; missing {missing}, unknown {extra}."
-            )
-        w = weights.reindex(columns).to_numpy(dtype=float)
-    else:
-        w = np.asarray(weights, dtype=float).ravel()
-        if w.shape != (len(columns),):
-            raise InputDataError(
-                f"weights: expected {len(columns)} values (one per criterion), got {w.size}."
-            )
-    if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise InputDataError(
-            f"weights: expected finite non-negative numbers with a positive sum, got {w.tolist()}."
-        )
-    return w / w.sum()
 
 
 def _rule_params(

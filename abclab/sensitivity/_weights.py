@@ -14,12 +14,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from abclab._validation import weight_vector
 from abclab.sensitivity._result import SensitivityResult, _run
 from abclab.sensitivity._tiers import (
     _DEFAULT_CHUNK,
     Rule,
     _check_scores,
-    _check_weights,
     _rule_params,
 )
 
@@ -64,7 +64,7 @@ def draw_weights(
     (``x = spread``, ``0 <= x < 1``). Zero weights stay zero in both schemes.
     """
     s = pd.Series(weights, dtype=float)
-    w = _check_weights(s, s.index)
+    w = weight_vector(s, s.index)
     _check_draw_options(draws, scheme, concentration, spread)
     W = _draw_weights_kernel(w, draws, scheme, concentration, spread, np.random.default_rng(seed))
     return pd.DataFrame(W, columns=s.index, index=pd.RangeIndex(draws, name="draw"))
@@ -132,7 +132,7 @@ def weight_monte_carlo(
     1.0
     """
     X = _check_scores(indicator_scores)
-    w0 = _check_weights(weights, indicator_scores.columns)
+    w0 = weight_vector(weights, indicator_scores.columns)
     _check_draw_options(draws, scheme, concentration, spread)
     param, names = _rule_params(rule, cuts, shares, cutoffs, labels, X)
     W = _draw_weights_kernel(
@@ -167,7 +167,7 @@ def one_at_a_time(
     """
     X = _check_scores(indicator_scores)
     cols = indicator_scores.columns
-    w0 = _check_weights(weights, cols)
+    w0 = weight_vector(weights, cols)
     param, names = _rule_params(rule, cuts, shares, cutoffs, None, X)
     deltas = np.asarray(deltas, dtype=float)
     rows, W = [], []

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from abclab import compare
+from abclab.methods import Pareto
 from abclab.pipeline import value_potential_inputs
 from abclab.report import charts
 from abclab.report._i18n import text
@@ -24,8 +25,6 @@ from abclab.report.sections._context import (
     table,
 )
 from abclab.report.sections._tables import inconsistency_table, value_criterion
-
-_CLUSTER_METHODS = ("kmeans", "gmm", "ward")
 
 
 def weights(ctx: ReportContext) -> Section:
@@ -141,9 +140,9 @@ def compact_number(x: float) -> str:
 
 def _pareto_cutoffs(results: Any) -> tuple[float, ...]:
     for spec in results.study.methods:
-        if spec.method == "pareto" and "cutoffs" in spec.params:
-            return tuple(float(c) for c in spec.params["cutoffs"])
-    return (0.8, 0.95)
+        if isinstance(spec, Pareto):
+            return tuple(float(c) for c in spec.cutoffs)
+    return Pareto().cutoffs
 
 
 def value_potential(ctx: ReportContext) -> Section:
@@ -164,7 +163,7 @@ def clusters(ctx: ReportContext) -> Section:
     """Customers on two principal components, coloured by the first clustering method's tiers."""
     r, lang = ctx.results, ctx.language
     title = text("section.clusters", lang)
-    spec = next((m for m in r.study.methods if m.method in _CLUSTER_METHODS), None)
+    spec = next((m for m in r.study.methods if m.kind == "clusters"), None)
     if spec is None:
         return Section("clusters", title, (paragraph(ctx, "text.no_clusters"),))
     frame = r.scores.indicator_scores.loc[r.criteria.index]

@@ -7,6 +7,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abclab.methods import default_value_column
+from abclab.methods._base import ValueParams
+
 __all__ = [
     "agreement_headline",
     "cleaning_summary",
@@ -93,17 +96,13 @@ def agreement_headline(results: Any) -> tuple[float, float] | None:
 def value_criterion(results: Any) -> str:
     """Criterion plotted on the Pareto curve.
 
-    The ``value`` parameter of the first value-based method of the study (``pareto``,
-    ``shares``, ``computed_abc``, ``bands``) when it names a criterion, else the benefit
-    criterion with the largest weight.
+    The ``value`` of the first one-value ranking method of the study (``pareto``, ``shares``,
+    ``computed_abc``, ``bands``) when it names a criterion, else the value column every
+    method defaults to (:func:`abclab.methods.default_value_column`).
     """
     for spec in results.study.methods:
-        name = spec.params.get("value")
-        if (
-            spec.method in ("pareto", "shares", "computed_abc", "bands")
-            and name in results.criteria
-        ):
+        name = getattr(spec, "value", None)
+        if isinstance(spec, ValueParams) and spec.kind == "ranking" and name in results.criteria:
             return str(name)
     benefit = [c.name for c in results.study.criteria if c.direction == "benefit"]
-    w = results.weights.reindex(benefit or list(results.weights.index))
-    return str(w.idxmax())
+    return default_value_column(results.weights, benefit)

@@ -1,0 +1,188 @@
+"""Study models (abclab.config): safe YAML, one error format with lines, the JSON Schema."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from abclab.config import load_study, study_from_dict, study_json_schema
+from abclab.config._yaml import MAX_EXPANDED_NODES, load_yaml
+from abclab.exceptions import StudyError
+
+ROOT = Path(__file__).resolve().parents[1]
+STUDIES = [
+    ROOT / "data" / "demo" / "study.yaml",
+    ROOT / "data" / "demo" / "study_zh.yaml",
+    ROOT / "abclab" / "study_example.yaml",
+]
+
+MINIMAL = """\
+name: t
+data:
+  customers: {path: c.csv}
+criteria:
+  spend: {direction: benefit}
+  margin: {}
+methods: [pareto]
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "study.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_duplicate_key_is_an_error_naming_both_lines(tmp_path):
+    """``margin`` twice used to be one criterion (PyYAML keeps the last)."""
+    text = MINIMAL.replace("  margin: {}\n", "  margin: {}\n  margin: {direction: cost}\n")
+    with pytest.raises(
+        StudyError, match=r"^study.yaml: criteria.margin: key given twice \(lines 6 and 7\)"
+    ):
+        load_study(_write(tmp_path, text))
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path):
+    """A 'billion laughs' document (9 levels of 10 aliases = 10^9 nodes) stops at the bound."""
+    lines = ['a0: &a0 ["lol"]']
+    for i in range(1, 10):
+        refs = ", ".join(f"*a{i - 1}" for _ in range(10))
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    text = MINIMAL.replace("name: t\n", "\n".join(lines) + "\nname: t\n") + "description: *a9\n"
+    start = time.perf_counter()
+    with pytest.raises(
+        StudyError, match=f"aliases expand the document to more than {MAX_EXPANDED_NODES:,}"
+    ):
+        load_study(_write(tmp_path, text))
+    assert time.perf_counter() - start < 5  # bounded work, not a timing benchmark
+
+
+def test_small_aliases_are_fine_and_not_shared(tmp_path):
+    text = MINIMAL.replace(
+        "criteria:\n  spend: {direction: benefit}\n  margin: {}\n",
+        "criteria:\n  spend: &c {direction: benefit}\n  margin: *c\n",
+    )
+    study = load_study(_write(tmp_path, text))
+    assert [c.direction for c in study.criteria] == ["benefit", "benefit"]
+
+
+def test_yaml_lines_recorded_for_every_key():
+    parsed = load_yaml(MINIMAL, source="s.yaml")
+    assert parsed.lines[("criteria", "margin")] == 6
+    assert parsed.lines[("methods", 0)] == 7
+
+
+def test_errors_name_key_path_line_and_list_every_problem(tmp_path):
+    text = MINIMAL.replace("{direction: benefit}", "{direction: up}").replace(
+        "methods: [pareto]", "methods:\n  - pareto: {cutoffs: [0.9, 0.8]}\nseed: -1"
+    )
+    with pytest.raises(StudyError) as info:
+        load_study(_write(tmp_path, text))
+    lines = str(info.value).splitlines()
+    assert "study.yaml: seed: expected an integer >= 0, got -1 (line 9)" in lines
+    assert (
+        "study.yaml: criteria.spend.direction: expected 'benefit' or 'cost', got 'up' (line 5)"
+        in lines
+    )
+    assert any(
+        line.startswith("study.yaml: methods[0].pareto.cutoffs: expected 2 increasing")
+        and line.endswith("(line 8)")
+        for line in lines
+    )
+    assert len(lines) == 3
+
+
+def test_not_a_mapping(tmp_path):
+    with pytest.raises(StudyError, match="^study.yaml: expected a mapping of study keys"):
+        load_study(_write(tmp_path, "- a\n- b\n"))
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "message"),
+    [
+        ("kmeans", {"k": 0}, "methods[0].kmeans.k: expected an integer >= 2, got 0"),
+        ("kmeans", {"k": 3, "k_range": [2, 4]}, "methods[0].kmeans.k_range: give k or k_range"),
+        (
+            "shares",
+            {"shares": [0.5, 0.5, 0.3]},
+            "methods[0].shares.shares: expected 3 non-negative",
+        ),
+        ("pareto", {"cutoffs": [0.95, 0.8]}, "methods[0].pareto.cutoffs: expected 2 increasing"),
+        (
+            "weighted_abc",
+            {"cutoffs": [0.8, 0.95]},
+            "methods[0].weighted_abc.cutoffs: 'cutoffs' is not used with how: shares",
+        ),
+        ("bands", {"bands": [60, 75]}, "methods[0].bands.bands: expected strictly decreasing"),
+        ("bands", {"labels": ["a", "b"]}, "methods[0].bands.labels: expected 4 labels"),
+        ("zhou_fan", {"lam": 1.5}, "methods[0].zhou_fan.lam: expected a number <= 1"),
+        ("ng", {"order": ["spend"]}, "methods[0].ng.order: expected each criterion once"),
+        ("rfm", {}, "methods[0].rfm.recency: rfm reads the criterion 'recency_days' by default"),
+        (
+            "value_potential",
+            {"labels": ["S", "S", "B", "C"]},
+            "methods[0].value_potential.labels: expected four distinct",
+        ),
+    ],
+)
+def test_bad_method_parameters_fail_at_load(method, params, message):
+    data = yaml.safe_load(MINIMAL)
+    data["methods"] = [{method: params}]
+    with pytest.raises(
+        StudyError, match="(?m)^s.yaml: " + message.replace("[", r"\[").replace("]", r"\]")
+    ):
+        study_from_dict(data, source="s.yaml")
+
+
+def test_sensitivity_method_must_be_compared():
+    data = yaml.safe_load(MINIMAL)
+    data["sensitivity"] = {"method": "topsis"}
+    with pytest.raises(
+        StudyError, match=r"sensitivity.method: expected one of 'pareto', got 'topsis'"
+    ):
+        study_from_dict(data, source="s.yaml")
+
+
+def test_judgements_must_cover_every_criterion():
+    data = yaml.safe_load(MINIMAL)
+    data["criteria"]["tenure"] = {}
+    data["weights"] = {"ahp": {"experts": {"boss": {"judgements": {"spend > margin": 3}}}}}
+    with pytest.raises(
+        StudyError,
+        match=r"weights.ahp.experts.boss.judgements: expected judgements on every criterion, none on 'tenure'",
+    ):
+        study_from_dict(data, source="s.yaml")
+
+
+@pytest.mark.parametrize("path", STUDIES, ids=lambda p: p.name)
+def test_bundled_studies_satisfy_the_json_schema(path):
+    schema = study_json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    jsonschema.validate(json.loads(json.dumps(document, default=str)), schema)
+
+
+def test_schema_rejects_what_the_models_reject():
+    schema = study_json_schema()
+    bad = yaml.safe_load(MINIMAL)
+    bad["criteria"]["spend"]["diretion"] = "cost"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+    bad = yaml.safe_load(MINIMAL)
+    bad["methods"] = [{"pareto": {"cutof": [0.8, 0.9]}}]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+    bad["methods"] = ["magic"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def test_study_is_frozen():
+    study = study_from_dict(yaml.safe_load(MINIMAL))
+    with pytest.raises(Exception, match="frozen"):
+        study.seed = 3  # type: ignore[misc]
