@@ -266,7 +266,7 @@ def test_cost_criterion_equals_negated_benefit_for_dea_models():
         (lambda f: mcabc.ramanathan(f, cost=["zz"]), r"cost: \['zz'\] are not columns"),
         (lambda f: mcabc.ramanathan(f.assign(b=1.0)), "'b' is constant"),
         (lambda f: mcabc.ramanathan(f.assign(b=[1.0, np.nan, 2.0])), r"'b'.*rows \[1\]"),
-        (lambda f: mcabc.topsis(f, [1.0]), "expected 2 values (one per criterion)"),
+        (lambda f: mcabc.topsis(f, [1.0]), r"expected 2 values \(one per criterion\)"),
         (lambda f: mcabc.topsis(f, {"a": 1.0}), r"missing \['b'\]"),
         (lambda f: mcabc.topsis(f, [1, 1], normalisation="l1"), "normalisation"),
         (lambda f: mcabc.edas(f.assign(b=[-1.0, -2.0, -3.0]), [1, 1]), "positive mean"),
