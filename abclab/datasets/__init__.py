@@ -20,12 +20,14 @@ from importlib import resources
 
 import pandas as pd
 
+from abclab.cleaning import clean_customers
 from abclab.datasets._demo import DemoCompany, build_demo, generate_demo
 from abclab.datasets._synthetic import (
     iter_synthetic_transactions,
     synthetic_customers,
     synthetic_transactions,
 )
+from abclab.features import from_transactions
 
 __all__ = [
     "demo_criteria",
@@ -149,9 +151,6 @@ def demo_criteria(*, as_of: str = "2025-01-01") -> pd.DataFrame:
         Index ``customer_id``; columns ``annual_spend``, ``profit_margin``, ``tenure_years``,
         ``cross_purchase_rate`` (fractions), for the customers that pass cleaning.
     """
-    from abclab.cleaning import clean_customers
-    from abclab.features import from_transactions
-
     master = load("demo_customers").set_index("customer_id")
     transactions = load("demo_transactions")
     evaluation_day = pd.Timestamp(as_of) - pd.Timedelta(days=1)

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from abclab.datasets._demo_company import AS_OF, DEFAULT_SEED, _customer_master
 from abclab.datasets._demo_dirt import EXPORT_COLUMNS, _export_frame, _plant_dirt, _to_csv_text
@@ -83,9 +85,6 @@ def build_demo(*, seed: int = DEFAULT_SEED, n_customers: int = 400, years: int =
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     table = pa.Table.from_pandas(frame, preserve_index=False)
     fields = [
         pa.field(f.name, pa.date32()) if pa.types.is_timestamp(f.type) else f for f in table.schema

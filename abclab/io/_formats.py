@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from charset_normalizer import from_bytes
 
 from abclab._text import normalise_header
 from abclab.exceptions import InputDataError
@@ -42,8 +43,6 @@ def _decode(raw: bytes, encoding: str | None, name: str) -> tuple[str, str]:
             return raw.decode(candidate), candidate
         except UnicodeDecodeError:
             continue
-    from charset_normalizer import from_bytes
-
     best = from_bytes(raw).best()
     if best is None:
         raise InputDataError(
