@@ -129,7 +129,10 @@ EXCEL_ERRORS = frozenset(
     {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
 )
 #: Cell texts that mean "no value" in exports (compared case-insensitively after NFKC).
-MISSING_MARKERS = frozenset({"na", "n/a", "nan", "null", "none", "<na>", "-", "--", "—", "——"})
+MISSING_MARKERS = frozenset(
+    {"na", "n/a", "nan", "null", "none", "<na>", "-", "--", "—", "——", "/", "暂无", "无", "不详",
+     "未知", "空", "待定", "缺失"}
+)  # fmt: skip
 _CURRENCY = r"[¥$€£]|RMB|CNY|USD|EUR"
 
 
@@ -222,3 +225,17 @@ def _as_numpy(array: pa.Array) -> np.ndarray:
 
 def _count(array: pa.Array) -> int:
     return int(_mask(array).sum())
+
+
+def normalise_ids(ids: pd.Series) -> pd.Series:
+    """Customer ids as text: NFKC (full-width ``ＫＨ００１２`` -> ``KH0012``), trimmed.
+
+    Ids are strings end to end: ``001`` stays ``001``; a float column of whole numbers (how a
+    spreadsheet stores ``1001``) becomes ``"1001"``, not ``"1001.0"``. Empty ids are None.
+    """
+    if pd.api.types.is_float_dtype(ids):
+        whole = ids.dropna()
+        if (whole == np.round(whole)).all():
+            ids = ids.astype("Int64")
+    text = ids.astype("string").str.normalize("NFKC").str.strip()
+    return text.astype(object).where(text.notna() & (text != ""), None)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abclab._text import normalise_ids
 from abclab.features._duckdb import (
     _apply_aliases,
     _column_types,
@@ -25,7 +26,14 @@ from abclab.features._duckdb import (
     _plan,
     _run,
 )
-from abclab.features._source import _check_result, _resolve_columns, _source_relation, _to_date
+from abclab.features._source import (
+    _check_result,
+    _resolve_columns,
+    _source_relation,
+    _to_date,
+    prepare_source,
+)
+from abclab.io import ReadOptions
 
 __all__ = ["TransactionFeatures", "from_transactions", "transaction_features"]
 
@@ -66,6 +74,7 @@ def from_transactions(
     paid_date: str | None = None,
     as_of: str | _dt.date | pd.Timestamp | None = None,
     aliases: Mapping[Any, Any] | None = None,
+    read: ReadOptions | None = None,
 ) -> pd.DataFrame:
     """Derive one row of criteria per customer from a transaction log.
 
@@ -96,6 +105,7 @@ def from_transactions(
         paid_date=paid_date,
         as_of=as_of,
         aliases=aliases,
+        read=read,
     ).customers
 
 
@@ -111,6 +121,7 @@ def transaction_features(
     paid_date: str | None = None,
     as_of: str | _dt.date | pd.Timestamp | None = None,
     aliases: Mapping[Any, Any] | None = None,
+    read: ReadOptions | None = None,
 ) -> TransactionFeatures:
     """Derive per-customer criteria and a returns report from a transaction log.
 
@@ -134,6 +145,14 @@ def transaction_features(
         :func:`abclab.cleaning.clean_customers` (a duplicate customer's invoices belong to
         the record it was merged into). Ids are compared as text and the result's index is
         then text.
+    read : abclab.io.ReadOptions, optional
+        How to read a client file (sheet, encoding, separator, decimal mark, header row,
+        missing markers, date order). A file that DuckDB cannot read as it is (GBK, ``;``,
+        decimal commas, title rows, 合计 lines, Chinese or day-first dates, XLSX) is read by
+        :func:`abclab.io.read_table` first (:func:`abclab.features._source.prepare_source`).
+
+    Customer ids are text, NFKC-normalised and trimmed (``ＫＨ００１２`` and ``KH0012 `` are
+    one customer, ``001`` stays ``001``).
 
     Returns
     -------
@@ -198,7 +217,50 @@ def transaction_features(
     .. [2] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: using iso-value
        curves for customer base analysis. Journal of Marketing Research 42(4), 415–430.
     """
-    label, relation_sql, frame = _source_relation(source)
+    dates = [c for c in (date, due_date, paid_date) if c]
+    prepared = prepare_source(source, customer=customer, dates=dates,
+                              numbers=[amount, profit or ""], read=read)  # fmt: skip
+    result = _features(prepared, customer=customer, date=date, amount=amount, profit=profit,
+                       category=category, due_date=due_date, paid_date=paid_date, as_of=as_of,
+                       aliases=aliases)  # fmt: skip
+    if not pd.api.types.is_string_dtype(result.customers.index) and not (
+        result.customers.index.dtype == object
+    ):
+        return result  # numeric ids (a frame's int column) keep their type
+    ids = pd.Series(result.customers.index, dtype=object)
+    clean = normalise_ids(ids)
+    if clean.equals(ids):
+        return result
+    if clean.duplicated().any():  # one customer under two spellings: book both to one id
+        spelled = {a: b for a, b in zip(ids, clean, strict=True) if a != b}
+        merged = {**{str(k): str(v) for k, v in (aliases or {}).items()}, **spelled}
+        result = _features(prepared, customer=customer, date=date, amount=amount, profit=profit,
+                           category=category, due_date=due_date, paid_date=paid_date,
+                           as_of=as_of, aliases=merged)  # fmt: skip
+        clean = normalise_ids(pd.Series(result.customers.index, dtype=object))
+    index = pd.Index(clean.to_numpy(), name=result.customers.index.name)
+    return TransactionFeatures(
+        customers=result.customers.set_axis(index),
+        returns=result.returns.set_axis(index),
+        as_of=result.as_of,
+    )
+
+
+def _features(
+    source: Any,
+    *,
+    customer: str,
+    date: str,
+    amount: str,
+    profit: str | None,
+    category: str | None,
+    due_date: str | None,
+    paid_date: str | None,
+    as_of: Any,
+    aliases: Mapping[Any, Any] | None,
+) -> TransactionFeatures:
+    """One DuckDB run of the criteria over a prepared source (see transaction_features)."""
+    label, relation_sql, frame = _source_relation(source, customer=customer)
     con = _connect()
     try:
         if frame is not None:

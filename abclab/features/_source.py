@@ -7,27 +7,141 @@ per-customer counts of bad input into errors that name the column, the count and
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
+import io as _stdio
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from abclab._text import normalise_ids
 from abclab.exceptions import InputDataError
 from abclab.features._definition import _NUMERIC_TYPES, _date_expr, _quote, _unsupported_type
+from abclab.io import ReadOptions, parse_dates, read_table
+from abclab.io._layout import NOTE_WORDS, TOTAL_WORDS
 
 _PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
 
 
-def _source_relation(
+#: Bytes read from the start and the end of a CSV to decide whether DuckDB reads it directly.
+_SNIFF_BYTES = 256 * 1024
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T][\d:.]+)?$")
+_LEADING_ZERO = re.compile(r"^0\d+$")
+_PLAIN = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+_NOT_DATA = re.compile(
+    r"^\s*(?:" + "|".join(re.escape(w) for w in (*TOTAL_WORDS, *NOTE_WORDS)) + r")", re.I
+)
+
+
+def prepare_source(
     source: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    customer: str,
+    dates: list[str],
+    numbers: list[str],
+    read: ReadOptions | None = None,
+) -> str | os.PathLike[str] | pd.DataFrame:
+    """The source as DuckDB should scan it: the file itself, or a frame read by abclab.io.
+
+    A Parquet file, or a plain CSV (UTF-8, ``,``-separated, header on the first line, ISO
+    dates, plain numbers, no total or note lines at its ends: :func:`_duckdb_reads`), goes to
+    DuckDB as it is. Anything else — GBK, ``;`` and decimal commas, title rows and 合计 lines,
+    Chinese or day-first dates, XLSX — is read by :func:`abclab.io.read_table` with ``read``,
+    its dates by :func:`abclab.io.parse_dates`, and scanned as a frame. Customer ids are text.
+    """
+    read = read or ReadOptions()
+    if isinstance(source, pd.DataFrame):
+        return _typed_frame(source, customer=customer, dates=dates, read=read, label="")
+    if not isinstance(source, str | os.PathLike):
+        raise InputDataError(
+            f"source must be a path to a CSV/Parquet file or a pandas DataFrame, "
+            f"got {type(source).__name__}"
+        )
+    path = Path(source)
+    if not path.is_file():
+        raise InputDataError(f"transaction file '{path}' does not exist")
+    name = path.name.lower()
+    if name.endswith(_PARQUET_SUFFIXES):
+        return source
+    if name.endswith(_CSV_SUFFIXES) and read.is_default and _duckdb_reads(
+        path, customer, dates, numbers
+    ):
+        return source
+    # numbers auto-detected: a text amount column stays text and is refused below, by name
+    frame = read_table(path, **read.table_options())
+    return _typed_frame(frame, customer=customer, dates=dates, read=read, label=path.name)
+
+
+def _typed_frame(
+    frame: pd.DataFrame, *, customer: str, dates: list[str], read: ReadOptions, label: str
+) -> pd.DataFrame:
+    out = frame.copy()
+    rows = frame.attrs.get("rows")
+    for column in dates:
+        if column in out.columns and not pd.api.types.is_datetime64_any_dtype(out[column]):
+            series = out[column]
+            series.attrs["rows"] = rows
+            out[column] = parse_dates(series, column=column, source=label,
+                                      date_format=read.date_format).values  # fmt: skip
+    if customer in out.columns and not pd.api.types.is_numeric_dtype(out[customer]):
+        out[customer] = normalise_ids(out[customer])
+    out.attrs = {"source_label": f"file '{label}'"} if label else {}
+    return out
+
+
+def _duckdb_reads(path: Path, customer: str, dates: list[str], numbers: list[str]) -> bool:
+    """True for a plain CSV that DuckDB's ``read_csv_auto`` reads as the file means it.
+
+    Not for ids with leading zeros (``001`` would become the number 1), text that is not
+    UTF-8, rows of another width, non-ISO dates, business-formatted numbers, or total or
+    note lines at the end.
+    """
+    if path.name.lower().endswith(".gz"):
+        return True  # compressed logs are machine exports; DuckDB reads them directly
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        head = f.read(_SNIFF_BYTES)
+        f.seek(max(0, size - 4096))
+        tail = f.read()
+    try:
+        text = head.decode("utf-8")
+        tail_text = tail.decode("utf-8", errors="ignore")
+    except UnicodeDecodeError:
+        return False
+    lines = text.splitlines()[: (-1 if len(head) == _SNIFF_BYTES else None)]
+    if len(lines) < 2 or text.startswith("\ufeff"):
+        return False
+    records = list(csv.reader(_stdio.StringIO("\n".join(lines[:500]))))
+    header = records[0]
+    if len(header) < 3 or any(len(r) != len(header) for r in records[1:] if r):
+        return False
+    position = {name: k for k, name in enumerate(header)}
+    if any(c not in position for c in (*dates, *numbers) if c):
+        return False
+    for row in records[1:]:
+        if customer in position and _LEADING_ZERO.match(row[position[customer]]):
+            return False
+        for c in dates:
+            if c and row[position[c]] and not _ISO_DATE.match(row[position[c]]):
+                return False
+        for c in numbers:
+            if c and row[position[c]] and not _PLAIN.match(row[position[c]]):
+                return False
+    last = [line for line in tail_text.splitlines() if line.strip()][-3:]
+    return not any(_NOT_DATA.match(line) or line.count(",") < len(header) - 1 for line in last)
+
+
+def _source_relation(
+    source: str | os.PathLike[str] | pd.DataFrame, *, customer: str | None = None
 ) -> tuple[str, str, pd.DataFrame | None]:
     """Return (label for messages, SQL relation, frame to register or None)."""
     if isinstance(source, pd.DataFrame):
-        return "the DataFrame", "abclab_source_frame", source
+        return source.attrs.get("source_label", "the DataFrame"), "abclab_source_frame", source
     if not isinstance(source, str | os.PathLike):
         raise InputDataError(
             f"source must be a path to a CSV/Parquet file or a pandas DataFrame, "

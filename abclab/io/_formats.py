@@ -89,20 +89,23 @@ def _guess_decimal(frame: pd.DataFrame, sep: str) -> str:
 
 
 def _read_csv(path: Path, encoding: str | None, sep: str | None) -> tuple[pd.DataFrame, str, str]:
+    """Every row of a CSV as text cells, no header (ragged rows padded to the widest)."""
     raw = path.read_bytes()
     if not raw.strip():
         raise InputDataError(f"{path.name}: the file is empty")
     text, used = _decode(raw, encoding, path.name)
+    text = text.lstrip("\ufeff")
     sep = sep or _sniff_sep(text)
+    head = itertools.islice(csv.reader(_stdio.StringIO(text), delimiter=sep), 200)
+    width = max((len(r) for r in head), default=1)
     try:
-        frame = pd.read_csv(
-            _stdio.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""]
-        )
+        grid = pd.read_csv(
+            _stdio.StringIO(text), sep=sep, header=None, names=range(width), dtype=str,
+            keep_default_na=False, na_values=[""], skip_blank_lines=False,
+        )  # fmt: skip
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise InputDataError(f"{path.name}: cannot parse as CSV with sep={sep!r}: {err}") from err
-    first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    frame.attrs["raw_headers"] = next(csv.reader([first_line], delimiter=sep), [])
-    return frame, used, sep
+    return grid, used, sep
 
 
 def _check_unique_headers(headers: Sequence[Any], name: str) -> None:
@@ -119,6 +122,7 @@ def _check_unique_headers(headers: Sequence[Any], name: str) -> None:
 
 
 def _read_excel(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | int]:
+    """Every row of an XLSX sheet as read (text-preserving objects), no header."""
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as err:  # openpyxl raises several unrelated types for corrupt files
@@ -132,15 +136,11 @@ def _read_excel(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str 
                 f"{path.name}: no sheet {chosen!r}; sheets are {names} "
                 f"(give a name or a 0-based index)"
             )
-        frame = pd.read_excel(
-            book, sheet_name=chosen, dtype=object, keep_default_na=False, na_values=[""]
-        )
-        headers = pd.read_excel(book, sheet_name=chosen, header=None, nrows=1)
-    frame = frame.infer_objects()
-    frame.attrs["raw_headers"] = (
-        [h for h in headers.iloc[0].tolist() if pd.notna(h)] if len(headers) else []
-    )
-    return frame, chosen
+        grid = pd.read_excel(
+            book, sheet_name=chosen, header=None, dtype=object, keep_default_na=False,
+            na_values=[""],
+        )  # fmt: skip
+    return grid, chosen
 
 
 def _resolve_rename(columns: Sequence[str], rename: Mapping[str, str], name: str) -> dict[str, str]:

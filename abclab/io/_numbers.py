@@ -68,7 +68,9 @@ def _parse_column(series: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series
     return values.rename(series.name), bad, {k: v for k, v in counts.items() if v}
 
 
-def _row_note(kind: str, position: int) -> str:
+def _row_note(kind: str, position: int, rows: Sequence[int] | None = None) -> str:
+    if rows is not None and len(rows) > position:
+        return f"row {int(rows[position])} of the file"
     if kind == "series":
         return f"row {position + 1} (1-based position in the data)"
     return (
@@ -78,13 +80,18 @@ def _row_note(kind: str, position: int) -> str:
 
 
 def _bad_value_error(
-    source: str | None, column: Any, series: pd.Series, bad: pd.Series, kind: str
+    source: str | None,
+    column: Any,
+    series: pd.Series,
+    bad: pd.Series,
+    kind: str,
+    rows: Sequence[int] | None = None,
 ) -> InputDataError:
     position = int(np.flatnonzero(bad.to_numpy(bool))[0])
     prefix = f"{source}: " if source else ""
     prefix += f"column {column!r} " if column is not None else ""
     return InputDataError(
-        f"{prefix}{_row_note(kind, position)}: cannot read "
+        f"{prefix}{_row_note(kind, position, rows)}: cannot read "
         f"{series.iloc[position]!r} as a number ({_EXPECTED})"
     )
 
@@ -172,7 +179,12 @@ def _looks_like_code(series: pd.Series) -> bool:
 
 
 def _convert_numeric(
-    frame: pd.DataFrame, numeric: Sequence[str] | None, decimal: str, name: str, kind: str
+    frame: pd.DataFrame,
+    numeric: Sequence[str] | None,
+    decimal: str,
+    name: str,
+    kind: str,
+    file_rows: Sequence[int] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
     rows, converted, out = [], [], frame.copy()
     strict = list(numeric) if numeric is not None else []
@@ -189,7 +201,7 @@ def _convert_numeric(
             continue
         values, bad, counts = _parse_column(series, decimal)
         if numeric is not None and bad.any():
-            raise _bad_value_error(name, col, series, bad, kind)
+            raise _bad_value_error(name, col, series, bad, kind, file_rows)
         if numeric is None:
             parsed = values.notna().sum() + counts.get("excel_error", 0)
             non_blank = int(series.notna().sum()) - counts.get("blank", 0)
@@ -200,7 +212,7 @@ def _convert_numeric(
                 counts["unparseable"] = int(bad.sum())
                 warnings.warn(
                     f"{name}: column {col!r}: {int(bad.sum())} cell(s) could not be read as "
-                    f"numbers and became missing, first at {_row_note(kind, position)}: "
+                    f"numbers and became missing, first at {_row_note(kind, position, file_rows)}: "
                     f"{series.iloc[position]!r}",
                     DataQualityWarning,
                     stacklevel=4,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from abclab.exceptions import InputDataError
@@ -20,6 +22,7 @@ from abclab.io._formats import (
     _read_excel,
     _resolve_rename,
 )
+from abclab.io._layout import DROPPED_COLUMNS, split_layout
 from abclab.io._numbers import _convert_numeric
 
 
@@ -46,6 +49,12 @@ class TableRead:
         Columns ``column, rule, count``: one row per column and conversion rule applied.
     numeric_columns : tuple of str
         Columns converted to numbers.
+    rows : ndarray of int
+        1-based row number in the file of each row of ``frame``.
+    header_row : int
+        1-based row of the header (1 for Parquet).
+    dropped : pandas.DataFrame
+        Rows set aside: ``row``, ``kind`` (title / blank / total / note), ``content``.
     """
 
     frame: pd.DataFrame
@@ -56,6 +65,9 @@ class TableRead:
     sheet: str | int | None
     conversions: pd.DataFrame
     numeric_columns: tuple[str, ...]
+    rows: np.ndarray
+    header_row: int
+    dropped: pd.DataFrame
 
 
 def read_table_report(
@@ -67,6 +79,8 @@ def read_table_report(
     decimal: str | None = None,
     numeric: Sequence[str] | None = None,
     rename: Mapping[str, str] | None = None,
+    header_row: int | None = None,
+    missing_values: Sequence[str] = (),
 ) -> TableRead:
     """Read a CSV, XLSX or Parquet file and report how it was read.
 
@@ -97,6 +111,14 @@ def read_table_report(
     rename : mapping, optional
         Client column name -> criterion name. Names are matched exactly, then ignoring
         case, spaces and full-width/half-width differences.
+    header_row : int, optional
+        1-based row of the header (as a spreadsheet numbers it). Default: detected, skipping
+        title rows, blank rows and merged-cell bands above it (:mod:`abclab.io._layout`).
+        Total rows (``合计``, ``Total`` ...), blank rows and trailing notes are set aside and
+        listed in ``dropped``.
+    missing_values : sequence of str
+        More cell texts that mean "no value" (besides ``暂无``, ``无``, ``N/A``, ``-`` ...),
+        in any column.
 
     Returns
     -------
@@ -124,10 +146,10 @@ def read_table_report(
     suffix = path.suffix.lower()
     used_encoding = used_sep = None
     if suffix in _CSV_SUFFIXES:
-        frame, used_encoding, used_sep = _read_csv(path, encoding, sep)
+        grid, used_encoding, used_sep = _read_csv(path, encoding, sep)
         kind = "csv"
     elif suffix in _EXCEL_SUFFIXES:
-        frame, sheet = _read_excel(path, sheet)
+        grid, sheet = _read_excel(path, sheet)
         kind = "excel"
     elif suffix in _PARQUET_SUFFIXES:
         try:
@@ -140,8 +162,20 @@ def read_table_report(
             f"{name}: unknown file type {path.suffix!r}; expected one of "
             f"{sorted(_CSV_SUFFIXES | _EXCEL_SUFFIXES | _PARQUET_SUFFIXES)}"
         )
+    if kind == "parquet":
+        rows, header, dropped = (
+            np.arange(2, len(frame) + 2),
+            1,
+            pd.DataFrame(columns=DROPPED_COLUMNS),
+        )
+    else:
+        layout = split_layout(grid, name=name, header_row=header_row)
+        frame, rows, header, dropped = layout.frame, layout.rows, layout.header_row, layout.dropped
+        if kind == "excel":
+            frame = frame.infer_objects()
     frame.columns = [str(c).lstrip("\ufeff").strip() for c in frame.columns]
-    _check_unique_headers(frame.attrs.pop("raw_headers", list(frame.columns)), name)
+    _check_unique_headers(list(frame.columns), name)
+    frame, marked = _blank_markers(frame, missing_values)
     if decimal is None:
         decimal = _guess_decimal(frame, used_sep) if kind == "csv" else "."
     if rename:
@@ -149,16 +183,41 @@ def read_table_report(
         frame = frame.rename(columns=mapping)
         if numeric is not None:
             numeric = [mapping.get(c, c) for c in numeric]
-    frame, conversions, converted = _convert_numeric(frame, numeric, decimal, name, kind)
+    frame, conversions, converted = _convert_numeric(frame, numeric, decimal, name, kind, rows)
+    if marked:
+        extra = pd.DataFrame([(c, "missing_marker", n) for c, n in marked.items()],
+                             columns=conversions.columns)  # fmt: skip
+        conversions = pd.concat([conversions, extra], ignore_index=True).astype(conversions.dtypes)
     frame.attrs["conversions"] = conversions
-    return TableRead(frame, path, used_encoding, used_sep, decimal, sheet, conversions, converted)
+    frame.attrs["rows"] = rows
+    frame.attrs["dropped"] = dropped
+    return TableRead(frame, path, used_encoding, used_sep, decimal, sheet, conversions, converted,
+                     rows, header, dropped)  # fmt: skip
+
+
+def _blank_markers(frame: pd.DataFrame, markers: Sequence[str]) -> tuple[pd.DataFrame, dict]:
+    """Cells equal to one of ``markers`` (after NFKC, trimmed, any case) become missing."""
+    if not markers:
+        return frame, {}
+    wanted = {unicodedata.normalize("NFKC", str(m)).strip().casefold() for m in markers}
+    counts = {}
+    for col in frame.columns:
+        series = frame[col]
+        if pd.api.types.is_numeric_dtype(series):
+            continue
+        text = series.astype("string").str.normalize("NFKC").str.strip().str.casefold()
+        hit = text.isin(wanted).fillna(False).to_numpy(bool)
+        if hit.any():
+            frame[col] = series.where(~hit, None)
+            counts[str(col)] = int(hit.sum())
+    return frame, counts
 
 
 def read_table(path: str | Path, **options: Any) -> pd.DataFrame:
     """Read a CSV, XLSX or Parquet file into a DataFrame, parsing business numbers.
 
     Takes the keyword options of :func:`read_table_report` (``sheet``, ``encoding``, ``sep``,
-    ``decimal``, ``numeric``, ``rename``) and returns its ``frame``; the conversion counts
+    ``decimal``, ``numeric``, ``rename``, ``header_row``, ``missing_values``) and returns its ``frame``; the conversion counts
     (columns ``column, rule, count``) are in ``frame.attrs["conversions"]``.
 
     Raises
@@ -166,7 +225,8 @@ def read_table(path: str | Path, **options: Any) -> pd.DataFrame:
     InputDataError
         As :func:`read_table_report`, and for an unknown option.
     """
-    allowed = {"sheet", "encoding", "sep", "decimal", "numeric", "rename"}
+    allowed = {"sheet", "encoding", "sep", "decimal", "numeric", "rename", "header_row",
+               "missing_values"}  # fmt: skip
     unknown = sorted(set(options) - allowed)
     if unknown:
         raise InputDataError(f"read_table: unknown option(s) {unknown}; allowed: {sorted(allowed)}")
