@@ -255,7 +255,8 @@ def test_auto_detection_threshold_and_codes(tmp_path):
     ]
     path = _write(tmp_path / "auto.csv", "code,spend,mostly_text\n" + "\n".join(rows) + "\n")
     with pytest.warns(
-        DataQualityWarning, match=r"auto\.csv: column 'spend': 1 cell\(s\).*row 11 of the file.*'12x'"
+        DataQualityWarning,
+        match=r"auto\.csv: column 'spend': 1 cell\(s\).*row 11 of the file.*'12x'",
     ):
         read = read_table_report(path)
     assert read.frame["code"].tolist()[:2] == ["001", "002"]  # leading zeros: kept as text

@@ -68,8 +68,10 @@ def prepare_source(
     name = path.name.lower()
     if name.endswith(_PARQUET_SUFFIXES):
         return source
-    if name.endswith(_CSV_SUFFIXES) and read.is_default and _duckdb_reads(
-        path, customer, dates, numbers
+    if (
+        name.endswith(_CSV_SUFFIXES)
+        and read.is_default
+        and _duckdb_reads(path, customer, dates, numbers)
     ):
         return source
     # numbers auto-detected: a text amount column stays text and is refused below, by name
