@@ -578,14 +578,6 @@ def test_id_column_picks_the_id(files):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason="id_column naming a column of a table that also has a 'customer_id' column: the "
-    "id is renamed to the internal 'customer_id' beside the client's one, and the data step "
-    "fails with 'The truth value of a DataFrame is ambiguous' (abclab/pipeline/read.py "
-    "read_master renames without checking the name is free)",
-)
 def test_id_column_beside_a_customer_id_column(files):
     coded = _run(_tiny(id_column="code"), files)
     assert list(coded.input_customers["customer_id"]) == list(_customers_frame()["code"])
@@ -626,15 +618,6 @@ def test_recommended_drives_strategies(files):
     assert base.summaries["pareto"]["strategy"].isna().all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=InputDataError,
-    reason="recommended: a method whose tiers do not fit the strategy scheme (rfm segments, "
-    "clusters beyond A-D, value_potential's 'n/a' for a customer without a potential figure) "
-    "fails in the comparison step: abclab.strategy.strategy_table raises 'labels [...] are not "
-    "tiers of scheme ...' before tiers.strategies overrides are looked at, so no study can "
-    "recommend these methods",
-)
 @pytest.mark.parametrize(
     "entry",
     [
@@ -909,12 +892,6 @@ def test_criterion_label_reaches_report_tables(files, tmp_path):
     assert "Umsatz (EUR)" in headers and "spend" not in headers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="criteria.*.label reaches the workbook headers only when language != 'en' "
-    "(abclab.report._excel.write_workbook calls _translate_headers for other languages only)",
-)
 def test_criterion_label_reaches_english_workbook_headers(files, tmp_path):
     from openpyxl import load_workbook
 

@@ -134,8 +134,9 @@ class Method(StudyModel):
     kind: ClassVar[Kind] = "ranking"
     #: Whether the tiers depend on the criteria weights.
     uses_weights: ClassVar[bool] = False
-    #: Scheme of :func:`abclab.strategy.strategy_table` for the method's tiers.
-    strategy_scheme: ClassVar[str] = "abc_accounts"
+    #: Scheme of :func:`abclab.strategy.strategy_table` for the method's tiers (None: the
+    #: tiers have no default strategies; the study's ``tiers.strategies`` give them).
+    strategy_scheme: ClassVar[str | None] = "abc_accounts"
 
     alias: NonEmptyStr | None = Field(
         None, alias="as", description="Name of this run (to compare one method twice)."

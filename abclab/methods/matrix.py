@@ -85,6 +85,7 @@ class RFM(Method):
 
     method = "rfm"
     kind = "matrix"
+    strategy_scheme = None
     recency: NonEmptyStr = Field("recency_days", description="Criterion: days since last purchase.")
     frequency: NonEmptyStr = Field("purchase_count", description="Criterion: number of purchases.")
     monetary: NonEmptyStr | None = Field(None, description="Criterion: spend (default the value).")

@@ -61,17 +61,55 @@ def comparable_tiers(tiers: pd.DataFrame, *, insufficient: str = NO_DATA_TIER) -
     return pd.DataFrame(out, index=tiers.index)
 
 
+def _fits_scheme(tiers: pd.Series, scheme: str) -> bool:
+    """Whether :func:`abclab.strategy.strategy_table` can name every tier (bar D and n/a)."""
+    skip = {"D", NO_DATA_TIER, *PENDING_WORD.values()}
+    main = [str(c) for c in tiers.cat.categories if str(c) not in skip]
+    rows = strategy.SCHEMES[scheme]
+    names = {str(t).strip().lower() for r in rows for t in r[:3]}
+    labelled = [c for c in main if c.strip().lower() in names]
+    return len(labelled) == len(main) or (not labelled and len(main) <= len(rows))
+
+
+def _plain_rows(study: Study, tiers: pd.Series, labels: list[str]) -> pd.DataFrame:
+    """Rows for tiers without a default strategy: the study's names and strategies, else the
+    tier itself and no strategy."""
+    counts = tiers.astype(object).value_counts()
+    return pd.DataFrame(
+        {
+            "key": labels,
+            "name": [study.tiers.labels.get(c, c) for c in labels],
+            "strategy": [study.tiers.strategies.get(c, "") for c in labels],
+            "count": [int(counts.get(c, 0)) for c in labels],
+        },
+        index=pd.Index(labels, name="tier"),
+    )
+
+
 def strategy_table(study: Study, tiers: pd.Series) -> pd.DataFrame:
     """Tier -> name and strategy (abclab.strategy defaults, overridden by the study).
 
     The scheme is the recommended method's ``strategy_scheme``: ``bands`` for score bands,
     ``value_potential`` for the value x potential matrix, ``abc_accounts`` otherwise (source
-    003's strategies for existing accounts; source 004's D for pending). Columns ``key, name, strategy, count``
-    indexed by tier; ``tiers.labels`` of the study replace the names.
+    003's strategies for existing accounts; source 004's D for pending). Tiers outside any
+    scheme (clusters beyond A-C, RFM segments, ``n/a`` of a customer a method could not
+    place) get the study's ``tiers.labels`` / ``tiers.strategies`` or no strategy. Columns
+    ``key, name, strategy, count`` indexed by tier; ``tiers.labels`` replace the names.
     """
     scheme = study.method(study.recommended).strategy_scheme
-    overrides = study.tiers.strategies
     tiers = tiers.cat.remove_unused_categories()
+    cats = [str(c) for c in tiers.cat.categories]
+    unplaced = [c for c in cats if c == NO_DATA_TIER]
+    if scheme is None or not _fits_scheme(tiers, scheme):
+        return _plain_rows(study, tiers, cats)
+    if not unplaced:
+        return _scheme_rows(study, tiers, scheme)
+    placed = tiers[tiers.astype(object) != NO_DATA_TIER].cat.remove_categories(unplaced)
+    return pd.concat([_scheme_rows(study, placed, scheme), _plain_rows(study, tiers, unplaced)])
+
+
+def _scheme_rows(study: Study, tiers: pd.Series, scheme: str) -> pd.DataFrame:
+    overrides = study.tiers.strategies
     cats = [str(c) for c in tiers.cat.categories]
     words = ("D", *PENDING_WORD.values())
     extra = [c for c in words if c in cats and scheme != "abc_accounts"]

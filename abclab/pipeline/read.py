@@ -62,6 +62,8 @@ def read_master(study: Study) -> pd.DataFrame | None:
             f"id_column: column {id_col!r} not in {src.path.name} "
             f"(columns: {', '.join(map(str, master.columns))})"
         )
+    if id_col != ID and ID in master.columns:  # the client's own "customer_id" column stays
+        master = master.rename(columns={ID: f"{ID} ({src.path.name})"})
     master = master.rename(columns={id_col: ID})
     master[ID] = customer_ids(master[ID])
     missing = master[ID].isna()

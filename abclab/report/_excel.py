@@ -82,8 +82,7 @@ def write_workbook(results: Any, path: str | Path) -> Path:
         _table_sheet(wb, bodies, "Sensitivity", results.sensitivity.per_customer.reset_index())
     if results.migration is not None:
         _table_sheet(wb, bodies, "Migration", results.migration.reset_index())
-    if results.study.language != "en":
-        _translate_headers(wb, results)
+    _translate_headers(wb, results)
     stamp = workbook_time(results)
     wb.properties.creator = "abclab"
     wb.properties.title = str(results.study.name)
@@ -106,14 +105,18 @@ def _translate_headers(wb: Workbook, results: Any) -> None:
     """Column headers in the report's language: the study's criterion labels, then the
     report's column names (sheet names and data values stay as they are)."""
     criteria = {c.name: c.label for c in results.study.criteria if c.label}
+    english = results.study.language == "en"
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 if cell.fill != _HEADER_FILL or not isinstance(cell.value, str):
                     continue
                 name = cell.value
-                label = criteria.get(name) or column_labels([name], results.study.language)[name]
-                cell.value = label
+                if english:  # English headers keep their names, criteria take their labels
+                    cell.value = criteria.get(name, name)
+                else:
+                    label = criteria.get(name) or column_labels([name], results.study.language)
+                    cell.value = label if isinstance(label, str) else label[name]
 
 
 def cleaning_log(results: Any) -> pd.DataFrame:
