@@ -14,7 +14,7 @@ import yaml
 
 from abclab import ahp, classify, datasets, scoring
 from abclab.exceptions import InputDataError, JudgementError
-from abclab.lab import JudgementEditor, slider_options, verbal
+from abclab.lab import JudgementEditor, check_answer, slider_options, verbal
 from abclab.study import load_study, study_from_dict
 
 CRITERIA = ["annual_spend", "profit_margin", "tenure_years", "cross_purchase_rate"]
@@ -240,3 +240,17 @@ def test_displays_as_widget_with_a_static_fallback(editor):
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "Weights" in bundle["text/html"] and "CR = CI/RI" in bundle["text/html"]
     assert repr(editor).startswith("JudgementEditor(annual_spend=")
+
+
+def test_check_answer():
+    assert check_answer(None, 3).status == "unanswered"
+    assert check_answer(0.252, 0.25).correct and not check_answer(0.26, 0.25).correct
+    assert check_answer(105, 100, tol=0.05, relative=True).correct
+    assert check_answer([0.42, 0.41], [0.420, 0.410]).correct
+    assert not check_answer([0.42], [0.420, 0.410]).correct
+    assert check_answer(" Water ", "water").correct and not check_answer(3, "water").correct
+    assert check_answer(("a", "b"), ["a", "b"]).correct
+    wrong = check_answer(0.3, 0.25)
+    assert "0.25" not in repr(wrong) and "0.3" in repr(wrong)  # the solution is not revealed
+    assert "正确" in repr(check_answer(1, 1, language="zh"))
+    assert "color" in check_answer(1, 1)._repr_html_()
