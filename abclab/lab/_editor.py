@@ -248,7 +248,7 @@ class JudgementEditor:
         )
         if self.tiers is not None:
             self._tiers_html.value = _view.tiers_html(
-                self.tier_shift, self.moved, self.tier_shares, self.language
+                self.tier_counts, self.tier_shift, self.moved, self.tier_shares, self.language
             )
         for callback in self._callbacks:
             callback(self)
@@ -299,8 +299,9 @@ class JudgementEditor:
         self._update()
 
     @property
-    def tier_shift(self) -> pd.DataFrame | None:
-        """Per tier: customers ``before`` (starting judgements) and ``now``, and their shares."""
+    def tier_counts(self) -> pd.DataFrame | None:
+        """Per tier: customers ``before`` (starting judgements) and ``now``, and their shares
+        (count shares keep the sizes up to ties; :attr:`tier_shift` shows who moved)."""
         if self.tiers is None or self.base_tiers is None:
             return None
         before = self.base_tiers.value_counts(sort=False)
@@ -309,6 +310,16 @@ class JudgementEditor:
         return pd.DataFrame(
             {"before": before, "now": now, "share_before": before / n, "share_now": now / n}
         ).rename_axis("tier")
+
+    @property
+    def tier_shift(self) -> pd.DataFrame | None:
+        """Customers by tier under the starting judgements (rows, ``before``) and now (columns);
+        off-diagonal cells are the customers that changed tier."""
+        if self.tiers is None or self.base_tiers is None:
+            return None
+        labels = list(self.tiers.cat.categories)
+        table = pd.crosstab(self.base_tiers.rename("before"), self.tiers.rename("now"))
+        return table.reindex(index=labels, columns=labels, fill_value=0)
 
     @property
     def moved(self) -> int:

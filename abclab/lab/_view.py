@@ -78,17 +78,25 @@ def worst_html(repairs: pd.DataFrame, consistent: bool, language: str = "en") ->
     return f"{head}<div>{escape(line)}</div>{note}"
 
 
-def tiers_html(shift: pd.DataFrame, moved: int, shares: tuple[float, ...], language: str) -> str:
-    """Tier counts and shares before/now, and how many customers changed tier."""
+def tiers_html(
+    counts: pd.DataFrame,
+    shift: pd.DataFrame,
+    moved: int,
+    shares: tuple[float, ...],
+    language: str,
+) -> str:
+    """Tier counts and shares before/now, the before x now cross-table and how many moved."""
     t = TEXT[language]
-    n = int(shift["before"].sum())
-    table = shift.rename(
+    n = int(counts["before"].sum())
+    table = counts.rename(
         columns={c: t[c] for c in ("before", "now", "share_before", "share_now")}
     ).rename_axis(t["tier"])
-    body = table.to_html(float_format=lambda x: f"{x:.1%}", escape=True, border=0, index_names=True)
+    body = table.to_html(float_format=lambda x: f"{x:.1%}", escape=True, border=0)
+    cross = shift.rename_axis(index=t["before"], columns=t["now"]).to_html(escape=True, border=0)
     share_text = "/".join(f"{s:.0%}" for s in shares)
     share = f"{moved / n:.1%}" if n else "0%"
     return (
-        f"<b>{escape(t['tiers'].format(shares=share_text))}</b>{body}"
+        f"<b>{escape(t['tiers'].format(shares=share_text))}</b>"
+        f"<div style='display:flex;gap:32px'>{body}{cross}</div>"
         f"<div>{escape(t['moved'].format(k=moved, n=n, share=share))}</div>"
     )
