@@ -34,9 +34,15 @@ lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check abclab tests bench
 
+# JupyterLab on the tutorials (jupyterlab and ipywidgets come with the `test` extra).
+# Listens on LAB_IP:LAB_PORT (127.0.0.1:8888; LAB_IP=0.0.0.0 to reach it from outside a
+# container), prints the URL with its token, opens no browser; root gets --allow-root.
+LAB_IP ?= 127.0.0.1
+LAB_PORT ?= 8888
+LAB_ARGS ?=
 lab: setup
-	$(BIN)/pip install --quiet -e '.[lab]'
-	$(BIN)/jupyter lab notebooks
+	$(BIN)/jupyter lab --no-browser --ip=$(LAB_IP) --port=$(LAB_PORT) \
+		$$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS) notebooks
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'

@@ -22,6 +22,7 @@ __all__ = [
     "exceptions",
     "features",
     "io",
+    "lab",
     "mcabc",
     "report",
     "scoring",

@@ -19,7 +19,7 @@ MAX_LINES = 500
 TOO_LONG_FOR_NOW: set[str] = set()
 
 #: Packages whose modules import at module level only.
-MODULE_LEVEL_IMPORTS_ONLY = ("ahp", "classify", "report")
+MODULE_LEVEL_IMPORTS_ONLY = ("ahp", "classify", "report", "lab")
 #: Heavy dependencies a function may import on first use (see the comment at each import).
 DEFERRED_OK = (
     "papermill",
