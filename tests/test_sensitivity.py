@@ -272,6 +272,6 @@ def test_bad_input_messages(random_scores):
     with pytest.raises(JudgementError, match=r"matrix\['b', 'a'\] should be 1/3"):
         judgement_monte_carlo(bad, X3)
     with pytest.raises(JudgementError, match=r"matrix\['a', 'b'\] = 2.5 is not on Saaty's scale"):
-        judgement_monte_carlo(_matrix(2.5, 5, 2), X3)
+        judgement_monte_carlo(_matrix(2.5, 5, 2), X3, off_scale="raise")
     with pytest.raises(InputDataError, match="do not match indicator_scores columns"):
         judgement_monte_carlo(_matrix(3, 5, 2), random_scores[["a", "b", "d"]])

@@ -163,3 +163,22 @@ class _nullcontext:
 
     def __exit__(self, *exc):
         return False
+
+
+def test_entropy_records_what_it_was_computed_on(flores):
+    """``data="scores"`` computes the same numbers as the default and says so in ``attrs``;
+    entropy on the 0-100 min-max scores differs from entropy on the raw criteria (issue 13:
+    the pipeline's comparison is on the normalised scores)."""
+    raw = weighting.entropy(flores)
+    assert raw.attrs == {"method": "entropy", "normalisation": "sum", "data": "raw"}
+    scores = 100 * (flores - flores.min()) / (flores.max() - flores.min())
+    on_scores = weighting.entropy(scores, data="scores")
+    pd.testing.assert_series_equal(on_scores, weighting.entropy(scores))
+    assert on_scores.attrs["data"] == "scores"
+    assert np.abs(on_scores - raw).max() > 0.01
+    # CRITIC min-max normalises first, so raw and min-max scores give the same weights
+    pd.testing.assert_series_equal(weighting.critic(scores), weighting.critic(flores))
+    with pytest.raises(InputDataError, match="already oriented"):
+        weighting.entropy(scores, data="scores", cost=["lead_time"])
+    with pytest.raises(InputDataError, match="data='normalised' is unknown"):
+        weighting.entropy(scores, data="normalised")

@@ -3,7 +3,7 @@
 Public API
 ----------
 pairwise_matrix, weights, group_weights, hierarchy_weights, repair_suggestions,
-AHPResult, HierarchyResult, RANDOM_INDEX, random_index, alonso_lamata_lambda_limit,
+fuzzy_weights (Buckley 1985 fuzzy AHP), AHPResult, FuzzyAHPResult, HierarchyResult, RANDOM_INDEX, random_index, alonso_lamata_lambda_limit,
 VERBAL_SCALE, SAATY_SCALE.
 """
 
@@ -18,6 +18,7 @@ from abclab.ahp._consistency import (
     random_index,
     saaty_threshold,
 )
+from abclab.ahp._fuzzy import DEFUZZIFICATIONS, FuzzyAHPResult, fuzzy_weights
 from abclab.ahp._group import AGGREGATIONS, group_weights
 from abclab.ahp._hierarchy import HierarchyResult, hierarchy_weights
 from abclab.ahp._matrix import (
@@ -32,14 +33,17 @@ from abclab.ahp._result import AHPResult
 
 __all__ = [
     "AGGREGATIONS",
+    "DEFUZZIFICATIONS",
     "GCI_THRESHOLDS",
     "METHODS",
     "RANDOM_INDEX",
     "SAATY_SCALE",
     "VERBAL_SCALE",
     "AHPResult",
+    "FuzzyAHPResult",
     "HierarchyResult",
     "alonso_lamata_lambda_limit",
+    "fuzzy_weights",
     "gci_threshold",
     "group_weights",
     "hierarchy_weights",

@@ -1,4 +1,5 @@
-"""Compare classifications: summary table, agreement, cross-tabs, disputed customers, Lorenz/Gini.
+"""Compare classifications: summary table, agreement, cross-tabs, disputed customers, Lorenz/Gini,
+rank correlation and top-k overlap of score rankings.
 
 Tiers are ordered pandas Categorical Series (categories best first), as every abclab classifier
 returns them. Where a method needs tier *positions* (weighted kappa, disputed customers, methods
@@ -9,6 +10,7 @@ unique values ("A" < "B" < "C").
 
 from abclab.compare._agreement import AgreementResult, agreement, crosstab, disputed
 from abclab.compare._concentration import RankCorrelation, gini, lorenz, rank_correlation
+from abclab.compare._overlap import top_k_overlap
 from abclab.compare._summary import summary_table
 
 __all__ = [
@@ -21,4 +23,5 @@ __all__ = [
     "lorenz",
     "rank_correlation",
     "summary_table",
+    "top_k_overlap",
 ]

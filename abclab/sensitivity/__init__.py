@@ -29,7 +29,8 @@ Because rank rules need every customer of a draw at once, blocks are formed over
 
 Package layout: ``_tiers`` (tier-rule kernels and input checks), ``_result``
 (:class:`SensitivityResult`), ``_weights`` (weight Monte Carlo and one-at-a-time sweeps),
-``_judgements`` (judgement perturbation).
+``_judgements`` (judgement perturbation), ``_smaa`` (SMAA-2 acceptability indices), ``_resample`` (bootstrap intervals of tier
+shares, rank-reversal checks).
 
 References
 ----------
@@ -45,15 +46,22 @@ from abclab.sensitivity._judgements import (
     judgement_monte_carlo,
     perturb_judgements,
 )
+from abclab.sensitivity._resample import RankReversalResult, bootstrap_tiers, rank_reversal
 from abclab.sensitivity._result import SensitivityResult
+from abclab.sensitivity._smaa import SMAAResult, smaa
 from abclab.sensitivity._weights import draw_weights, one_at_a_time, weight_monte_carlo
 
 __all__ = [
     "SAATY_SCALE",
+    "RankReversalResult",
+    "SMAAResult",
     "SensitivityResult",
+    "bootstrap_tiers",
     "draw_weights",
     "judgement_monte_carlo",
     "one_at_a_time",
     "perturb_judgements",
+    "rank_reversal",
+    "smaa",
     "weight_monte_carlo",
 ]

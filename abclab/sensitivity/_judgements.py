@@ -4,11 +4,20 @@
 :func:`judgement_monte_carlo` recomputes the weights of the whole stack at once
 (eigenvector or row geometric mean), reclassifies the customers and attributes the tier
 changes to single judgements.
+
+Judgements off the scale (an aggregated matrix of a group, e.g. sqrt(3 x 4) = 3.4641) have a
+*fractional* position: ``off_scale="interpolate"`` (default) places ``a`` between its two
+neighbours on the scale linearly in ``log a`` (3.4641 sits at 0.5 between 3 and 4, since
+ln 3.4641 = (ln 3 + ln 4)/2) and moves it by whole positions, mapping back the same way (one
+step up gives sqrt(4 x 5) = 4.4721). On-scale judgements have integer positions, so nothing
+changes for them. ``"nearest"`` snaps each judgement to the nearest scale value before moving
+(the base weights stay those of the given matrix); ``"raise"`` rejects off-scale judgements.
+Values outside 1/9..9 are rejected in every mode.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -38,12 +47,20 @@ def _stack_weights(A: np.ndarray, method: str) -> np.ndarray:
     return w / w.sum(axis=1, keepdims=True)
 
 
-def _scale_positions(matrix: np.ndarray, names: Sequence[str]) -> np.ndarray:
-    """Positions (0..16) on :data:`SAATY_SCALE` of the upper-triangle judgements (validated)."""
+_LOG_SCALE = np.log(SAATY_SCALE)
+_POSITIONS = np.arange(len(SAATY_SCALE), dtype=float)
+OffScale = Literal["interpolate", "nearest", "raise"]
+
+
+def _scale_positions(
+    matrix: np.ndarray, names: Sequence[str], off_scale: str = "raise"
+) -> np.ndarray:
+    """Positions (0..16, fractional off the scale) of the upper-triangle judgements (validated)."""
+    if off_scale not in ("interpolate", "nearest", "raise"):
+        raise ValueError(f"off_scale={off_scale!r}: expected 'interpolate', 'nearest' or 'raise'.")
     n = matrix.shape[0]
-    log_scale = np.log(SAATY_SCALE)
     iu = np.triu_indices(n, 1)
-    pos = np.empty(len(iu[0]), dtype=np.int64)
+    pos = np.empty(len(iu[0]), dtype=float)
     for p, (i, j) in enumerate(zip(*iu, strict=True)):
         a, b = matrix[i, j], matrix[j, i]
         if not (np.isfinite(a) and a > 0):
@@ -55,16 +72,36 @@ def _scale_positions(matrix: np.ndarray, names: Sequence[str]) -> np.ndarray:
                 f"matrix[{names[j]!r}, {names[i]!r}] should be 1/{a:g} = {1 / a:.4g} "
                 f"because matrix[{names[i]!r}, {names[j]!r}] is {a:g}; found {b!r}."
             )
-        dist = np.abs(log_scale - np.log(a))
-        pos[p] = int(np.argmin(dist))
-        if dist[pos[p]] > 0.05:
+        la = np.log(a)
+        dist = np.abs(_LOG_SCALE - la)
+        nearest = int(np.argmin(dist))
+        if dist[nearest] <= 0.05:
+            pos[p] = nearest
+        elif la < _LOG_SCALE[0] or la > _LOG_SCALE[-1]:
+            raise JudgementError(
+                f"matrix[{names[i]!r}, {names[j]!r}] = {a:g} is outside Saaty's scale 1/9..9."
+            )
+        elif off_scale == "raise":
             raise JudgementError(
                 f"matrix[{names[i]!r}, {names[j]!r}] = {a:g} is not on Saaty's scale "
-                "1/9..1/2, 1, 2..9; judgement perturbation moves judgements along that scale."
+                "1/9..1/2, 1, 2..9; pass off_scale='interpolate' (fractional positions, e.g. "
+                "for an aggregated group matrix) or 'nearest'."
             )
+        elif off_scale == "nearest":
+            pos[p] = nearest
+        else:
+            pos[p] = float(np.interp(la, _LOG_SCALE, _POSITIONS))
     if not np.allclose(np.diag(matrix), 1.0):
         raise JudgementError("matrix: diagonal entries must be 1.")
     return pos
+
+
+def _scale_values(pos: np.ndarray) -> np.ndarray:
+    """Judgements at scale positions: exact scale values at integers, log-linear in between."""
+    whole = np.round(pos)
+    exact = np.abs(pos - whole) < 1e-12
+    inter = np.exp(np.interp(pos, _POSITIONS, _LOG_SCALE))
+    return np.where(exact, SAATY_SCALE[whole.astype(np.int64)], inter)
 
 
 def _matrices_from_positions(pos: np.ndarray, n: int) -> np.ndarray:
@@ -72,7 +109,7 @@ def _matrices_from_positions(pos: np.ndarray, n: int) -> np.ndarray:
     d = pos.shape[0]
     A = np.ones((d, n, n))
     iu = np.triu_indices(n, 1)
-    vals = SAATY_SCALE[pos]
+    vals = _scale_values(pos)
     A[:, iu[0], iu[1]] = vals
     A[:, iu[1], iu[0]] = 1.0 / vals
     return A
@@ -105,13 +142,16 @@ def perturb_judgements(
     draws: int = 1000,
     steps: int = 1,
     probability: float = 0.5,
+    off_scale: OffScale = "interpolate",
     seed: int = 0,
 ) -> np.ndarray:
     """Random reciprocal matrices around ``matrix`` on Saaty's scale, shape (draws, n, n).
 
     Every upper-triangle judgement independently moves, with ``probability``, by an offset drawn
     uniformly from {-steps, ..., -1, 1, ..., steps} positions on :data:`SAATY_SCALE` (clipped at
-    1/9 and 9); the lower triangle is set to the reciprocals.
+    1/9 and 9); the lower triangle is set to the reciprocals. Off-scale judgements (e.g. an
+    aggregated group matrix) are handled by ``off_scale`` (module docstring): fractional
+    positions (default), the nearest scale value, or an error.
     """
     A = np.asarray(matrix, dtype=float)
     names = (
@@ -122,10 +162,15 @@ def perturb_judgements(
     if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] < 2:
         raise JudgementError(f"matrix: expected a square matrix of size >= 2, got shape {A.shape}.")
     _check_judgement_options(draws, steps, probability)
-    pos = _scale_positions(A, names)
+    pos = _move_positions(_scale_positions(A, names, off_scale), off_scale)
     return _matrices_from_positions(
         _perturb_positions(pos, draws, steps, probability, seed), A.shape[0]
     )
+
+
+def _move_positions(pos: np.ndarray, off_scale: str) -> np.ndarray:
+    """Positions the draws move from: snapped to whole positions for ``"nearest"``."""
+    return np.round(pos) if off_scale == "nearest" else pos
 
 
 def _check_judgement_options(draws: int, steps: int, probability: float) -> None:
@@ -149,14 +194,50 @@ def _perturb_positions(
     return np.clip(pos + np.where(move, offset, 0), 0, len(SAATY_SCALE) - 1)
 
 
+def _expert_matrices(
+    matrix: Any, criteria: pd.Index, expert_weights: Mapping[str, float] | None
+) -> tuple[list[str] | None, list[np.ndarray], np.ndarray, list[str]]:
+    """(expert names or None, matrices in criteria order, expert weights, criterion names)."""
+    if not isinstance(matrix, Mapping):
+        A, names = _check_matrix(matrix, criteria)
+        return None, [A], np.ones(1), names
+    if len(matrix) < 1:
+        raise JudgementError("matrix: the mapping of experts is empty.")
+    experts = [str(e) for e in matrix]
+    mats = []
+    for e, m in matrix.items():
+        try:
+            A, names = _check_matrix(m, criteria)
+        except (JudgementError, InputDataError) as err:
+            raise type(err)(f"expert {e!r}: {err}") from err
+        mats.append(A)
+    if expert_weights is None:
+        ew = np.ones(len(experts))
+    else:
+        ew = np.array([float(expert_weights.get(e, np.nan)) for e in matrix])
+        if not (np.isfinite(ew).all() and (ew >= 0).all() and ew.sum() > 0):
+            raise ValueError(
+                f"expert_weights={dict(expert_weights)!r}: expected a non-negative weight for "
+                f"every expert {experts}."
+            )
+    return experts, mats, ew / ew.sum(), names
+
+
+def _aggregate(stacks: list[np.ndarray], ew: np.ndarray) -> np.ndarray:
+    """Weighted geometric mean of the experts' matrices (AIJ; Forman & Peniwati 1998)."""
+    return np.exp(sum(w * np.log(A) for w, A in zip(ew, stacks, strict=True)))
+
+
 def judgement_monte_carlo(
-    matrix: pd.DataFrame | np.ndarray,
+    matrix: pd.DataFrame | np.ndarray | Mapping[str, pd.DataFrame | np.ndarray],
     indicator_scores: pd.DataFrame,
     *,
     draws: int = 1000,
     steps: int = 1,
     probability: float = 0.5,
     weight_method: Literal["eigenvector", "geometric_mean"] = "eigenvector",
+    off_scale: OffScale = "interpolate",
+    expert_weights: Mapping[str, float] | None = None,
     rule: Rule = "bands",
     cuts: Sequence[float] | None = None,
     shares: Sequence[float] | None = None,
@@ -172,19 +253,30 @@ def judgement_monte_carlo(
     (principal eigenvector, Saaty 1980, or row geometric mean, Crawford & Williams 1985), and
     customers are reclassified. The base weights are computed from ``matrix`` by the same method.
 
-    Attribution (``result.attribution``): every upper-triangle judgement is shifted alone by one
-    scale position up and down (moves off the scale are skipped); columns ``row, col, judgement,
-    direction, new_value, share_changed``, sorted by ``share_changed`` descending. The first row
-    is the judgement that moves most customers.
+    Group studies: pass ``{expert: matrix}``. Each expert's judgements are perturbed
+    independently, then the draws are aggregated cell by cell with the weighted geometric mean
+    (AIJ, ``expert_weights`` default equal) -- what :func:`abclab.ahp.group_weights` does with
+    ``method="aij"``. An already aggregated matrix can be passed as one matrix: its off-scale
+    cells are handled by ``off_scale`` (module docstring).
+
+    Attribution (``result.attribution``): every upper-triangle judgement (of every expert) is
+    shifted alone by one scale position up and down (moves off the scale are skipped); columns
+    ``row, col, judgement, direction, new_value, share_changed`` (and ``expert`` first for a
+    group), sorted by ``share_changed`` descending. The first row is the judgement that moves
+    most customers.
 
     Parameters
     ----------
-    matrix : DataFrame or ndarray
+    matrix : DataFrame, ndarray or mapping expert -> matrix
         Pairwise comparison matrix; a DataFrame's labels are matched to the criteria columns of
         ``indicator_scores``, an array is taken in column order.
+    off_scale : {"interpolate", "nearest", "raise"}
+        Judgements not on Saaty's scale: fractional positions, snapped, or rejected.
+    expert_weights : mapping expert -> weight, optional
+        Weights of the experts in the aggregation (normalised).
     """
     X = _check_scores(indicator_scores)
-    A, names = _check_matrix(matrix, indicator_scores.columns)
+    experts, mats, ew, names = _expert_matrices(matrix, indicator_scores.columns, expert_weights)
     if len(names) < 2:
         raise JudgementError("matrix: need at least 2 criteria to perturb judgements.")
     if weight_method not in ("eigenvector", "geometric_mean"):
@@ -193,56 +285,53 @@ def judgement_monte_carlo(
         )
     _check_judgement_options(draws, steps, probability)
     param, tier_names = _rule_params(rule, cuts, shares, cutoffs, labels, X)
-    n = A.shape[0]
-    pos = _scale_positions(A, names)
-    w0 = _stack_weights(_matrices_from_positions(pos[None, :], n), weight_method)[0]
-    P = _perturb_positions(pos, draws, steps, probability, seed)
-    W = _stack_weights(_matrices_from_positions(P, n), weight_method)
+    n = len(names)
+    base_pos, move_pos = [], []
+    for e, A in enumerate(mats):
+        try:
+            pos = _scale_positions(A, names, off_scale)
+        except JudgementError as err:
+            if experts is None:
+                raise
+            raise JudgementError(f"expert {experts[e]!r}: {err}") from err
+        base_pos.append(pos)
+        move_pos.append(_move_positions(pos, off_scale))
+    base = [_matrices_from_positions(p[None, :], n) for p in base_pos]
+    w0 = _stack_weights(_aggregate(base, ew), weight_method)[0]
+    seeds = np.random.SeedSequence(seed).spawn(len(mats)) if experts is not None else [seed]
+    drawn = [
+        _matrices_from_positions(_perturb_positions(p, draws, steps, probability, sd), n)
+        for p, sd in zip(move_pos, seeds, strict=True)
+    ]
+    W = _stack_weights(_aggregate(drawn, ew), weight_method)
 
     iu = np.triu_indices(n, 1)
-    shifts, rows = [], []
-    for p, (i, j) in enumerate(zip(*iu, strict=True)):
-        for direction in (-1, 1):
-            q = pos[p] + direction
-            if 0 <= q < len(SAATY_SCALE):
-                new = pos.copy()
-                new[p] = q
-                shifts.append(new)
-                rows.append(
-                    {
+    shifted, rows = [], []
+    for e, pos in enumerate(base_pos):
+        for p, (i, j) in enumerate(zip(*iu, strict=True)):
+            for direction in (-1, 1):
+                q = pos[p] + direction
+                if 0 <= q <= len(SAATY_SCALE) - 1:
+                    new = pos.copy()
+                    new[p] = q
+                    stack = list(base)
+                    stack[e] = _matrices_from_positions(new[None, :], n)
+                    shifted.append(_aggregate(stack, ew)[0])
+                    row = {} if experts is None else {"expert": experts[e]}
+                    row |= {
                         "row": names[i],
                         "col": names[j],
-                        "judgement": float(SAATY_SCALE[pos[p]]),
+                        "judgement": float(_scale_values(pos[p : p + 1])[0]),
                         "direction": direction,
-                        "new_value": float(SAATY_SCALE[q]),
+                        "new_value": float(_scale_values(np.array([q]))[0]),
                     }
-                )
-    Wa = _stack_weights(_matrices_from_positions(np.array(shifts), n), weight_method)
-    att = _run(
-        X,
-        indicator_scores.index,
-        indicator_scores.columns,
-        w0,
-        Wa,
-        rule,
-        param,
-        tier_names,
-        chunk_size,
-    )
+                    rows.append(row)
+    Wa = _stack_weights(np.array(shifted), weight_method)
+    args = (X, indicator_scores.index, indicator_scores.columns, w0)
+    att = _run(*args, Wa, rule, param, tier_names, chunk_size)
     attribution = pd.DataFrame(rows)
     attribution["share_changed"] = att.draw_change["share_changed"].to_numpy()
     attribution = attribution.sort_values(
         "share_changed", ascending=False, kind="stable"
     ).reset_index(drop=True)
-    return _run(
-        X,
-        indicator_scores.index,
-        indicator_scores.columns,
-        w0,
-        W,
-        rule,
-        param,
-        tier_names,
-        chunk_size,
-        attribution,
-    )
+    return _run(*args, W, rule, param, tier_names, chunk_size, attribution)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -92,9 +93,19 @@ def _entropy_kernel(p_source: np.ndarray) -> np.ndarray:
 
 
 def entropy(
-    frame: pd.DataFrame, *, cost: Sequence[str] | None = None, normalisation: str = "sum"
+    frame: pd.DataFrame,
+    *,
+    cost: Sequence[str] | None = None,
+    normalisation: str = "sum",
+    data: Literal["raw", "scores"] = "raw",
 ) -> pd.Series:
     """Shannon entropy weights (Zeleny 1982; Hwang & Yoon 1981).
+
+    The weights depend on what the frame holds: entropy is not invariant to shifting a
+    column, so weights of the raw criteria and of their 0-100 indicator scores differ (the
+    lowest-scoring item has ``p_ij = 0`` on min-max scores). Say which with ``data``; the
+    result records it in ``attrs``. The study pipeline compares weights on the normalised
+    indicator scores (``data="scores"``).
 
     Parameters
     ----------
@@ -108,11 +119,17 @@ def entropy(
         reflected first (``max + min - x``). ``"minmax"`` (common in Chinese practice,
         极差标准化): rescale each column to [0, 1] (cost reversed) before ``p_ij``; needed for
         data with negative values (e.g. growth rates).
+    data : {"raw", "scores"}
+        ``"raw"`` (default): the criteria as measured. ``"scores"``: already normalised,
+        benefit-oriented indicator scores (e.g. ``ScoreResult.indicator_scores``, 0-100, cost
+        criteria reversed); ``cost`` must then be empty, since the scores are oriented. The
+        computation is the same; only the record and the ``cost`` check differ.
 
     Returns
     -------
     pandas.Series
-        ``w_j = (1 - e_j) / sum_k (1 - e_k)``, name ``"entropy"``.
+        ``w_j = (1 - e_j) / sum_k (1 - e_k)``, name ``"entropy"``; ``attrs`` =
+        ``{"method": "entropy", "normalisation": ..., "data": ...}``.
 
     Notes
     -----
@@ -120,6 +137,13 @@ def entropy(
     ``0 ln 0 = 0``. A constant column has uniform ``p`` and ``e_j = 1``: zero weight
     (DataQualityWarning). All columns constant raises InputDataError.
     """
+    if data not in ("raw", "scores"):
+        raise InputDataError(f"entropy: data={data!r} is unknown; choose 'raw' or 'scores'")
+    if data == "scores" and cost:
+        raise InputDataError(
+            f"entropy: cost={list(cost)} with data='scores': indicator scores are already "
+            "oriented (higher = better); drop cost or pass the raw criteria"
+        )
     x, columns, cost_set = _validated(frame, cost, "entropy")
     _constant_columns(x, columns, "entropy")
     if normalisation == "minmax":
@@ -136,7 +160,9 @@ def entropy(
         raise InputDataError(
             f"entropy: normalisation={normalisation!r} is unknown; choose 'minmax' or 'sum'"
         )
-    return pd.Series(_entropy_kernel(z), index=pd.Index(columns), name="entropy")
+    out = pd.Series(_entropy_kernel(z), index=pd.Index(columns), name="entropy")
+    out.attrs = {"method": "entropy", "normalisation": normalisation, "data": data}
+    return out
 
 
 def critic(frame: pd.DataFrame, *, cost: Sequence[str] | None = None) -> pd.Series:
@@ -148,7 +174,10 @@ def critic(frame: pd.DataFrame, *, cost: Sequence[str] | None = None) -> pd.Seri
     ``sigma_j`` the standard deviation of the normalised column and ``r_jk`` Pearson's
     correlation; ``w_j = C_j / sum_k C_k``. A constant column has ``sigma_j = 0`` -> weight 0
     (DataQualityWarning) and is left out of the other columns' conflict sums (its
-    correlation is undefined). The ddof of sigma cancels in the normalisation.
+    correlation is undefined). The ddof of sigma cancels in the normalisation. Because the
+    columns are min-max normalised first, CRITIC gives the same weights on the raw criteria
+    and on any increasing affine rescaling of them (such as min-max 0-100 scores); unlike
+    entropy, it does not depend on which of the two it is given.
 
     Returns
     -------
