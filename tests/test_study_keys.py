@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abclab.exceptions import InputDataError, StudyError
+from abclab.exceptions import DataQualityWarning, InputDataError, StudyError
 from abclab.pipeline import StudyResults, customer_table, run_study
 from abclab.study import study_from_dict, study_json_schema
 
@@ -55,6 +55,22 @@ EFFECTS: dict[str, str] = {
     "data.customers.encoding": "test_customers_encoding_is_used",
     "data.customers.columns": "test_customers_columns_map_client_names",
     "data.customers.columns.*": "test_customers_columns_map_client_names",
+    "data.customers.sep": "test_read_option[customers-sep]",
+    "data.customers.decimal": "test_read_option[customers-decimal]",
+    "data.customers.header_row": "test_read_option[customers-header_row]",
+    "data.customers.missing_values": "test_read_option[customers-missing_values]",
+    "data.customers.missing_values.[]": "test_read_option[customers-missing_values]",
+    "data.transactions.sep": "test_read_option[transactions-sep]",
+    "data.transactions.decimal": "test_read_option[transactions-decimal]",
+    "data.transactions.header_row": "test_read_option[transactions-header_row]",
+    "data.transactions.missing_values": "test_read_option[transactions-missing_values]",
+    "data.transactions.missing_values.[]": "test_read_option[transactions-missing_values]",
+    "data.transactions.date_format": "test_transactions_date_format_orders_day_and_month",
+    "data.transactions.unmatched": "test_transactions_unmatched_reported_or_classified",
+    "data.previous.sep": "test_read_option[previous-sep]",
+    "data.previous.header_row": "test_read_option[previous-header_row]",
+    "data.previous.missing_values": "test_read_option[previous-missing_values]",
+    "data.previous.missing_values.[]": "test_read_option[previous-missing_values]",
     "data.transactions": "structural: holds the transaction log's keys (each tested)",
     "data.transactions.path": "test_transactions_key[path]",
     "data.transactions.customer": "test_transactions_key[customer]",
@@ -1374,3 +1390,158 @@ def test_sensitivity_key(files, key):
         assert set(changed.sensitivity.labels) == {"top", "high", "mid", "low"}
     else:  # a looser Dirichlet / a +-30 % spread moves the weights further
         assert (drawn - 1 / 3).abs().mean().mean() > (before - 1 / 3).abs().mean().mean()
+
+
+# --------------------------------------------------------------------------- reader options
+
+
+def _read_option_files(files: Path) -> None:
+    """Variants of the customer table, the log and last classes that need one reader option."""
+    if (files / "customers_semicolon.csv").exists():
+        return
+    customers = _customers_frame()
+    customers.to_csv(files / "customers_semicolon.csv", index=False, sep=";")
+    customers.to_csv(files / "customers_comma.csv", index=False, sep=";", decimal=",")
+    text = (files / "customers.csv").read_text(encoding="utf-8")
+    # a title row that looks like a header (4 cells) above the real one
+    (files / "customers_title.csv").write_text(
+        "Kundenliste,Stand,2024-12-31,intern" + "," * (customers.shape[1] - 4) + "\n" + text,
+        encoding="utf-8",
+    )
+    marked = customers.astype(object)
+    marked.loc[1, "spend"] = "k.A."  # German "keine Angabe": no value
+    marked.to_csv(files / "customers_marked.csv", index=False)
+    tx = _transactions_frame()
+    tx.to_csv(files / "tx_semicolon.csv", index=False, sep=";")
+    tx.to_csv(files / "tx_comma.csv", index=False, sep=";", decimal=",")
+    tx_text = (files / "tx.csv").read_text(encoding="utf-8")
+    (files / "tx_title.csv").write_text(
+        "Export,ERP,2024-12-31,alle,Zeilen,x,y,z\n" + tx_text, encoding="utf-8"
+    )
+    marked_tx = tx.astype(object)
+    marked_tx.loc[0, "amount"] = "k.A."
+    marked_tx.to_csv(files / "tx_marked.csv", index=False)
+    prev = _previous_frame()
+    prev.to_csv(files / "previous_semicolon.csv", index=False, sep=";")
+    prev_text = (files / "previous.csv").read_text(encoding="utf-8")
+    (files / "previous_title.csv").write_text(
+        "Klassen,2023,intern,x\n" + prev_text, encoding="utf-8"
+    )
+    prev.assign(tier=["k.A."] + list(prev["tier"][1:])).to_csv(
+        files / "previous_marked.csv", index=False
+    )
+
+
+def _source_study(source: str) -> dict[str, Any]:
+    if source == "customers":
+        return _tiny()
+    if source == "transactions":
+        return _tx()
+    return {**_tiny(), "data": {"customers": {"path": "customers.csv"},
+                                "previous": {"path": "previous.csv", "tier_column": "tier"}}}  # fmt: skip
+
+
+def _observed(results: StudyResults, source: str) -> Any:
+    if source == "previous":
+        return results.migration
+    return results.criteria
+
+
+@pytest.mark.parametrize(
+    ("source", "key"),
+    _cases(
+        ("customers", "sep"),
+        ("customers", "decimal"),
+        ("customers", "header_row"),
+        ("customers", "missing_values"),
+        ("transactions", "sep"),
+        ("transactions", "decimal"),
+        ("transactions", "header_row"),
+        ("transactions", "missing_values"),
+        ("previous", "sep"),
+        ("previous", "header_row"),
+        ("previous", "missing_values"),
+        width=2,
+    ),  # fmt: skip
+)
+def test_read_option(files, source, key):
+    """Each reader option reaches the reader: set right, the file reads as its plain twin;
+    set wrong, it reads differently or not at all (detection alone reads most of these
+    files too, so the wrong value is what shows the key is used)."""
+    _read_option_files(files)
+    stem = {"customers": "customers", "transactions": "tx", "previous": "previous"}[source]
+    variant = {"sep": "semicolon", "decimal": "comma", "header_row": "title",
+               "missing_values": "marked"}[key]  # fmt: skip
+    right = {"sep": ";", "decimal": ",", "header_row": 2, "missing_values": ["k.A."]}[key]
+    wrong = {"sep": ",", "decimal": ".", "header_row": 1, "missing_values": ["zzz"]}[key]
+    base = _source_study(source)
+    plain = _run(base, files)
+    section = f"data.{source}"
+    other = _with(base, f"{section}.path", f"{stem}_{variant}.csv")
+    if key == "decimal":
+        other = _with(other, f"{section}.sep", ";")
+    if key == "missing_values":
+        if source == "customers":  # C02's spend "k.A." is missing: C02 is pending
+            assert _status(_run(_with(other, f"{section}.{key}", right), files), "C02") == "pending"
+            with pytest.raises(InputDataError, match="cannot read 'k.A.' as a number"):
+                _run(_with(other, f"{section}.{key}", wrong), files)
+        elif source == "transactions":  # "k.A." is no amount: read as missing, no warning
+            with warnings.catch_warnings(record=True) as seen:
+                warnings.simplefilter("always")
+                with pytest.raises(InputDataError, match="1 missing amount"):
+                    run_study(_study(_with(other, f"{section}.{key}", right), files))
+            assert not [w for w in seen if "k.A." in str(w.message)]
+            with pytest.warns(DataQualityWarning, match="'k.A.'"):
+                with pytest.raises(InputDataError, match="1 missing amount"):
+                    run_study(_study(_with(other, f"{section}.{key}", wrong), files))
+        else:  # the first customer's old tier is missing: one customer fewer in the matrix
+            marked = _run(_with(other, f"{section}.{key}", right), files).migration
+            unmarked = _run(_with(other, f"{section}.{key}", wrong), files).migration
+            assert "k.A." in unmarked.index and "k.A." not in marked.index
+        return
+    chosen = _run(_with(other, f"{section}.{key}", right), files)
+    pd.testing.assert_frame_equal(_observed(chosen, source), _observed(plain, source))
+    try:
+        misread = _run(_with(other, f"{section}.{key}", wrong), files)
+    except (InputDataError, StudyError):
+        return  # the wrong option makes the file unreadable: it reached the reader
+    assert _differs(_observed(misread, source), _observed(plain, source))
+
+
+def test_transactions_date_format_orders_day_and_month(files):
+    """Dates written 08/11/2023 where every one reads both ways: an error saying how to set
+    ``date_format``; with ``dmy`` they are 8 November, with ``mdy`` 11 August."""
+    tx = _transactions_frame()
+    days = pd.to_datetime(tx["date"])
+    ambiguous = tx.assign(date=days.dt.strftime("%m/%d/%Y").where(days.dt.day <= 12, None))
+    ambiguous = ambiguous[ambiguous["date"].notna()]
+    ambiguous.to_csv(files / "tx_ambiguous.csv", index=False)
+    study = _tx(path="tx_ambiguous.csv")
+    with pytest.raises(InputDataError, match="set date_format: dmy"):
+        _run(study, files)
+    mdy = _run(_with(study, "data.transactions.date_format", "mdy"), files)
+    dmy = _run(_with(study, "data.transactions.date_format", "dmy"), files)
+    assert _differs(mdy.criteria, dmy.criteria)
+    truth = ambiguous.assign(date=pd.to_datetime(ambiguous["date"], format="%m/%d/%Y"))
+    truth.assign(date=truth["date"].dt.strftime("%Y-%m-%d")).to_csv(
+        files / "tx_ambiguous_iso.csv", index=False
+    )
+    pd.testing.assert_frame_equal(
+        mdy.criteria, _run(_tx(path="tx_ambiguous_iso.csv"), files).criteria
+    )
+
+
+def test_transactions_unmatched_reported_or_classified(files):
+    """Log customers missing from the customer table are listed with lines and amount, not
+    classified (default ``report``); with ``classify`` they are classified customers."""
+    tx = _transactions_frame()
+    extra = tx.head(3).assign(customer="X99")
+    pd.concat([tx, extra]).to_csv(files / "tx_unmatched.csv", index=False)
+    study = _tx(path="tx_unmatched.csv")
+    reported = _run(study, files)
+    assert list(reported.data.unmatched["customer_id"]) == ["X99"]
+    assert reported.data.unmatched["lines"].iloc[0] == 3
+    assert reported.data.unmatched["amount"].iloc[0] == pytest.approx(extra["amount"].sum())
+    assert "X99" not in set(reported.input_customers["customer_id"])
+    classified = _run(_with(study, "data.transactions.unmatched", "classify"), files)
+    assert _status(classified, "X99") == "classified" and classified.data.unmatched.empty

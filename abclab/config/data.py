@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import BeforeValidator, Field, model_validator
 
 from abclab._model import DataPath, NonEmptyStr, StrictInt, StudyModel, fail
+from abclab.io import DATE_FORMATS, ReadOptions
 
 __all__ = ["CustomersSource", "DataSpec", "PreviousSource", "TransactionsSource"]
 
@@ -34,23 +35,52 @@ Sheet = NonEmptyStr | Annotated[StrictInt, Field(ge=0)]
 DateText = Annotated[str, BeforeValidator(_date_text)]
 
 
-class CustomersSource(StudyModel):
-    """A customer table: one row per customer, client column names mapped to criteria."""
+DateFormat = Literal[DATE_FORMATS]  # type: ignore[valid-type]
+
+
+class _File(StudyModel):
+    """How a client file is read (every option defaults to detection)."""
 
     path: DataPath = Field(description="CSV, XLSX or Parquet file; relative to the study file.")
     sheet: Sheet | None = Field(None, description="XLSX sheet name or 0-based position.")
     encoding: NonEmptyStr | None = Field(
         None, description="Text encoding of a CSV (e.g. gbk); default: detected."
     )
+    sep: Literal[",", ";", "\t", "|"] | None = Field(
+        None, description="CSV field separator; default: detected."
+    )
+    header_row: Annotated[StrictInt, Field(ge=1)] | None = Field(
+        None, description="1-based row of the header; default: found below title rows."
+    )
+    missing_values: tuple[NonEmptyStr, ...] = Field(
+        (), description="More cell texts meaning 'no value' (besides 暂无, 无, N/A, - ...)."
+    )
+
+    def read_options(self) -> ReadOptions:
+        """The file's :class:`abclab.io.ReadOptions`."""
+        return ReadOptions(
+            sheet=self.sheet,
+            encoding=self.encoding,
+            sep=self.sep,
+            decimal=getattr(self, "decimal", None),
+            header_row=self.header_row,
+            missing_values=tuple(self.missing_values),
+            date_format=getattr(self, "date_format", "auto"),
+        )
+
+
+class CustomersSource(_File):
+    """A customer table: one row per customer, client column names mapped to criteria."""
+
+    decimal: Literal[".", ","] | None = Field(None, description="Decimal mark; default: detected.")
     columns: dict[str, NonEmptyStr] = Field(
         default_factory=dict, description="Client column name -> criterion or field name."
     )
 
 
-class TransactionsSource(StudyModel):
+class TransactionsSource(_File):
     """A transaction log from which per-customer criteria are derived."""
 
-    path: DataPath = Field(description="CSV, XLSX or Parquet file; relative to the study file.")
     customer: NonEmptyStr = Field(description="Column of the customer id.")
     date: NonEmptyStr = Field(description="Column of the transaction date.")
     amount: NonEmptyStr = Field(description="Column of the amount (negative = return).")
@@ -59,18 +89,22 @@ class TransactionsSource(StudyModel):
     due_date: NonEmptyStr | None = None
     paid_date: NonEmptyStr | None = None
     as_of: DateText | None = Field(None, description="Evaluation date (exclusive).")
-    encoding: NonEmptyStr | None = Field(None, description="Text encoding of a CSV log.")
-    sheet: Sheet | None = Field(None, description="XLSX sheet name or 0-based position.")
+    decimal: Literal[".", ","] | None = Field(None, description="Decimal mark; default: detected.")
+    date_format: DateFormat = Field(
+        "auto", description="Order of day and month in 08/11/2020-style dates."
+    )
+    unmatched: Literal["report", "classify"] = Field(
+        "report",
+        description="Customers of the log missing from data.customers: listed in the report "
+        "(default) or classified like the others.",
+    )
 
 
-class PreviousSource(StudyModel):
+class PreviousSource(_File):
     """Last period's classification (customer id and tier) for the migration matrix."""
 
-    path: DataPath
     tier_column: NonEmptyStr
     id_column: NonEmptyStr | None = None
-    sheet: Sheet | None = None
-    encoding: NonEmptyStr | None = None
 
 
 class DataSpec(StudyModel):

@@ -116,14 +116,14 @@ def run_study(
         master = read_master(study)
         data = read_step(study, master)
     with timer.step("cleaning"):
-        clean = clean_step(study, data.frame)
+        clean = clean_step(study, data)
         if study.data.transactions is not None and len(clean.cleaning.merged):
             # A merged duplicate's invoices belong to the record it was merged into: derive
             # the criteria again with those ids booked to it, then clean once more.
             merged = clean.cleaning.merged
             aliases = dict(zip(merged["customer"], merged["merged_into"], strict=True))
             data = read_step(study, master, aliases=aliases)
-            clean = clean_step(study, data.frame)
+            clean = clean_step(study, data)
             notes.append(
                 f"{len(aliases)} duplicate customer id(s) merged; their transactions are "
                 "counted under the record each was merged into"

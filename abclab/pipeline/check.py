@@ -55,8 +55,8 @@ def check_data(study: Study) -> DataCheck:
         problems.append(f"data.customers: {err}")
         master = None
     if master is not None:
-        columns |= set(map(str, master.columns))
-        customers = len(master)
+        columns |= set(map(str, master.frame.columns))
+        customers = len(master.frame)
     t = study.data.transactions
     if t is not None:
         try:
@@ -86,7 +86,7 @@ def check_data(study: Study) -> DataCheck:
 
 def _transaction_sample(study: Study) -> pd.DataFrame:
     t = study.data.transactions
-    options = {k: getattr(t, k) for k in ("sheet", "encoding") if getattr(t, k) is not None}
+    options = t.read_options().table_options()
     if options or t.path.suffix.lower() in {".xlsx", ".xlsm"}:
         return read_table(t.path, **options).head(SAMPLE_ROWS)
     reader = (
@@ -112,9 +112,8 @@ def _named_columns(study: Study, columns: set[str]) -> list[str]:
 
 def _previous_columns(study: Study) -> list[str]:
     prev = study.data.previous
-    options = {k: getattr(prev, k) for k in ("sheet", "encoding") if getattr(prev, k) is not None}
     try:
-        frame = read_table(prev.path, **options)
+        frame = read_table(prev.path, **prev.read_options().table_options())
     except AbclabError as err:
         return [f"data.previous: {err}"]
     id_col = prev.id_column or study.id_column or ID

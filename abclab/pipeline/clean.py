@@ -8,6 +8,7 @@ raised otherwise, so no customer is silently lost.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pandas as pd
@@ -16,13 +17,23 @@ from abclab.cleaning import CleaningResult, clean_customers
 from abclab.config import Study
 from abclab.exceptions import InputDataError, ReportError
 from abclab.pipeline.read import ID, NAME, read_transactions
-from abclab.pipeline.results import CleanStep
+from abclab.pipeline.results import CleanStep, DataStep
 from abclab.privacy import detect_pii_columns
 
-__all__ = ["MERGED_INTO", "STATUS", "clean_step", "count_statuses", "pii_columns"]
+__all__ = [
+    "MERGED_INTO",
+    "STATUS",
+    "clean_step",
+    "count_statuses",
+    "NO_TRANSACTIONS",
+    "STATUSES",
+    "pii_columns",
+]
 
 STATUS = "status"
 MERGED_INTO = "merged_into"
+#: What becomes of an input record (each record ends as exactly one).
+STATUSES = ("classified", "pending", "merged", "excluded")
 
 
 def pii_columns(study: Study, frame: pd.DataFrame) -> dict[str, str]:
@@ -33,8 +44,18 @@ def pii_columns(study: Study, frame: pd.DataFrame) -> dict[str, str]:
     return {c: detected.get(c, "phone") for c in study.pii if c in frame.columns}
 
 
-def clean_step(study: Study, frame: pd.DataFrame) -> CleanStep:
-    """Clean the input records of :func:`abclab.pipeline.read.read_step` by the study's policy."""
+#: Reason of a customer-table record without any line in the transaction log.
+NO_TRANSACTIONS = "no transactions in the log"
+
+
+def clean_step(study: Study, data: DataStep) -> CleanStep:
+    """Clean the input records of :func:`abclab.pipeline.read.read_step` by the study's policy.
+
+    ``input_customers`` then holds every record once: classified, pending (with its reason;
+    a customer-table record without transactions says :data:`NO_TRANSACTIONS`), merged, or
+    excluded (the customer table's total rows).
+    """
+    frame = data.frame
     names = study.criterion_names
     empty = [c for c in names if frame[c].isna().all()]
     if empty:
@@ -74,13 +95,35 @@ def clean_step(study: Study, frame: pd.DataFrame) -> CleanStep:
             f"criterion {bad[0]!r} still has missing values after cleaning (customer {first!r}); "
             "set cleaning.<criterion>.missing to 'pending' or an imputation"
         )
+    result = _no_transactions(study, frame, result)
     inputs = frame.copy()
     inputs.insert(1, STATUS, _status(inputs, result))
     inputs.insert(2, MERGED_INTO, _merged_into(inputs, result))
+    if len(data.excluded):
+        excluded = data.excluded.drop(columns=["row", "reason"], errors="ignore")
+        excluded = excluded.assign(**{STATUS: "excluded", MERGED_INTO: None})
+        inputs = pd.concat([inputs, excluded[[c for c in inputs.columns if c in excluded]]],
+                           ignore_index=True)  # fmt: skip
     if has_names:
         inputs.insert(1, NAME, inputs.pop(NAME))
     return CleanStep(cleaning=result, inputs=inputs, criteria=criteria,
                      counts=count_statuses(inputs))  # fmt: skip
+
+
+def _no_transactions(study: Study, frame: pd.DataFrame, result: CleaningResult) -> CleaningResult:
+    """Pending customers of the customer table without a line in the log say so."""
+    if study.data.transactions is None or study.data.customers is None or not len(result.pending):
+        return result
+    derived = "purchase_count" if "purchase_count" in frame else None
+    if derived is None:
+        return result
+    none = frame.loc[frame[derived].isna(), ID]
+    hit = result.pending.index.isin(set(none))
+    if not hit.any():
+        return result
+    pending = result.pending.copy()
+    pending.loc[hit, "pending_reason"] = NO_TRANSACTIONS
+    return dataclasses.replace(result, pending=pending)
 
 
 def _status(inputs: pd.DataFrame, result: CleaningResult) -> pd.Series:
@@ -103,15 +146,11 @@ def _merged_into(inputs: pd.DataFrame, result: CleaningResult) -> pd.Series:
 def count_statuses(inputs: pd.DataFrame) -> dict[str, int]:
     """``input``, ``classified``, ``pending``, ``merged``; raises if they do not balance."""
     status = inputs[STATUS]
-    counts = {
-        "input": len(inputs),
-        "classified": int((status == "classified").sum()),
-        "pending": int((status == "pending").sum()),
-        "merged": int((status == "merged").sum()),
-    }
-    if counts["input"] != counts["classified"] + counts["pending"] + counts["merged"]:
+    counts = {"input": len(inputs)}
+    counts.update({s: int((status == s).sum()) for s in STATUSES})
+    if counts["input"] != sum(counts[s] for s in STATUSES):
         raise ReportError(
-            f"customer accounting does not balance: input {counts['input']} != classified "
-            f"{counts['classified']} + pending {counts['pending']} + merged {counts['merged']}"
+            f"customer accounting does not balance: input {counts['input']} != "
+            + " + ".join(f"{s} {counts[s]}" for s in STATUSES)
         )
     return counts

@@ -8,6 +8,7 @@ The options of each source (``sheet``, ``encoding``) reach the reader.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,24 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from abclab._text import normalise_ids
 from abclab.config import Study
 from abclab.exceptions import StudyError
 from abclab.features import from_transactions
-from abclab.io import parse_business_numbers, read_table
+from abclab.io import parse_business_numbers, parse_dates, read_table, read_table_report
 from abclab.pipeline.results import DataStep
 
-__all__ = ["ID", "NAME", "customer_ids", "read_master", "read_step", "read_transactions"]
+__all__ = [
+    "ID",
+    "NAME",
+    "SET_ASIDE_COLUMNS",
+    "UNMATCHED_COLUMNS",
+    "Master",
+    "customer_ids",
+    "read_master",
+    "read_step",
+    "read_transactions",
+]
 
 #: Column of the input frame holding the customer id (the frame has a row-number index).
 ID = "customer_id"
@@ -33,15 +45,39 @@ NAME = "name"
 _PLAIN_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
 
 
+#: Columns of :attr:`Master.set_aside` (rows of a file that are not records).
+SET_ASIDE_COLUMNS = ["file", "row", "kind", "content"]
+#: Relative tolerance of "this id-less row is the column total".
+_TOTAL_RTOL = 5e-3
+
+
+@dataclass(frozen=True)
+class Master:
+    """The customer table read: one row per record, the total rows, the rows set aside."""
+
+    frame: pd.DataFrame
+    excluded: pd.DataFrame
+    set_aside: pd.DataFrame
+
+
 def _source_options(source: Any) -> dict[str, Any]:
-    """``sheet`` and ``encoding`` of a data source, where given."""
-    return {
-        k: getattr(source, k) for k in ("sheet", "encoding") if getattr(source, k, None) is not None
-    }
+    """The reader options of a data source (sheet, encoding, separator, header row ...)."""
+    return source.read_options().table_options()
 
 
-def read_master(study: Study) -> pd.DataFrame | None:
-    """The customer table (``data.customers``) with ids and criteria parsed, or None."""
+def _set_aside(path: Path, dropped: pd.DataFrame) -> pd.DataFrame:
+    out = dropped.assign(file=path.name)
+    return out.reindex(columns=SET_ASIDE_COLUMNS).reset_index(drop=True)
+
+
+def read_master(study: Study) -> Master | None:
+    """The customer table (``data.customers``) with ids and criteria parsed, or None.
+
+    Rows that are not customer records are set aside (title, blank, total and note rows the
+    reader finds, :func:`abclab.io.read_table`); a row without a customer id whose figures
+    are the column totals of the other rows is a total row too (kept as an *excluded*
+    record). Any other row without an id is an error naming its row in the file.
+    """
     src = study.data.customers
     if src is None:
         return None
@@ -49,12 +85,14 @@ def read_master(study: Study) -> pd.DataFrame | None:
     if src.columns:
         options["rename"] = dict(src.columns)
     options["numeric"] = []  # ids, phones and codes stay text; criteria parsed below
-    master = read_table(src.path, **options)
+    table = read_table_report(src.path, **options)
+    master = table.frame
     for col in study.criterion_names:
         if col in master.columns and not pd.api.types.is_numeric_dtype(master[col]):
-            plain = plain_numbers(master[col])
+            plain = plain_numbers(master[col]) if table.decimal == "." else None
             if plain is None:
-                plain, _ = parse_business_numbers(master[col], column=col, source=src.path.name)
+                plain, _ = parse_business_numbers(master[col], column=col, source=src.path.name,
+                                                  decimal=table.decimal)  # fmt: skip
             master[col] = plain
     id_col = study.id_column or ID
     if id_col not in master.columns:
@@ -64,40 +102,77 @@ def read_master(study: Study) -> pd.DataFrame | None:
         )
     if id_col != ID and ID in master.columns:  # the client's own "customer_id" column stays
         master = master.rename(columns={ID: f"{ID} ({src.path.name})"})
+    rows = np.asarray(master.attrs.get("rows", np.arange(2, len(master) + 2)))
+    set_aside = _set_aside(src.path, master.attrs.get("dropped", pd.DataFrame(columns=["row"])))
     master = master.rename(columns={id_col: ID})
     master[ID] = customer_ids(master[ID])
-    missing = master[ID].isna()
-    if missing.any():
-        row = int(np.flatnonzero(missing.to_numpy())[0]) + 2
-        raise StudyError(f"{src.path.name}: column {id_col!r}: empty customer id in row {row}")
-    return master
+    missing = master[ID].isna().to_numpy()
+    totals = missing & _is_column_total(master, study.criterion_names)
+    stray = missing & ~totals
+    if stray.any():
+        row = int(rows[np.flatnonzero(stray)[0]])
+        raise StudyError(
+            f"{src.path.name}: column {id_col!r}: empty customer id in row {row} of the file "
+            "(a customer needs an id; a total row should say 合计/Total or sum the column)"
+        )
+    excluded = master[totals].assign(row=rows[totals], reason="total row")
+    frame = master[~totals].reset_index(drop=True)
+    frame.attrs = {}
+    return Master(frame=frame, excluded=excluded.reset_index(drop=True), set_aside=set_aside)
+
+
+def _is_column_total(master: pd.DataFrame, criteria: list[str]) -> np.ndarray:
+    """Rows whose every present criterion equals the sum of that column over the id rows."""
+    ids = master[ID].notna().to_numpy()
+    out = np.zeros(len(master), bool)
+    numeric = [c for c in criteria if c in master and pd.api.types.is_numeric_dtype(master[c])]
+    if not numeric or ids.all():
+        return out
+    for i in np.flatnonzero(~ids):
+        row = master.iloc[i][numeric].astype(float)
+        present = row.notna()
+        if not present.any():
+            continue
+        sums = master.loc[ids, numeric].sum().astype(float)
+        close = np.isclose(row[present], sums[present], rtol=_TOTAL_RTOL)
+        out[i] = bool(close.all())
+    return out
 
 
 def read_step(
-    study: Study, master: pd.DataFrame | None, *, aliases: Mapping[Any, Any] | None = None
+    study: Study, master: Master | None, *, aliases: Mapping[Any, Any] | None = None
 ) -> DataStep:
     """One row per input record, ``customer_id`` column, criteria under their study names.
 
     ``master`` is :func:`read_master`'s table (read once per run); ``aliases`` (duplicate
-    id -> kept id) books a duplicate's transactions to the kept id.
+    id -> kept id) books a duplicate's transactions to the kept id. Customers of the log
+    that the customer table does not have are *unmatched*: listed (``DataStep.unmatched``:
+    lines and amount), not classified, unless ``data.transactions.unmatched: classify``.
     """
     data = study.data
     files: list[Path] = [data.customers.path] if data.customers is not None else []
+    unmatched = pd.DataFrame(columns=UNMATCHED_COLUMNS)
+    table = None if master is None else master.frame
     if data.transactions is None:
-        frame = master
+        frame = table
     else:
         feats = transaction_criteria(study, aliases=aliases)
         files.append(data.transactions.path)
         feats = feats.reset_index()
         feats = feats.rename(columns={feats.columns[0]: ID})
         feats[ID] = customer_ids(feats[ID])
-        if master is None:
+        if table is None:
             frame = feats
         else:
-            extra = [c for c in feats.columns if c == ID or c not in master.columns]
-            frame = master.merge(feats[extra], on=ID, how="outer", sort=False)
+            _check_id_kinds(table[ID], feats[ID], study)
+            outside = ~feats[ID].isin(table[ID])
+            if data.transactions.unmatched == "report":
+                unmatched = _unmatched(feats[outside])
+                feats = feats[~outside]
+            extra = [c for c in feats.columns if c == ID or c not in table.columns]
+            frame = table.merge(feats[extra], on=ID, how="outer", sort=False)
             # customers only in the transactions come last, in id order
-            in_master = frame[ID].isin(master[ID])
+            in_master = frame[ID].isin(table[ID])
             frame = pd.concat([frame[in_master], frame[~in_master].sort_values(ID)])
     if study.name_column is not None:
         if study.name_column not in frame.columns:
@@ -115,7 +190,50 @@ def read_step(
         )
     if data.previous is not None:
         files.append(data.previous.path)
-    return DataStep(frame=frame.reset_index(drop=True), files=tuple(files))
+    empty = pd.DataFrame(columns=SET_ASIDE_COLUMNS)
+    return DataStep(
+        frame=frame.reset_index(drop=True),
+        files=tuple(files),
+        excluded=pd.DataFrame() if master is None else master.excluded,
+        set_aside=empty if master is None else master.set_aside,
+        unmatched=unmatched,
+    )
+
+
+#: Columns of :attr:`DataStep.unmatched`.
+UNMATCHED_COLUMNS = [ID, "lines", "amount", "first_purchase", "last_purchase"]
+
+
+def _unmatched(feats: pd.DataFrame) -> pd.DataFrame:
+    """Customers of the log missing from the customer table: their lines and net amount."""
+    lines = feats.get("purchase_count", pd.Series(0, index=feats.index))
+    out = pd.DataFrame(
+        {
+            ID: feats[ID].to_numpy(),
+            "lines": lines.to_numpy(),
+            "amount": feats.get("total_spend", pd.Series(np.nan, index=feats.index)).to_numpy(),
+            "first_purchase": feats.get("first_purchase", pd.Series(pd.NaT, index=feats.index)),
+            "last_purchase": feats.get("last_purchase", pd.Series(pd.NaT, index=feats.index)),
+        }
+    )
+    return out.sort_values("amount", ascending=False, ignore_index=True)
+
+
+def _check_id_kinds(master: pd.Series, log: pd.Series, study: Study) -> None:
+    """Ids ``001`` in the customer table but ``1`` in the log would silently not match."""
+    padded = master.dropna().astype(str).str.fullmatch(r"0\d+")
+    if not padded.any():
+        return
+    stripped = set(master[padded.to_numpy()].str.lstrip("0"))
+    hits = log.dropna().astype(str)
+    clash = hits[hits.isin(stripped) & ~hits.isin(set(master.dropna()))]
+    if len(clash):
+        example = master[padded.to_numpy()].iloc[0]
+        raise StudyError(
+            f"{study.data.transactions.path.name}: column {study.data.transactions.customer!r}: "
+            f"ids such as {clash.iloc[0]!r} look like the customer table's {example!r} without "
+            "its leading zeros; save the log's id column as text"
+        )
 
 
 def plain_numbers(series: pd.Series) -> pd.Series | None:
@@ -136,13 +254,9 @@ def plain_numbers(series: pd.Series) -> pd.Series | None:
 
 
 def customer_ids(series: pd.Series) -> pd.Series:
-    """Customer ids as text (``1001`` and ``1001.0`` both become ``"1001"``)."""
-    if pd.api.types.is_float_dtype(series):
-        whole = series.dropna()
-        if (whole == np.round(whole)).all():
-            series = series.astype("Int64")
-    out = series.astype("string").str.strip()
-    return out.astype(object).where(out.notna() & (out != ""), None)
+    """Customer ids as text (:func:`abclab._text.normalise_ids`: NFKC, trimmed, ``1001.0``
+    -> ``"1001"``, ``001`` stays ``001``)."""
+    return normalise_ids(series)
 
 
 def read_transactions(study: Study) -> pd.DataFrame:
@@ -150,18 +264,18 @@ def read_transactions(study: Study) -> pd.DataFrame:
     t = study.data.transactions
     frame = read_table(t.path, **_source_options(t))
     frame[t.customer] = customer_ids(frame[t.customer])
+    for column in (t.date, t.due_date, t.paid_date):
+        if column and not pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = parse_dates(frame[column], column=column, source=t.path.name,
+                                        date_format=t.date_format).values  # fmt: skip
     return frame
 
 
 def transaction_criteria(study: Study, *, aliases: Mapping[Any, Any] | None = None) -> pd.DataFrame:
     """Per-customer criteria of the transaction log (:func:`abclab.features.from_transactions`)."""
     t = study.data.transactions
-    source: Any = t.path
-    options = _source_options(t)
-    if options or t.path.suffix.lower() in {".xlsx", ".xlsm"}:
-        source = read_table(t.path, **options)
     return from_transactions(
-        source,
+        t.path,
         customer=t.customer,
         date=t.date,
         amount=t.amount,
@@ -171,4 +285,5 @@ def transaction_criteria(study: Study, *, aliases: Mapping[Any, Any] | None = No
         paid_date=t.paid_date,
         as_of=t.as_of,
         aliases=aliases,
+        read=t.read_options(),
     )

@@ -30,11 +30,18 @@ class DataStep:
     """The read (and derive) step: one row per input record, criteria under study names.
 
     ``frame`` has a row-number index and the columns ``customer_id``, ``name`` (if the study
-    names one), the criteria and every other client column.
+    names one), the criteria and every other client column. ``excluded`` holds the customer
+    table's total rows (records, but not customers); ``set_aside`` the rows of the files that
+    are no records (``file, row, kind, content``: title, blank, total, note); ``unmatched``
+    the customers of the log that the customer table does not have (``customer_id, lines,
+    amount, first_purchase, last_purchase``).
     """
 
     frame: pd.DataFrame
     files: tuple[Path, ...]
+    excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
+    set_aside: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unmatched: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)

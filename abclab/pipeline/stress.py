@@ -55,8 +55,7 @@ def weight_sensitivity(
 def migration(study: Study, current: pd.Series) -> pd.DataFrame:
     """Previous tier x current tier (``data.previous``)."""
     prev = study.data.previous
-    options = {k: getattr(prev, k) for k in ("sheet", "encoding") if getattr(prev, k) is not None}
-    frame = read_table(prev.path, **options)
+    frame = read_table(prev.path, **prev.read_options().table_options())
     id_col = prev.id_column or study.id_column or ID
     for col in (id_col, prev.tier_column):
         if col not in frame.columns:

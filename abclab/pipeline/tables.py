@@ -20,7 +20,7 @@ __all__ = ["customer_table", "display_names", "value_potential_inputs"]
 
 def display_names(study: Study, inputs: pd.DataFrame) -> pd.Series:
     """Customer id -> name for tables (the id where the name is missing or declared PII)."""
-    kept = inputs[inputs[STATUS] != "merged"]
+    kept = inputs[inputs[STATUS].isin(("classified", "pending"))]
     ids = kept[ID]
     if NAME in kept.columns and (study.pii is None or study.name_column not in study.pii):
         names = kept[NAME].astype(object).where(kept[NAME].notna(), ids)
@@ -39,7 +39,7 @@ def customer_table(results: StudyResults) -> pd.DataFrame:
     inputs = results.input_customers
     out = mask_frame(inputs, columns=pii_columns(results.study, inputs))
     ids = inputs[ID]
-    kept = (inputs[STATUS] != "merged").to_numpy()
+    kept = inputs[STATUS].isin(("classified", "pending")).to_numpy()
     score = results.scores.score
     out["score"] = _take(score.to_numpy(dtype=float), score.index.get_indexer(ids), np.nan)
     # one id lookup per table (not per method); -1 = id not in the table
