@@ -7,7 +7,8 @@ outliers such as an annual spend of 0 or an implausibly high value (异常值处
 :func:`clean_customers` does all three under a per-criterion policy and records every change
 or flag as one row of a log with columns ``customer, column, old_value, new_value, rule,
 reason``. No row is lost: every input row ends up in exactly one of ``cleaned``, ``pending``
-or ``merged`` (a duplicate merged into another customer).
+or ``merged`` (a duplicate merged into another customer); look-alike records that are not
+safe to merge (a different legal form, a conflicting contact) are listed in ``review``.
 
 Package layout: ``_policy`` (:class:`CriterionPolicy` and its checks), ``_duplicates``,
 ``_missing``, ``_outliers`` (one room per cleaning rule), ``_result`` (:class:`CleaningResult`
@@ -19,6 +20,7 @@ from abclab.cleaning._outliers import MAD_SCALE as MAD_SCALE
 from abclab.cleaning._policy import CriterionPolicy
 from abclab.cleaning._result import LOG_COLUMNS as LOG_COLUMNS
 from abclab.cleaning._result import MERGED_COLUMNS as MERGED_COLUMNS
+from abclab.cleaning._result import REVIEW_COLUMNS as REVIEW_COLUMNS
 from abclab.cleaning._result import CleaningResult
 
 __all__ = ["CleaningResult", "CriterionPolicy", "clean_customers"]
