@@ -22,15 +22,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from abclab._text import MISSING_MARKERS
-
 #: Texts that mean "no value" (compared after stripping ASCII whitespace and U+3000; Latin
-#: ones in lower, upper and title case): never masked, so they stay visibly missing.
+#: ones in lower, upper and title case): never masked, so they stay visibly missing. The
+#: readers' markers (``abclab._text.MISSING_MARKERS``, a sibling this layer may not import)
+#: and the vocabulary of Chinese exports (issue 9).
 MISSING_TEXT = frozenset(
     variant
     for marker in (
-        MISSING_MARKERS
-        | {"", "#n/a", "/", "－", "暂无", "无", "不详", "未知", "空", "null", "none"}
+        {"", "na", "n/a", "#n/a", "nan", "null", "none", "<na>", "-", "--", "—", "——", "－"}
+        | {"/", "暂无", "无", "不详", "未知", "空"}
     )
     for variant in (marker, marker.upper(), marker.title(), marker.capitalize())
 )
