@@ -107,6 +107,72 @@ def _normalise_python(text: pd.Series) -> pd.Series:
     return key.str.replace(r"\s+", "", regex=True)
 
 
+#: Legal form of each suffix of :data:`COMPANY_SUFFIXES`: ``(group, form)``. ``group`` marks a
+#: group (集团) designation; ``form`` is the legal form, ``""`` when the word names none (公司,
+#: Co., Company). Equivalent spellings share a form: 有限责任公司 = 有限公司 (PRC Company Law
+#: art. 7: a limited liability company's name carries 有限责任公司 or 有限公司), Ltd = Limited,
+#: Inc = Incorporated = Corp = Corporation (US designators of one form). 股份有限公司 (a
+#: joint-stock company), PLC, LLC, GmbH and AG are each a form of their own.
+LEGAL_FORMS = {
+    "集团股份有限公司": (True, "股份有限公司"),
+    "股份有限公司": (False, "股份有限公司"),
+    "有限责任公司": (False, "有限公司"),
+    "集团有限公司": (True, "有限公司"),
+    "有限公司": (False, "有限公司"),
+    "集团": (True, ""),
+    "公司": (False, ""),
+    "corporation": (False, "inc"),
+    "incorporated": (False, "inc"),
+    "company": (False, ""),
+    "limited": (False, "ltd"),
+    "corp": (False, "inc"),
+    "gmbh": (False, "gmbh"),
+    "llc": (False, "llc"),
+    "ltd": (False, "ltd"),
+    "inc": (False, "inc"),
+    "plc": (False, "plc"),
+    "co": (False, ""),
+    "ag": (False, "ag"),
+}
+_SUFFIX_WORD_RE = re.compile("|".join(COMPANY_SUFFIXES))
+
+
+def legal_forms(names: pd.Series) -> pd.DataFrame:
+    """The legal-form suffix of each name, as written and as a comparable form (vectorised).
+
+    The suffix is what :func:`normalise_names` strips (after NFKC, case folding and
+    punctuation -> spaces), so ``base + suffix`` is the whole name. Each suffix word maps to
+    :data:`LEGAL_FORMS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index; ``suffix`` (the stripped words, single-spaced, ``""`` for none), ``group``
+        (bool: a 集团 designation) and ``form`` (``"有限公司"``, ``"股份有限公司"``, ``"ltd"``,
+        ``"plc"``, ``"inc"``, ``"llc"``, ``"gmbh"``, ``"ag"``, several joined by ``+``, or ``""``).
+        Missing names give ``""`` and False.
+
+    Examples
+    --------
+    >>> legal_forms(pd.Series(["甲机械股份有限公司", "Acme Co., Ltd.", "Beta"]))["form"].tolist()
+    ['股份有限公司', 'ltd', '']
+    """
+    key = names.astype("str").str.normalize("NFKC").str.casefold()
+    key = key.str.replace(r"[\W_]+", " ", regex=True).str.strip()
+    suffix = key.str.extract(f"({_SUFFIX_RE})", expand=False)
+    suffix = suffix.fillna("").str.strip().str.replace(r"\s+", " ", regex=True)
+    parsed = {s: _parse_suffix(s) for s in suffix.unique()}  # few distinct suffixes
+    group = suffix.map(lambda s: parsed[s][0]).astype(bool)
+    form = suffix.map(lambda s: parsed[s][1]).astype("str")
+    return pd.DataFrame({"suffix": suffix.astype("str"), "group": group, "form": form})
+
+
+def _parse_suffix(suffix: str) -> tuple[bool, str]:
+    words = [LEGAL_FORMS[w] for w in _SUFFIX_WORD_RE.findall(suffix)]
+    forms = sorted({form for _, form in words if form})
+    return any(group for group, _ in words), "+".join(forms)
+
+
 def normalise_name(name: str) -> str:
     """Comparison key of one name; see :func:`normalise_names`."""
     return str(normalise_names(pd.Series([name])).iloc[0])

@@ -283,7 +283,7 @@ def test_mad_of_zero_warns_instead_of_flagging():
         ),
         (
             {"spend": {"outliers": "zscore"}},
-            r"outliers='zscore' is not one of \['none', 'iqr', 'mad'\]",
+            r"outliers='zscore' is not one of \['none', 'iqr', 'mad', 'iqr_log', 'mad_log'\]",
         ),
         ({"spend": {"iqr_k": -1}}, r"iqr_k must be a positive number, got -1"),
         ({"spend": {"recent_months": 0}}, r"recent_months must be a positive integer"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,12 +14,22 @@ from hypothesis import strategies as st
 from abclab.privacy import (
     _EMAIL_RE,
     _PHONE_CONTENT_RE,
+    MISSING_TEXT,
     detect_pii_columns,
+    is_bank_card,
+    is_id_card,
+    mask_address,
+    mask_bank_card,
     mask_cleaning_log,
     mask_email,
     mask_frame,
+    mask_id_card,
+    mask_person,
     mask_phone,
 )
+from abclab.privacy._people import ADDRESS_RE
+
+_STRIP = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \u3000"
 
 
 @pytest.mark.parametrize(
@@ -38,7 +51,12 @@ from abclab.privacy import (
         ("95588", "***88"),  # short service number: only the last two digits
         ("8001", "**01"),
         ("12", "***"),
-        ("", "***"),
+        ("ask sales", "***"),
+        # a "no value" text stays visibly missing (issue 9: '-' used to become '***')
+        ("", ""),
+        ("-", "-"),
+        (" 暂无 ", " 暂无 "),
+        ("N/A", "N/A"),
     ],
 )
 def test_mask_phone_hand_cases(raw, expected):
@@ -172,13 +190,22 @@ def test_mask_frame_float_columns_equal_scalar(values):
 def _scalar_kind(values):
     """Content rule of ``detect_pii_columns`` written value by value (the reference)."""
 
-    text = [str(v) for v in values if not pd.isna(v)]
+    text = [
+        str(v)
+        for v in values
+        if not pd.isna(v) and not (isinstance(v, str) and v.strip(_STRIP) in MISSING_TEXT)
+    ]
     if not text:
         return None
-    if sum(bool(_EMAIL_RE.match(v)) for v in text) >= 0.5 * len(text):
-        return "email"
-    if sum(bool(_PHONE_CONTENT_RE.match(v)) for v in text) >= 0.5 * len(text):
-        return "phone"
+    for kind, rule in (
+        ("email", _EMAIL_RE.match),
+        ("phone", _PHONE_CONTENT_RE.match),
+        ("id_card", is_id_card),
+        ("bank_card", is_bank_card),
+        ("address", re.compile(ADDRESS_RE).search),
+    ):
+        if sum(bool(rule(v)) for v in text) >= 0.5 * len(text):
+            return kind
     return None
 
 
@@ -239,3 +266,137 @@ def test_mask_cleaning_log_masks_contact_rows_only():
     assert mask_cleaning_log(log, {}).equals(log)
     with pytest.raises(KeyError, match="no 'column' column"):
         mask_cleaning_log(log.drop(columns="column"), {"phone": "phone"})
+
+
+# --------------------------------------------------------------------------- ID and bank cards,
+# contact persons, addresses (issue 9, item 6)
+
+_ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def _id_check(first17: str) -> str:
+    """GB 11643-1999 check character, written out: "10X98765432"[Σ w_i d_i mod 11]."""
+    return "10X98765432"[sum(w * int(d) for w, d in zip(_ID_WEIGHTS, first17, strict=True)) % 11]
+
+
+def _luhn(digits: str) -> bool:
+    """The Luhn check written out (ISO/IEC 7812-1 Annex B)."""
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        x = int(d) * (2 if i % 2 else 1)
+        total += x - 9 if x > 9 else x
+    return total % 10 == 0
+
+
+def test_id_card_check_character_by_hand():
+    """GB 11643-1999's example 11010519491231002X: Σ w_i d_i = 7+9+0+5+0+20+2+9+24+27+7+18
+    +30+5+0+0+4 = 167, 167 mod 11 = 2, and "10X98765432"[2] = "X"."""
+    assert _id_check("11010519491231002") == "X"
+    assert is_id_card("11010519491231002X") and is_id_card(" 11010519491231002x ")
+    assert not is_id_card("110105194912310021")  # wrong check character
+    assert not is_id_card("11010519491331002X")  # month 13 (check recomputed below)
+    assert not is_id_card("99010519491231002" + _id_check("99010519491231002"))  # province 99
+    assert not is_id_card("11010518001231002" + _id_check("11010518001231002"))  # born 1800
+    assert is_id_card("110105491231002")  # the 15-digit form: province 11, born 1949-12-31
+    assert not is_id_card("110105491232002")  # December 32nd
+    assert not is_id_card("1101051949123100")  # 16 digits
+
+
+_ID17 = st.builds(
+    lambda p, y, m, d, seq: f"{p}0105{y:04d}{m:02d}{d:02d}{seq:03d}",
+    st.sampled_from([11, 31, 44, 65, 81]),
+    st.integers(1900, 2099),
+    st.integers(1, 12),
+    st.integers(1, 28),
+    st.integers(0, 999),
+)
+
+
+@given(_ID17, st.sampled_from(list("0123456789X")))
+def test_id_card_valid_exactly_with_its_check_character(first17, last):
+    assert is_id_card(first17 + last) == (last == _id_check(first17))
+
+
+@given(st.from_regex(r"[1-9][0-9]{11,18}", fullmatch=True))
+def test_bank_card_is_luhn(digits):
+    assert is_bank_card(digits) == _luhn(digits)
+    grouped = " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
+    assert is_bank_card(grouped) == _luhn(digits)
+
+
+@given(
+    st.one_of(
+        _ID17.map(lambda s: s + _id_check(s)), st.from_regex(r"[1-9][0-9]{15,18}", fullmatch=True)
+    )
+)
+def test_masked_numbers_show_the_last_four_only(number):
+    for masked in (mask_id_card(number), mask_bank_card(number)):
+        assert masked.endswith(number[-4:]) and len(masked) == len(number)
+        assert set(masked[:-4]) == {"*"}
+
+
+def test_person_and_address_masks():
+    assert mask_person("张三") == "张**" and mask_person(" 欧阳娜娜 ") == "欧**"
+    assert mask_person("John  Smith") == "J**  S**"
+    assert mask_address("广东省深圳市南山区科技园南区1号") == "广东省深圳市南山区***"
+    assert mask_address("北京朝阳区建国路88号") == "北京朝阳区***"
+    assert mask_address("内蒙古自治区呼和浩特市新城区xx路") == "内蒙古自治区呼和浩特市新城区***"
+    assert mask_address("12 Baker Street, London") == "***, London"
+    assert mask_address("科技园南区1号楼") == "科技园南区***"  # any "…区" reads as a district
+    assert mask_address("Room 5, 88 Keji Road") == "***"  # a last part with digits: hidden
+    assert mask_address("张江路1234号") == "***"
+
+
+def test_missing_stays_visibly_missing_in_every_kind():
+    values = pd.Series(["-", "", None, np.nan, "暂无", "N/A", " — "], dtype=object)
+    for kind in ("phone", "email", "id_card", "bank_card", "person", "address"):
+        out = mask_frame(pd.DataFrame({"x": values}), columns={"x": kind})["x"]
+        assert out.iloc[[0, 1, 4, 5, 6]].tolist() == ["-", "", "暂无", "N/A", " — "], kind
+        assert out.iloc[2] is None and np.isnan(out.iloc[3])
+
+
+def test_new_kinds_detected_by_name_and_content():
+    ids = ["11010519491231002X", "110105491231002"]
+    frame = pd.DataFrame(
+        {
+            "身份证号": ["n/a", "-"],  # by name whatever the content
+            "证件": ids,  # by content (check character)
+            "银行账号": ["6222 0212 3456 7890", None],
+            "card": ["4111 1111 1111 1111", "5500 0000 0000 0004"],  # Luhn
+            "联系人": ["张三", "李四"],
+            "contact_person": ["林伟", "马秀"],
+            "contact": ["13812341234", "+86 139 1234 5678"],  # content beats the person hint
+            "联系人电话": ["n/a", "-"],
+            "注册地址": ["x", "y"],
+            "where": ["上海市浦东新区张江路1234号", "12 Baker Street, London"],
+            "city": ["上海市", "北京市"],  # a city is not an address
+            "order_no": ["202401150000012345", "202401150000012346"],  # no valid check
+        }
+    )
+    assert detect_pii_columns(frame) == {
+        "身份证号": "id_card",
+        "证件": "id_card",
+        "银行账号": "bank_card",
+        "card": "bank_card",
+        "联系人": "person",
+        "contact_person": "person",
+        "contact": "phone",
+        "联系人电话": "phone",
+        "注册地址": "address",
+        "where": "address",
+    }
+    masked = mask_frame(frame)
+    assert masked["证件"].tolist() == ["**************002X", "***********1002"]
+    assert masked["联系人"].tolist() == ["张**", "李**"]  # still two people
+    assert masked["where"].tolist() == ["上海市浦东新区***", "***, London"]
+    assert masked["order_no"].equals(frame["order_no"])
+    assert not any(_luhn(v) for v in frame["order_no"])
+
+
+def test_demo_master_contact_person_is_masked():
+    """data/demo/customers.csv: contact_person (e.g. 林伟) was left in clear before."""
+    path = Path(__file__).resolve().parents[1] / "data" / "demo" / "customers.csv"
+    frame = pd.read_csv(path, dtype=str)
+    kinds = detect_pii_columns(frame)
+    assert kinds == {"contact_person": "person", "phone": "phone", "email": "email"}
+    assert mask_frame(frame)["contact_person"].iloc[0] == "林**"

@@ -8,12 +8,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abclab._text import normalise_names
-from abclab.cleaning._duplicates import _contact_keys, _merge_groups
+from abclab.cleaning._duplicates import _merge_groups, _merge_safely
 from abclab.cleaning._missing import _fill_missing, _screen
 from abclab.cleaning._outliers import _flag_outliers
 from abclab.cleaning._policy import CriterionPolicy, _coerce_policies, _numeric_criterion
-from abclab.cleaning._result import MERGED_COLUMNS, CleaningResult, _Log, _Pending
+from abclab.cleaning._result import (
+    MERGED_COLUMNS,
+    REVIEW_COLUMNS,
+    CleaningResult,
+    _Log,
+    _Pending,
+)
 from abclab.exceptions import InputDataError, StudyError
 
 
@@ -41,14 +46,22 @@ def clean_customers(
        double count.
     2. **Same name** (``name_column``): names equal after NFKC (full-width -> half-width),
        case folding, removing punctuation, spaces and company suffixes (有限公司, 集团,
-       Co., Ltd., Inc., LLC, GmbH ...) are merged the same way. Each removed row is a row of
-       ``merged`` (``customer, merged_into, reason, input_row``) and of the log
-       (``merge_duplicate``).
+       Co., Ltd., Inc., LLC, GmbH ...) are merged the same way, *if* their legal forms
+       agree and no contact conflicts. Each removed row is a row of ``merged``
+       (``customer, merged_into, reason, input_row``) and of the log (``merge_duplicate``).
        **Same contact** (``contact_columns``, e.g. phone and e-mail): records sharing a
-       phone number (digits only, at least 7) or an e-mail address (case-folded) *and*
-       whose normalised names contain one another ("Evergreen Industrial (Shanghai) Co.,
-       Ltd." / "EVERGREEN INDUSTRIAL LTD") are merged the same way. The name condition
-       keeps two firms served by one purchasing agent apart.
+       phone number (digits only, at least 7; ``+86``/``0086`` and separators ignored) or
+       an e-mail address (case-folded) *and* whose normalised names contain one another
+       ("Evergreen Industrial (Shanghai) Co., Ltd." / "EVERGREEN INDUSTRIAL LTD") are merged
+       under the same two conditions. The name condition keeps two firms served by one
+       purchasing agent apart.
+       **Review instead of merge**: a pair linked by name or contact whose legal forms
+       differ (有限公司 vs 股份有限公司, 集团 vs not, Ltd vs PLC, Inc vs LLC; 有限责任公司 =
+       有限公司 and a name without suffix agrees with any form; see
+       :data:`abclab._text.LEGAL_FORMS`) or whose contacts conflict (both have a value in a
+       contact column, e.g. two different phones or contact persons) is a row of
+       ``review`` (and of the log, ``review_different_legal_form`` /
+       ``review_conflicting_contact``); both records stay customers.
     3. **Non-positive values** per ``nonpositive``: ``pending`` or ``missing``.
     4. **Missing values** with ``missing="pending"``, or ``"recent_average"`` for customers
        without transactions, send the customer to ``pending``.
@@ -71,7 +84,8 @@ def clean_customers(
     name_column : str, optional
         Column with customer names, for step 2.
     contact_columns : sequence of str
-        Phone / e-mail columns for the same-contact rule of step 2 (needs ``name_column``).
+        Contact columns (phone, e-mail, contact person ...) of step 2 (needs
+        ``name_column``): phones and e-mails link records, every column can conflict.
     transactions : pandas.DataFrame, optional
         Transaction log for ``recent_average`` (customer, date, amount).
     transaction_columns : mapping, optional
@@ -83,7 +97,7 @@ def clean_customers(
     Returns
     -------
     CleaningResult
-        ``cleaned``, ``pending``, ``merged``, ``log`` and ``summary()``.
+        ``cleaned``, ``pending``, ``merged``, ``review``, ``log`` and ``summary()``.
 
     Raises
     ------
@@ -120,22 +134,22 @@ def clean_customers(
     for col in criteria:
         work[col] = _numeric_criterion(frame[col].reset_index(drop=True))
     work["__customer__"] = ids.to_numpy()
-    log, merged_rows = _Log(), []
+    log, merged_rows, review_rows = _Log(), [], []
     work = _merge_groups(
         work, work["__customer__"], criteria, log, merged_rows, "same customer id {key!r}"
     )
     if name_column is not None:
-        names = normalise_names(work[name_column])
-        work = _merge_groups(
-            work, names, criteria, log, merged_rows, "same normalised name {key!r}"
+        work = _merge_safely(
+            work, name_column, list(contact_columns), criteria, log, merged_rows, review_rows
         )
-        for col in contact_columns:
-            keys = _contact_keys(work[col], normalise_names(work[name_column]))
-            work = _merge_groups(
-                work, keys, criteria, log, merged_rows, f"same {col} {{key!r}} and similar name"
-            )
     alias = {c: t for c, t, _, _ in merged_rows if c != t}  # name merges: removed -> kept
-    merged_rows = [(c, alias.get(t, t), why, p) for c, t, why, p in merged_rows]  # resolve chains
+    for _ in range(len(merged_rows)):  # resolve chains (a row merged into one merged later)
+        chained = {c: alias.get(t, t) for c, t in alias.items()}
+        if chained == alias:
+            break
+        alias = chained
+    merged_rows = [(c, alias.get(t, t), why, p) for c, t, why, p in merged_rows]
+    review = _review_frame(review_rows, alias, work, name_column, log)
     work = work.set_index("__customer__").rename_axis(id_name)
     pending = _Pending(log, pending_label)
     estimates = _screen(work, pols, transactions, transaction_columns, alias, log, pending)
@@ -149,4 +163,21 @@ def clean_customers(
     pending["status"] = pending_label
     pending["pending_reason"] = ["; ".join(reasons[c]) for c in pending.index]
     merged = pd.DataFrame(merged_rows, columns=MERGED_COLUMNS).astype({"input_row": "int64"})
-    return CleaningResult(work[~is_pending].copy(), pending, merged, log.frame(), len(frame))
+    cleaned = work[~is_pending].copy()
+    return CleaningResult(cleaned, pending, merged, log.frame(), len(frame), review)
+
+
+def _review_frame(rows: list, alias: dict, work: pd.DataFrame, name_column, log) -> pd.DataFrame:
+    """Review pairs between the records kept, each unordered pair once, logged."""
+    out, seen = [], set()
+    names = work.set_index("__customer__")[name_column] if name_column else None
+    for customer, candidate, rule, evidence in rows:
+        customer, candidate = alias.get(customer, customer), alias.get(candidate, candidate)
+        pair = frozenset((customer, candidate))
+        if customer == candidate or pair in seen:
+            continue
+        seen.add(pair)
+        shown = [names.get(c) if names is not None else None for c in (customer, candidate)]
+        out.append((customer, shown[0], candidate, shown[1], rule, evidence))
+        log.add(customer, None, customer, candidate, f"review_{rule}", f"not merged: {evidence}")
+    return pd.DataFrame(out, columns=REVIEW_COLUMNS, dtype=object)

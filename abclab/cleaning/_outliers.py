@@ -1,4 +1,7 @@
-"""Outlier flags (Tukey's fences or the modified z-score), optionally winsorized."""
+"""Outlier flags (Tukey's fences or the modified z-score, on the raw or the log scale).
+
+Flagged values are logged and kept, or clipped to the fence they crossed (winsorized).
+"""
 
 from __future__ import annotations
 
@@ -17,18 +20,43 @@ MAD_SCALE = 1.4826
 
 
 def _outlier_bounds(values: np.ndarray, policy: CriterionPolicy) -> tuple[float, float, str]:
-    """Lower/upper bounds and a description; kernel without validation (NaN-free input)."""
-    if policy.outliers == "iqr":
+    """Lower/upper bounds and a description; kernel without validation (NaN-free input).
+
+    Notes
+    -----
+    ``iqr``: ``[Q1 - k·(Q3 - Q1), Q3 + k·(Q3 - Q1)]`` (Tukey 1977). ``mad``: ``median ±
+    t · 1.4826 · MAD`` (Iglewicz & Hoaglin 1993). ``iqr_log`` / ``mad_log``: the same on
+    ``y = ln x`` of the positive values, bounds ``exp`` back to the scale of ``x``; with
+    lognormal money amounts ``y`` is normal and the fences are symmetric in ratios
+    (``hi / median = median / lo``). No positive value: no bounds (NaN).
+
+    References
+    ----------
+    .. [1] Tukey, J. W. (1977). Exploratory Data Analysis. Addison-Wesley, §2C.
+    .. [2] Iglewicz, B. & Hoaglin, D. C. (1993). How to Detect and Handle Outliers. ASQC.
+    """
+    log = policy.outliers.endswith("_log")
+    if log:
+        values = np.log(values[values > 0])
+        if values.size == 0:
+            return np.nan, np.nan, "no positive value"
+    back = np.exp if log else (lambda v: v)
+    if policy.outliers.startswith("iqr"):
         q1, q3 = np.percentile(values, [25, 75])
         k = policy.iqr_k
-        lo, hi = q1 - k * (q3 - q1), q3 + k * (q3 - q1)
+        lo, hi = back(q1 - k * (q3 - q1)), back(q3 + k * (q3 - q1))
+        if log:
+            quartiles = f"exp(Q1)={back(q1):.6g}, exp(Q3)={back(q3):.6g} of ln x"
+            return lo, hi, f"Tukey fences on ln x: [{lo:.6g}, {hi:.6g}] ({quartiles}, k={k:g})"
         return lo, hi, f"Tukey fences [{lo:.6g}, {hi:.6g}] (Q1={q1:.6g}, Q3={q3:.6g}, k={k:g})"
     med = np.median(values)
     mad = np.median(np.abs(values - med))
     width = policy.mad_threshold * MAD_SCALE * mad
-    lo, hi = med - width, med + width
-    how = f"|x - median| / (1.4826·MAD) > {policy.mad_threshold:g}, i.e. outside"
-    return lo, hi, f"{how} [{lo:.6g}, {hi:.6g}] (median={med:.6g}, MAD={mad:.6g})"
+    lo, hi = back(med - width), back(med + width)
+    y = "ln x" if log else "x"
+    how = f"|{y} - median| / (1.4826·MAD) > {policy.mad_threshold:g}, i.e. outside"
+    middle = f"median={back(med):.6g}, MAD of {y}={mad:.6g}"
+    return lo, hi, f"{how} [{lo:.6g}, {hi:.6g}] ({middle})"
 
 
 def _flag_outliers(
@@ -38,7 +66,9 @@ def _flag_outliers(
     if policy.outliers == "none" or observed.empty:
         return
     lo, hi, how = _outlier_bounds(observed.to_numpy(float), policy)
-    if policy.outliers == "mad" and lo == hi:
+    if np.isnan(lo):
+        return
+    if policy.outliers.startswith("mad") and lo == hi:
         message = f"criterion {col!r}: MAD is 0, no MAD outlier flags computed"
         warnings.warn(message, DataQualityWarning, stacklevel=3)
         return

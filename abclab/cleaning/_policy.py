@@ -16,7 +16,7 @@ MissingRule = Literal["pending", "median", "recent_average", "zero"]
 #: What a value <= 0 does.
 NonPositiveRule = Literal["allow", "pending", "missing"]
 #: How outliers are flagged.
-OutlierRule = Literal["none", "iqr", "mad"]
+OutlierRule = Literal["none", "iqr", "mad", "iqr_log", "mad_log"]
 _CHOICES = {
     "missing": get_args(MissingRule),
     "nonpositive": get_args(NonPositiveRule),
@@ -37,9 +37,13 @@ class CriterionPolicy:
     nonpositive : {"allow", "pending", "missing"}
         Values <= 0 (impossible for, e.g., annual spend) are kept, send the customer to
         ``pending``, or become missing (then the ``missing`` rule applies).
-    outliers : {"none", "iqr", "mad"}
+    outliers : {"none", "iqr", "mad", "iqr_log", "mad_log"}
         Flag values outside Tukey's fences ``[Q1 - k·IQR, Q3 + k·IQR]`` (``iqr_k``), or with
-        a modified z-score ``|x - median| / (1.4826·MAD) > mad_threshold``.
+        a modified z-score ``|x - median| / (1.4826·MAD) > mad_threshold``. The ``_log``
+        rules compute the same fences on ``ln x`` (of the positive values) and flag ``x``
+        outside ``[exp(lo), exp(hi)]``: the scale for money, whose distribution across
+        customers is skewed (close to lognormal), where the raw rules flag the genuine
+        large accounts. Values <= 0 lie below every log fence.
     iqr_k : float
         Tukey's k: 1.5 ("outside") or 3 ("far out").
     mad_threshold : float

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 LOG_COLUMNS = ["customer", "column", "old_value", "new_value", "rule", "reason"]
 MERGED_COLUMNS = ["customer", "merged_into", "reason", "input_row"]
+REVIEW_COLUMNS = ["customer", "name", "candidate", "candidate_name", "rule", "evidence"]
+
+
+def _empty_review() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in REVIEW_COLUMNS})
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,6 +37,14 @@ class CleaningResult:
         or flag, in the order the steps ran.
     input_rows : int or None
         Number of rows of the input frame (reported by :meth:`summary`).
+    review : pandas.DataFrame
+        Columns ``customer, name, candidate, candidate_name, rule, evidence``: pairs of
+        records that look like one customer but were *not* merged, for a person to decide.
+        ``rule`` is ``different_legal_form`` (names equal but for 有限公司 / 股份有限公司,
+        Ltd / PLC, ...) or ``conflicting_contact`` (both have a phone, e-mail or other
+        contact and they differ); ``evidence`` says what linked them and what differs, with
+        contact values masked. Both records stay customers (in ``cleaned`` or ``pending``),
+        so the accounting ``input = cleaned + pending + merged`` is unchanged.
     """
 
     cleaned: pd.DataFrame
@@ -39,6 +52,7 @@ class CleaningResult:
     merged: pd.DataFrame
     log: pd.DataFrame
     input_rows: int | None = None
+    review: pd.DataFrame = field(default_factory=_empty_review)
 
     def summary(self) -> pd.Series:
         """Row counts ``input, cleaned, pending, merged``; input = cleaned + pending + merged."""

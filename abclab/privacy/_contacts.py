@@ -1,13 +1,9 @@
-"""Privacy rules: detect and mask personal contact data (phone numbers, e-mail addresses).
+"""Phone numbers and e-mail addresses: content patterns and masks (scalar and column-wise).
 
-A bottom-layer data rule: the pipeline masks contacts in the cleaning log and the reports
-mask every customer table with the same functions. Reports go to people outside the analysis team, so contact columns are masked by default:
-phones keep their first three and last four digits (``138****1234``), e-mail addresses keep
-the first character of the local part and the whole domain (``z***@example.com``).
-
-Columns are found by name (``电话``, ``手机``, ``phone``, ``mobile``, ``tel``, ``email``,
-``邮箱`` ...) and by content (most non-missing values look like a mainland mobile number, a
-landline with area code, an international ``+`` number or an e-mail address).
+Phones keep their first three and last four digits (``138****1234``), e-mail addresses keep
+the first character of the local part and the whole domain (``z***@example.com``). A missing
+value, and a text that only says "no value" (``''``, ``-``, ``N/A``, ``暂无`` ...;
+:data:`MISSING_TEXT`), is returned as it is, so a gap stays visibly a gap.
 
 Speed: whole columns are matched and masked with Arrow (RE2) kernels. The RE2 patterns are
 the Python ones spelled for ASCII text (Python's ``\\s`` also matches ``\\x1c``-``\\x1f``, its
@@ -19,31 +15,25 @@ column gives exactly what :func:`mask_phone` / :func:`mask_email` give value by 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from typing import Literal
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-PiiKind = Literal["phone", "email"]
-
-#: Column-name fragments (lower-cased) that mark a contact column.
-PHONE_NAME_HINTS = (
-    "电话",
-    "手机",
-    "联系方式",
-    "電話",
-    "手機",
-    "phone",
-    "mobile",
-    "tel",
-    "cell",
-    "fax",
-    "传真",
+#: Texts that mean "no value" (compared after stripping ASCII whitespace and U+3000; Latin
+#: ones in lower, upper and title case): never masked, so they stay visibly missing. The
+#: readers' markers (``abclab._text.MISSING_MARKERS``, a sibling this layer may not import)
+#: and the vocabulary of Chinese exports (issue 9).
+MISSING_TEXT = frozenset(
+    variant
+    for marker in (
+        {"", "na", "n/a", "#n/a", "nan", "null", "none", "<na>", "-", "--", "—", "——", "－"}
+        | {"/", "暂无", "无", "不详", "未知", "空"}
+    )
+    for variant in (marker, marker.upper(), marker.title(), marker.capitalize())
 )
-EMAIL_NAME_HINTS = ("email", "e-mail", "e_mail", "邮箱", "邮件", "电邮", "電郵", "郵箱")
 
 _EMAIL_RE = re.compile(r"^\s*([^@\s]+)@([^@\s]+\.[^@\s]+)\s*$")
 #: Country prefix: +86 / 0086 written together with the number, other codes only when a
@@ -58,6 +48,8 @@ _PHONE_CONTENT_RE = re.compile(
 #: Python's ``\s`` restricted to ASCII (``str.isspace``), for the RE2 patterns below.
 _WS = r"\t\n\x0b\x0c\r\x1c-\x1f "
 _WS_CHARS = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
+#: What is stripped before a text is compared with :data:`MISSING_TEXT`.
+_MARKER_STRIP = _WS_CHARS + "\u3000"
 #: RE2 (ASCII) spellings of ``_EMAIL_RE``, ``_PHONE_CONTENT_RE`` and ``_COUNTRY_RE``. The
 #: look-ahead of ``_COUNTRY_RE`` becomes a consumed separator: the digit run after ``+``/``00``
 #: is then 1-3 digits long in both, and the match ends at the same place.
@@ -75,8 +67,6 @@ _COUNTRY_RE2 = (
 )
 #: A value holding a letter (any script) or "@" can never match the phone pattern.
 _NOT_PHONE_RE2 = r"[\p{L}@]"
-#: Fraction of non-missing values that must match for content-based detection.
-CONTENT_MATCH_SHARE = 0.5
 
 
 def mask_phone(value: object) -> object:
@@ -95,6 +85,8 @@ def mask_phone(value: object) -> object:
         ``138****1234``; ``010-8888-1234`` → ``010****1234``). Numbers with fewer than 8
         digits (extensions, service numbers) keep only their last two digits
         (``95588`` → ``***88``); numbers with fewer than 3 digits are fully masked.
+        Missing values and :data:`MISSING_TEXT` (``''``, ``-``, ``暂无`` ...) are returned
+        unchanged.
 
     Examples
     --------
@@ -103,7 +95,7 @@ def mask_phone(value: object) -> object:
     >>> mask_phone("95588")
     '***88'
     """
-    if _is_missing(value):
+    if _is_missing(value) or _is_marker(value):
         return value
     if isinstance(value, float) and value.is_integer():  # a phone column read as numbers
         value = int(value)
@@ -128,14 +120,14 @@ def mask_email(value: object) -> object:
     """Mask an e-mail address as ``first character + "***@" + domain``.
 
     Text that is not an e-mail address is replaced by ``***`` (nothing of it is shown);
-    missing values are returned unchanged.
+    missing values and :data:`MISSING_TEXT` are returned unchanged.
 
     Examples
     --------
     >>> mask_email("zhang.san@example.com")
     'z***@example.com'
     """
-    if _is_missing(value):
+    if _is_missing(value) or _is_marker(value):
         return value
     match = _EMAIL_RE.match(str(value))
     if not match:
@@ -144,114 +136,17 @@ def mask_email(value: object) -> object:
     return f"{local[0]}***@{domain}"
 
 
-def detect_pii_columns(frame: pd.DataFrame) -> dict[str, PiiKind]:
-    """Find phone and e-mail columns by column name or by content.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Any table about to be shown in a report.
-
-    Returns
-    -------
-    dict
-        Column name → ``"phone"`` or ``"email"``. A name hint wins; otherwise a text column
-        whose non-missing values match the phone (e-mail) pattern in at least
-        ``CONTENT_MATCH_SHARE`` of rows is flagged. Numeric columns are detected by name only
-        (an amount column is never mistaken for phone numbers).
-    """
-    found: dict[str, PiiKind] = {}
-    for column in frame.columns:
-        kind = _kind_from_name(str(column))
-        if kind is None and not pd.api.types.is_numeric_dtype(frame[column]):
-            kind = _kind_from_content(frame[column])
-        if kind is not None:
-            found[column] = kind
-    return found
-
-
-def mask_frame(frame: pd.DataFrame, *, columns: dict[str, PiiKind] | None = None) -> pd.DataFrame:
-    """Return a copy of ``frame`` with its contact columns masked.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Table to mask (not modified).
-    columns : dict, optional
-        Column → ``"phone"``/``"email"``; detected with :func:`detect_pii_columns` when
-        omitted.
-
-    Returns
-    -------
-    DataFrame
-        Same shape, index and column order; masked columns hold text (missing stays missing),
-        value for value what :func:`mask_phone` / :func:`mask_email` give.
-    """
-    kinds = detect_pii_columns(frame) if columns is None else columns
-    out = frame.copy()
-    for column, kind in kinds.items():
-        if column not in out.columns:
-            raise KeyError(f"mask_frame: column {column!r} is not in the table")
-        out[column] = pd.Series(mask_values(out[column], kind), index=out.index, dtype=object)
-    return out
-
-
-def mask_cleaning_log(log: pd.DataFrame, columns: Mapping[str, PiiKind]) -> pd.DataFrame:
-    """Return a copy of a cleaning log with the values of contact columns masked.
-
-    Parameters
-    ----------
-    log : DataFrame
-        A cleaning log (:func:`abclab.cleaning.clean_customers`): columns ``customer``,
-        ``column``, ``old_value``, ``new_value``, ``rule``, ``reason``.
-    columns : mapping
-        Contact column → ``"phone"``/``"email"`` (e.g. :func:`abclab.pipeline.pii_columns`
-        of the input table).
-
-    Returns
-    -------
-    DataFrame
-        Same rows and columns; in rows whose ``column`` is a contact column, ``old_value`` and
-        ``new_value`` are masked with :func:`mask_phone` / :func:`mask_email` (a duplicate
-        record that filled a missing phone shows ``138****1234``, never the number).
-
-    Raises
-    ------
-    KeyError
-        If the log has no ``column`` column while contact columns are given.
-    """
-    out = log.copy()
-    if not columns or len(out) == 0:
-        return out
-    if "column" not in out.columns:
-        raise KeyError("mask_cleaning_log: the log has no 'column' column")
-    values = [c for c in ("old_value", "new_value") if c in out.columns]
-    logged = out["column"].to_numpy(dtype=object)
-    for column, kind in columns.items():
-        rows = np.flatnonzero(logged == column)
-        if len(rows) == 0:
-            continue
-        for name in values:
-            if out[name].dtype != object:
-                out[name] = out[name].astype(object)
-            position = out.columns.get_loc(name)
-            out.iloc[rows, position] = mask_values(out[name].iloc[rows], kind)
-    return out
-
-
-def mask_values(values: pd.Series, kind: PiiKind) -> np.ndarray:
+def _mask_contacts(values: pd.Series, kind: str) -> np.ndarray:
     """Mask a whole column at once: an object array equal to ``[masker(v) for v in values]``.
 
     ``masker`` is :func:`mask_phone` for ``kind="phone"`` and :func:`mask_email` for
     ``"email"``. ASCII text is masked with Arrow kernels; non-ASCII values (and object
     columns of other Python types) are passed to the scalar function.
     """
-    if kind not in ("phone", "email"):
-        raise ValueError(f"mask_values: kind must be 'phone' or 'email', got {kind!r}")
     masker: Callable[[object], object] = mask_phone if kind == "phone" else mask_email
     out = np.empty(len(values), dtype=object)
     out[:] = values.tolist()
-    present = ~values.isna().to_numpy(dtype=bool)
+    present = ~values.isna().to_numpy(dtype=bool) & ~_marker_mask(values)
     if not present.any():
         return out
     text = _value_text(values[present], phone=kind == "phone")
@@ -278,39 +173,40 @@ def _is_missing(value: object) -> bool:
         return False
 
 
-def _kind_from_name(name: str) -> PiiKind | None:
-    lowered = name.lower()
-    if any(hint in lowered for hint in EMAIL_NAME_HINTS):
-        return "email"
-    tokens = re.split(r"[^0-9a-z\u4e00-\u9fff]+", lowered)
-    for hint in PHONE_NAME_HINTS:
-        if hint.isascii():
-            if any(tok == hint or tok.startswith(hint) for tok in tokens if tok):
-                return "phone"
-        elif hint in lowered:
-            return "phone"
-    return None
+def _is_marker(value: object) -> bool:
+    """A text that only says "no value" (:data:`MISSING_TEXT`)."""
+    return isinstance(value, str) and value.strip(_MARKER_STRIP) in MISSING_TEXT
 
 
-def _kind_from_content(series: pd.Series) -> PiiKind | None:
-    values = series.dropna()
-    if len(values) == 0:
-        return None
+def _marker_mask(values: pd.Series) -> np.ndarray:
+    """:func:`_is_marker` of every value, column-wise (numbers are never markers)."""
+    if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+        return np.zeros(len(values), dtype=bool)
+    hits = values.astype("str").str.strip(_MARKER_STRIP).isin(MISSING_TEXT).to_numpy(bool)
+    if not hits.any() or pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return hits
+    strings = np.array([isinstance(v, str) for v in values.tolist()], dtype=bool)
+    return hits & strings  # str(number) is never a marker
+
+
+def _content_text(series: pd.Series) -> pa.Array:
+    """``str(v)`` of the values that are neither missing nor :data:`MISSING_TEXT`."""
+    values = series[~series.isna().to_numpy(bool) & ~_marker_mask(series)]
     text = _value_text(values, phone=False)
     if text is None:  # Python objects: their str() as the scalar rule reads them
         text = pa.array([str(v) for v in values.tolist()], type=pa.large_string())
-    need = CONTENT_MATCH_SHARE * len(text)
+    return text
+
+
+def _count_contacts(text: pa.Array) -> tuple[int, int]:
+    """How many values look like an e-mail address, how many like a phone number."""
     ascii_ = _as_bool(pc.string_is_ascii(text))
     emails = _count_matches(
         text, ascii_, _EMAIL_RE2, _EMAIL_RE, candidate=_as_bool(pc.match_substring(text, "@"))
     )
-    if emails >= need:
-        return "email"
     maybe_phone = ~_as_bool(pc.match_substring_regex(text, _NOT_PHONE_RE2))
     phones = _count_matches(text, ascii_, _PHONE_CONTENT_RE2, _PHONE_CONTENT_RE, maybe_phone)
-    if phones >= need:
-        return "phone"
-    return None
+    return emails, phones
 
 
 def _count_matches(
