@@ -1,0 +1,21 @@
+"""Customer-base analysis: who is still a customer, how much they will buy, what they are worth.
+
+- :func:`rfm_summary`: a transaction log → one row per customer with the BG/NBD inputs
+  (``frequency``, ``recency``, ``T``) and the Gamma-Gamma input (``monetary_value``),
+  optionally the hold-out counts (DuckDB, as :mod:`abclab.features`).
+- :class:`BetaGeo`: the BG/NBD model (Fader, Hardie & Lee 2005) — P(alive) and expected
+  purchases.
+- :class:`GammaGamma`: expected spend per purchase (Fader & Hardie 2013).
+- :func:`customer_lifetime_value`: discounted expected margin over a horizon.
+
+Estimators follow scikit-learn: ``__init__`` stores options, ``fit`` validates and returns
+the model, fitted attributes end in ``_``. A fit that the data cannot support (too few repeat
+buyers, no convergence, a singular Hessian) raises :class:`abclab.exceptions.InputDataError`.
+"""
+
+from abclab.clv._bgnbd import BetaGeo
+from abclab.clv._gamma_gamma import GammaGamma
+from abclab.clv._summary import PERIOD_DAYS, rfm_summary
+from abclab.clv._value import customer_lifetime_value
+
+__all__ = ["PERIOD_DAYS", "BetaGeo", "GammaGamma", "customer_lifetime_value", "rfm_summary"]
