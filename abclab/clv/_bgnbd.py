@@ -64,8 +64,10 @@ def _probability_alive_kernel(
     """P(alive | x, t_x, T) = 1 / (1 + δ_{x>0} a/(b+x−1) ((α+T)/(α+t_x))^{r+x})."""
     r, alpha, a, b = params
     repeat = x > 0
-    log_ratio = np.log(a) - np.log(np.where(repeat, b + x - 1, 1.0)) + (r + x) * (
-        np.log(alpha + big_t) - np.log(alpha + t_x)
+    log_ratio = (
+        np.log(a)
+        - np.log(np.where(repeat, b + x - 1, 1.0))
+        + (r + x) * (np.log(alpha + big_t) - np.log(alpha + t_x))
     )
     return np.where(repeat, special.expit(-log_ratio), 1.0)
 

@@ -113,7 +113,7 @@ class GammaGamma(BaseEstimator):
     >>> model = GammaGamma()
     >>> model.params_ = {"p": 6.25, "q": 3.74, "gamma": 15.44}
     >>> round(float(model.expected_spend(2, 22.35)[0]), 2)
-    25.92
+    24.66
     """
 
     def __init__(self, *, min_repeat_buyers: int = 10) -> None:

@@ -167,9 +167,9 @@ def _summary_sql(
     cal = f"DATE '{cal_end:%Y-%m-%d}'"
     last = f"DATE '{(obs_end or cal_end):%Y-%m-%d}'"
     holdout = (
-        ", count(*) FILTER (WHERE day > {cal}) AS n_holdout"
-        ", coalesce(sum(total) FILTER (WHERE day > {cal}), 0) AS holdout_total"
-    ).format(cal=cal) if obs_end is not None else ""  # fmt: skip
+        f", count(*) FILTER (WHERE day > {cal}) AS n_holdout"
+        f", coalesce(sum(total) FILTER (WHERE day > {cal}), 0) AS holdout_total"
+    ) if obs_end is not None else ""  # fmt: skip
     return f"""
 WITH days AS (
     SELECT {cust} AS customer, {day} AS day, sum({amount}) AS total,
