@@ -7,6 +7,8 @@
   purchases.
 - :class:`GammaGamma`: expected spend per purchase (Fader & Hardie 2013).
 - :func:`customer_lifetime_value`: discounted expected margin over a horizon.
+- :func:`payment_behaviour` and :func:`credit_grades`: on-time rate, days overdue, open
+  receivables per customer, and the credit grade they earn (source 001).
 
 Estimators follow scikit-learn: ``__init__`` stores options, ``fit`` validates and returns
 the model, fitted attributes end in ``_``. A fit that the data cannot support (too few repeat
@@ -15,7 +17,18 @@ buyers, no convergence, a singular Hessian) raises :class:`abclab.exceptions.Inp
 
 from abclab.clv._bgnbd import BetaGeo
 from abclab.clv._gamma_gamma import GammaGamma
+from abclab.clv._payments import CREDIT_LABELS, PAYMENT_COLUMNS, credit_grades, payment_behaviour
 from abclab.clv._summary import PERIOD_DAYS, rfm_summary
 from abclab.clv._value import customer_lifetime_value
 
-__all__ = ["PERIOD_DAYS", "BetaGeo", "GammaGamma", "customer_lifetime_value", "rfm_summary"]
+__all__ = [
+    "CREDIT_LABELS",
+    "PAYMENT_COLUMNS",
+    "PERIOD_DAYS",
+    "BetaGeo",
+    "GammaGamma",
+    "credit_grades",
+    "customer_lifetime_value",
+    "payment_behaviour",
+    "rfm_summary",
+]

@@ -22,6 +22,8 @@ __all__ = ["MLEFit", "check_repeat_buyers", "maximise_likelihood"]
 GRADIENT_TOLERANCE = 1e-4
 #: Step of the central differences of the gradient that give the Hessian.
 HESSIAN_STEP = 1e-5
+#: Bound on the log-parameters (e^±20): a parameter that reaches it has no finite optimum.
+_LOG_BOUND = 20.0
 
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
@@ -71,12 +73,20 @@ def maximise_likelihood(
     """
     with np.errstate(all="ignore"):
         result = optimize.minimize(objective, start, jac=True, method="L-BFGS-B",
-                                   bounds=[(-20.0, 20.0)] * len(start),
+                                   bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(start),
                                    options={"maxiter": 1000, "ftol": 1e-15, "gtol": 1e-9})  # fmt: skip
         value, grad = objective(result.x)
         hessian = _hessian(objective, result.x)
     params = np.exp(result.x)
     shown = ", ".join(f"{k}={v:.4g}" for k, v in zip(names, params, strict=True))
+    edge = np.abs(result.x) > _LOG_BOUND - 1
+    if edge.any():
+        runaway = ", ".join(f"{names[i]} → {'0' if result.x[i] < 0 else 'infinity'}"
+                            for i in np.flatnonzero(edge))  # fmt: skip
+        raise InputDataError(
+            f"{model} fit did not converge: {runaway} (at {shown}); the data do not support "
+            "the model (e.g. no customer seems to drop out, or too little variation)"
+        )
     if not result.success or not np.isfinite(value):
         raise InputDataError(f"{model} fit did not converge ({result.message}); at {shown}")
     worst = float(np.max(np.abs(grad)))

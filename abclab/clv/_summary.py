@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import duckdb
@@ -18,7 +19,7 @@ import pandas as pd
 
 from abclab.exceptions import InputDataError
 from abclab.features._definition import _date_expr, _quote
-from abclab.features._duckdb import _column_types, _connect
+from abclab.features._duckdb import _apply_aliases, _column_types, _connect
 from abclab.features._source import _raise_date_error, _resolve_columns, _source_relation
 
 __all__ = ["PERIOD_DAYS", "rfm_summary"]
@@ -33,9 +34,10 @@ def rfm_summary(
     customer: str,
     date: str,
     amount: str,
-    calibration_end: str | _dt.date | pd.Timestamp,
+    calibration_end: str | _dt.date | pd.Timestamp | None,
     observation_end: str | _dt.date | pd.Timestamp | None = None,
     period: str | float = "W",
+    aliases: Mapping[Any, Any] | None = None,
 ) -> pd.DataFrame:
     """Summarise a transaction log per customer for the BG/NBD and Gamma-Gamma models.
 
@@ -46,15 +48,18 @@ def rfm_summary(
     customer, date, amount : str
         Column names of the customer id, the transaction date (date, timestamp, text such
         as ``2024-01-31`` or integer ``20240131``) and the amount.
-    calibration_end : date-like
+    calibration_end : date-like or None
         Last day of the calibration period, **inclusive** (lifetimes' ``observation_period_end``
         and ``calibration_period_end``; Fader, Hardie & Lee's 39-week CDNOW calibration runs
-        1997-01-01 to 1997-09-30).
+        1997-01-01 to 1997-09-30). None: the last purchase date in the log.
     observation_end : date-like, optional
         Last day of the hold-out period (inclusive). When given, the hold-out columns are
         added for the customers of the calibration period.
     period : "D", "W" or a positive number of days
         Time unit of ``recency``, ``T`` and ``duration_holdout`` (weeks = days / 7).
+    aliases : mapping, optional
+        Customer id -> the id it is booked under instead (merged duplicates), as in
+        :func:`abclab.features.from_transactions`; ids are then compared as text.
 
     Returns
     -------
@@ -108,9 +113,9 @@ def rfm_summary(
     2         0.0      0.0  3.0             0.0
     """
     days = _period_days(period)
-    cal_end = _to_date(calibration_end, "calibration_end")
+    cal_end = None if calibration_end is None else _to_date(calibration_end, "calibration_end")
     obs_end = None if observation_end is None else _to_date(observation_end, "observation_end")
-    if obs_end is not None and obs_end <= cal_end:
+    if obs_end is not None and cal_end is not None and obs_end <= cal_end:
         raise InputDataError(
             f"observation_end ({obs_end}) must be after calibration_end ({cal_end})"
         )
@@ -121,14 +126,30 @@ def rfm_summary(
             con.register("abclab_source_frame", frame)
         con.execute(f"CREATE TEMP VIEW abclab_source AS SELECT * FROM {relation_sql}")
         types = _column_types(con, label)
+        if aliases:
+            _apply_aliases(con, relation_sql, customer, types, aliases, label)
+            types = _column_types(con, label)
         spec = _resolve_columns(types, label, customer=customer, date=date, amount=amount,
                                 profit=None, category=None, due_date=None,
                                 paid_date=None)  # fmt: skip
+        if cal_end is None:
+            cal_end = _last_purchase_day(con, spec, label)
         table = _fetch(con, _summary_sql(spec, cal_end, obs_end))
         _check(con, table, spec, label)
     finally:
         con.close()
     return _assemble(table, spec, days, cal_end, obs_end)
+
+
+def _last_purchase_day(
+    con: duckdb.DuckDBPyConnection, spec: dict[str, tuple[str, str] | None], label: str
+) -> _dt.date:
+    day, _ = _date_expr(*spec["date"])
+    amount = _quote(spec["amount"][0])
+    last = con.execute(f"SELECT max({day}) FROM abclab_source WHERE {amount} >= 0").fetchall()
+    if last[0][0] is None:
+        raise InputDataError(f"{label} has no purchases (no dated line with an amount ≥ 0)")
+    return last[0][0]
 
 
 def _period_days(period: str | float) -> float:
