@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize
+from threadpoolctl import threadpool_limits
 
 from abclab.exceptions import InputDataError
 
@@ -71,7 +72,8 @@ def maximise_likelihood(
         If L-BFGS-B does not converge, the gradient at the optimum is not small, or the
         Hessian is not positive definite (parameters not identified by the data).
     """
-    with np.errstate(all="ignore"):
+    # a 4-parameter problem: BLAS threads inside L-BFGS-B only add contention
+    with np.errstate(all="ignore"), threadpool_limits(limits=1, user_api="blas"):
         result = optimize.minimize(objective, start, jac=True, method="L-BFGS-B",
                                    bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(start),
                                    options={"maxiter": 1000, "ftol": 1e-15, "gtol": 1e-9})  # fmt: skip
