@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/scoring.py
 	$(BIN)/python bench/analysis.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/clv.py --rows 1e6 1e7
 
 clean:
 	rm -rf $(VENV) $(SYS_STAMP)

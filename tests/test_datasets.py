@@ -50,6 +50,7 @@ def test_registry_lists_every_dataset_with_provenance_and_row_count():
     assert set(listing["name"]) == {
         "flores47",
         "cdnow",
+        "cdnow_sample",
         "demo_customers",
         "demo_transactions",
         "demo_export_gbk",
@@ -102,6 +103,23 @@ def test_cdnow_parsed_and_matches_published_summary():
     # first data row of the raw file: " 00001 19970101  1   11.77"
     assert cdnow.iloc[0].tolist()[::2] == [1, 1]
     assert cdnow.at[0, "dollar_value"] == 11.77
+
+
+def test_cdnow_sample_is_the_one_tenth_sample_of_the_master_log():
+    """Fader, Hardie & Lee (2005) §4: 2,357 customers, a 1/10 sample of the Q1 1997 cohort,
+    6,919 purchases to 1998-06-30; every line is the master log's line of the same customer."""
+    sample = load("cdnow_sample")
+    assert len(sample) == 6_919 and sample["customer_id"].nunique() == 2_357
+    assert sample["customer_id"].min() == 1 and sample["customer_id"].max() == 2_357
+    assert sample.groupby("customer_id")["customer_id_master"].nunique().eq(1).all()
+    master = load("cdnow")
+    mine = master[master["customer_id"].isin(sample["customer_id_master"])]
+    columns = ["customer_id", "date", "number_of_cds", "dollar_value"]
+    ours = sample.drop(columns="customer_id").rename(columns={"customer_id_master": "customer_id"})
+    pd.testing.assert_frame_equal(
+        mine[columns].sort_values(columns).reset_index(drop=True),
+        ours[columns].sort_values(columns).reset_index(drop=True),
+    )
 
 
 # ------------------------------------------------------------------ demo company

@@ -56,6 +56,7 @@ def test_registry_names_are_the_study_choices():
     assert set(methods.method_names()) == {
         "pareto", "shares", "computed_abc", "bands", "weighted_abc", "value_potential", "rfm",
         "ramanathan", "ng", "zhou_fan", "topsis", "edas", "kmeans", "gmm", "ward",
+        "churn_risk", "credit_grade",
     }  # fmt: skip
     for name in methods.method_names():
         cls = methods.method_class(name)

@@ -5,6 +5,8 @@ provenance of the bundled files is in ``PROVENANCE.txt`` next to it.
 
 - ``flores47``: the 47-item multi-criteria ABC benchmark (Flores, Olson & Dorai 1992).
 - ``cdnow``: the CDNOW transaction log (Fader & Hardie), parsed.
+- ``cdnow_sample``: its 1/10 sample of 2,357 customers, the data of the BG/NBD paper
+  (Fader, Hardie & Lee 2005), parsed.
 - ``demo_customers``, ``demo_transactions``, ``demo_export_gbk``: the demo company (an
   industrial-equipment maker with 400 customers, source 003), generated in memory from the
   fixed seed; :func:`generate_demo` writes the same tables as files (``data/demo/``).
@@ -76,6 +78,8 @@ def load(name: str) -> pd.DataFrame:
     pandas.DataFrame
         ``flores47``: the CSV as published (see ``PROVENANCE.txt``). ``cdnow``:
         customer_id (int64), date (datetime64), number_of_cds (int64), dollar_value (float64).
+        ``cdnow_sample``: customer_id_master (the id in ``cdnow``), customer_id (1..2357, the
+        sample's id), date, number_of_cds, dollar_value (same types).
         ``demo_customers`` / ``demo_transactions``: the demo company's master and invoice
         lines (dates as datetime64). ``demo_export_gbk``: the client export decoded from GBK
         exactly as sent — Chinese headers and text cells such as ``"1,234.5万元"`` and
@@ -98,6 +102,8 @@ def load(name: str) -> pd.DataFrame:
         return _read_bundled_csv("flores47.csv")
     if name == "cdnow":
         return _load_cdnow()
+    if name == "cdnow_sample":
+        return _load_cdnow_sample()
     demo = build_demo()
     if name == "demo_customers":
         return demo.customers
@@ -126,6 +132,20 @@ def _load_cdnow() -> pd.DataFrame:
         )
     frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d")
     frame["dollar_value"] = frame["dollar_value"].astype("float64")
+    return frame
+
+
+def _load_cdnow_sample() -> pd.DataFrame:
+    with resources.files(__name__).joinpath("cdnow_sample.txt").open("rb") as handle:
+        frame = pd.read_csv(
+            handle,
+            sep=r"\s+",
+            header=None,
+            names=["customer_id_master", "customer_id", "date", "number_of_cds", "dollar_value"],
+            dtype={"customer_id_master": "int64", "customer_id": "int64", "date": "str",
+                   "number_of_cds": "int64", "dollar_value": "float64"},
+        )  # fmt: skip
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d")
     return frame
 
 

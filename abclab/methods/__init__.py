@@ -19,6 +19,7 @@ from abclab.methods._base import (
     Method,
     MethodContext,
     MethodOutput,
+    TransactionLog,
     default_value_column,
     method_class,
     method_names,
@@ -28,8 +29,11 @@ from abclab.methods.ranking import Bands, ComputedABC, Pareto, ShareABC, Weighte
 from abclab.methods.matrix import NO_DATA_TIER, RFM, ValuePotential
 from abclab.methods.literature import EDAS, TOPSIS, Ng, Ramanathan, ZhouFan
 from abclab.methods.clusters import GMM, KMeans, Ward
+from abclab.methods.customer_base import CHURN_LABELS, CHURN_LABELS_ZH, ChurnRisk, CreditGrade
 
 __all__ = [
+    "CHURN_LABELS",
+    "CHURN_LABELS_ZH",
     "EDAS",
     "GMM",
     "NO_DATA_TIER",
@@ -38,7 +42,9 @@ __all__ = [
     "TOPSIS",
     "VALUE_COLUMNS",
     "Bands",
+    "ChurnRisk",
     "ComputedABC",
+    "CreditGrade",
     "KMeans",
     "Method",
     "MethodContext",
@@ -47,6 +53,7 @@ __all__ = [
     "Pareto",
     "Ramanathan",
     "ShareABC",
+    "TransactionLog",
     "ValuePotential",
     "Ward",
     "WeightedABC",

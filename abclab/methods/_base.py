@@ -26,6 +26,7 @@ __all__ = [
     "ABC",
     "SCORE",
     "VALUE_COLUMNS",
+    "TransactionLog",
     "Method",
     "MethodContext",
     "MethodOutput",
@@ -54,6 +55,34 @@ def default_value_column(weights: pd.Series, benefit: Sequence[str]) -> str:
 
 
 @dataclass(frozen=True)
+class TransactionLog:
+    """The study's transaction log, for methods that model purchase histories.
+
+    Attributes
+    ----------
+    source : path or DataFrame
+        What :func:`abclab.features.from_transactions` reads.
+    customer, date, amount : str
+        Column names.
+    due_date, paid_date : str or None
+        Invoice due and payment date columns, where the log has them.
+    as_of : date or None
+        Evaluation date, exclusive (None: the day after the last transaction).
+    aliases : mapping
+        Merged duplicate id -> the id its transactions are booked under.
+    """
+
+    source: Any
+    customer: str
+    date: str
+    amount: str
+    due_date: str | None = None
+    paid_date: str | None = None
+    as_of: Any = None
+    aliases: Mapping[Any, Any] | None = None
+
+
+@dataclass(frozen=True)
 class MethodContext:
     """Everything a method may read: criteria, scores, weights and other customer columns.
 
@@ -76,6 +105,8 @@ class MethodContext:
         superset of it.
     seed : int
         Seed of anything random (clustering).
+    transactions : TransactionLog or None
+        The transaction log, when the study has one (churn risk, credit grades).
     """
 
     criteria: pd.DataFrame
@@ -86,6 +117,7 @@ class MethodContext:
     cost: tuple[str, ...] = ()
     extra: pd.DataFrame | None = None
     seed: int = 0
+    transactions: TransactionLog | None = None
 
     @property
     def default_value(self) -> str:
@@ -134,6 +166,8 @@ class Method(StudyModel):
     kind: ClassVar[Kind] = "ranking"
     #: Whether the tiers depend on the criteria weights.
     uses_weights: ClassVar[bool] = False
+    #: Whether :meth:`run` reads the transaction log (``MethodContext.transactions``).
+    uses_transactions: ClassVar[bool] = False
     #: Scheme of :func:`abclab.strategy.strategy_table` for the method's tiers (None: the
     #: tiers have no default strategies; the study's ``tiers.strategies`` give them).
     strategy_scheme: ClassVar[str | None] = "abc_accounts"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from abclab.config import Study, load_study
 from abclab.exceptions import AbclabError
-from abclab.pipeline.classify import PENDING_WORD, classify_step, with_pending
+from abclab.pipeline.classify import PENDING_WORD, classify_step, transaction_log, with_pending
 from abclab.pipeline.clean import MERGED_INTO, STATUS, clean_step, count_statuses, pii_columns
 from abclab.pipeline.compare import comparable_tiers, compare_step
 from abclab.pipeline.read import ID, NAME, plain_numbers, read_master, read_step
@@ -112,6 +112,7 @@ def run_study(
         study = load_study(study)
     timer = _Timer(progress)
     notes: list[str] = []
+    aliases: dict = {}
     with timer.step("data"):
         master = read_master(study)
         data = read_step(study, master)
@@ -134,7 +135,8 @@ def run_study(
     pending = list(clean.cleaning.pending.index) if len(clean.cleaning.pending) else []
     classification = classify_step(study, criteria, weighting.weights,
                                    extra=clean.cleaning.cleaned, pending=pending,
-                                   step=timer.step)  # fmt: skip
+                                   step=timer.step,
+                                   transactions=transaction_log(study, aliases))  # fmt: skip
     with timer.step("comparison"):
         comparison = compare_step(study, criteria, classification.tiers)
     stress = StressStep()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -11,11 +11,12 @@ import pandas as pd
 
 from abclab import scoring
 from abclab.config import Study
-from abclab.methods import MethodContext
-from abclab.pipeline.read import ID
+from abclab.io import read_table
+from abclab.methods import MethodContext, TransactionLog
+from abclab.pipeline.read import ID, _source_options
 from abclab.pipeline.results import ClassifyStep
 
-__all__ = ["PENDING_WORD", "classify_step", "method_context", "with_pending"]
+__all__ = ["PENDING_WORD", "classify_step", "method_context", "transaction_log", "with_pending"]
 
 #: Tier of customers pending evaluation when a method's tiers are words, per report language.
 PENDING_WORD = {"en": "pending", "zh": "待评估"}
@@ -23,7 +24,7 @@ PENDING_WORD = {"en": "pending", "zh": "待评估"}
 
 def method_context(
     study: Study, criteria: pd.DataFrame, scores: scoring.ScoreResult, weights: pd.Series,
-    extra: pd.DataFrame | None,
+    extra: pd.DataFrame | None, transactions: TransactionLog | None = None,
 ) -> MethodContext:  # fmt: skip
     """What the study's methods read (:class:`abclab.methods.MethodContext`)."""
     return MethodContext(
@@ -35,7 +36,28 @@ def method_context(
         cost=study.cost_criteria,
         extra=extra,
         seed=study.seed,
+        transactions=transactions,
     )
+
+
+def transaction_log(
+    study: Study, aliases: Mapping[Any, Any] | None = None
+) -> TransactionLog | None:
+    """The transaction log for methods that read it (None when no method does or no log).
+
+    A CSV/Parquet log stays a path (the methods' DuckDB queries read it); a spreadsheet or
+    a source with reader options is read once, as for the criteria.
+    """
+    t = study.data.transactions
+    if t is None or not any(m.uses_transactions for m in study.methods):
+        return None
+    source: Any = t.path
+    options = _source_options(t)
+    if options or t.path.suffix.lower() in {".xlsx", ".xlsm"}:
+        source = read_table(t.path, **options)
+    return TransactionLog(source=source, customer=t.customer, date=t.date, amount=t.amount,
+                          due_date=t.due_date, paid_date=t.paid_date, as_of=t.as_of,
+                          aliases=dict(aliases) if aliases else None)  # fmt: skip
 
 
 def classify_step(
@@ -46,14 +68,16 @@ def classify_step(
     extra: pd.DataFrame | None,
     pending: Sequence[Any],
     step: Callable[[str, str], AbstractContextManager[None]],
+    transactions: TransactionLog | None = None,
 ) -> ClassifyStep:
     """Score the classified customers and run every method; pending customers get tier D.
 
-    ``step(key, label)`` times and names each method's run (errors say which method failed).
+    ``step(key, label)`` times and names each method's run (errors say which method failed);
+    ``transactions`` is the log the churn and credit methods read (:func:`transaction_log`).
     """
     with step("scoring", "scoring"):
         scores = scoring.score(criteria, weights, criteria=study.scoring_spec())
-    ctx = method_context(study, criteria, scores, weights, extra)
+    ctx = method_context(study, criteria, scores, weights, extra, transactions)
     word = PENDING_WORD.get(study.language, "pending")
     tiers: dict[str, pd.Series] = {}
     method_scores: dict[str, pd.Series] = {}

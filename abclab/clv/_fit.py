@@ -1,0 +1,122 @@
+"""Maximum likelihood shared by the models: minimise on log-parameters, prove convergence.
+
+A fit is accepted only when the optimiser reports success, the gradient of the mean
+negative log-likelihood is small at the optimum and its Hessian (finite differences of the
+analytic gradient) is positive definite; anything else raises, so a non-converged fit is
+never presented as a result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+from threadpoolctl import threadpool_limits
+
+from abclab.exceptions import InputDataError
+
+__all__ = ["MLEFit", "check_repeat_buyers", "maximise_likelihood"]
+
+#: Largest gradient (max-norm, mean log-likelihood per customer, log-parameters) accepted.
+GRADIENT_TOLERANCE = 1e-4
+#: Step of the central differences of the gradient that give the Hessian.
+HESSIAN_STEP = 1e-5
+#: Bound on the log-parameters (e^±20): a parameter that reaches it has no finite optimum.
+_LOG_BOUND = 20.0
+
+Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class MLEFit:
+    """The maximum of a log-likelihood.
+
+    Attributes
+    ----------
+    params : numpy.ndarray
+        Parameters on their natural (positive) scale.
+    log_likelihood : float
+        Total log-likelihood at ``params``.
+    standard_errors : numpy.ndarray
+        Asymptotic standard errors of ``params`` (inverse observed information, delta method).
+    iterations : int
+        Optimiser iterations.
+    """
+
+    params: np.ndarray
+    log_likelihood: float
+    standard_errors: np.ndarray
+    iterations: int
+
+
+def check_repeat_buyers(frequency: np.ndarray, *, minimum: int, model: str) -> None:
+    """Raise when fewer than ``minimum`` customers bought more than once."""
+    repeat = int(np.count_nonzero(frequency > 0))
+    if repeat < minimum:
+        raise InputDataError(
+            f"not enough repeat buyers to fit {model}: {repeat} of {len(frequency)} customers "
+            f"bought more than once; need at least {minimum}"
+        )
+
+
+def maximise_likelihood(
+    objective: Objective, start: np.ndarray, n: int, *, names: Sequence[str], model: str
+) -> MLEFit:
+    """Minimise ``objective`` (mean negative log-likelihood and its gradient in log-parameters).
+
+    Raises
+    ------
+    InputDataError
+        If L-BFGS-B does not converge, the gradient at the optimum is not small, or the
+        Hessian is not positive definite (parameters not identified by the data).
+    """
+    # a 4-parameter problem: BLAS threads inside L-BFGS-B only add contention
+    with np.errstate(all="ignore"), threadpool_limits(limits=1, user_api="blas"):
+        result = optimize.minimize(objective, start, jac=True, method="L-BFGS-B",
+                                   bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(start),
+                                   options={"maxiter": 1000, "ftol": 1e-15, "gtol": 1e-9})  # fmt: skip
+        value, grad = objective(result.x)
+        hessian = _hessian(objective, result.x)
+    params = np.exp(result.x)
+    shown = ", ".join(f"{k}={v:.4g}" for k, v in zip(names, params, strict=True))
+    edge = np.abs(result.x) > _LOG_BOUND - 1
+    if edge.any():
+        runaway = ", ".join(f"{names[i]} → {'0' if result.x[i] < 0 else 'infinity'}"
+                            for i in np.flatnonzero(edge))  # fmt: skip
+        raise InputDataError(
+            f"{model} fit did not converge: {runaway} (at {shown}); the data do not support "
+            "the model (e.g. no customer seems to drop out, or too little variation)"
+        )
+    if not result.success or not np.isfinite(value):
+        raise InputDataError(f"{model} fit did not converge ({result.message}); at {shown}")
+    worst = float(np.max(np.abs(grad)))
+    if not worst < GRADIENT_TOLERANCE:
+        raise InputDataError(
+            f"{model} fit did not converge: gradient {worst:.2g} at {shown} "
+            f"(tolerance {GRADIENT_TOLERANCE:g}); a parameter may run off to 0 or infinity"
+        )
+    try:
+        cholesky = np.linalg.cholesky(hessian)
+    except np.linalg.LinAlgError:
+        raise InputDataError(
+            f"{model} fit is not identified: the Hessian at {shown} is not positive "
+            "definite (the data do not pin the parameters down)"
+        ) from None
+    inverse = np.linalg.inv(cholesky)
+    covariance_log = inverse.T @ inverse / n
+    errors = params * np.sqrt(np.diag(covariance_log))
+    return MLEFit(params=params, log_likelihood=-value * n, standard_errors=errors,
+                  iterations=int(result.nit))  # fmt: skip
+
+
+def _hessian(objective: Objective, x: np.ndarray) -> np.ndarray:
+    """Central differences of the analytic gradient, symmetrised."""
+    k = len(x)
+    out = np.empty((k, k))
+    for i in range(k):
+        step = np.zeros(k)
+        step[i] = HESSIAN_STEP
+        out[i] = (objective(x + step)[1] - objective(x - step)[1]) / (2 * HESSIAN_STEP)
+    return (out + out.T) / 2
