@@ -18,5 +18,6 @@ the list of category values when a category is given. The cost stays close to on
 
 from abclab.features._api import TransactionFeatures, from_transactions, transaction_features
 from abclab.features._definition import DAYS_PER_YEAR as DAYS_PER_YEAR
+from abclab.features._source import prepare_source
 
-__all__ = ["TransactionFeatures", "from_transactions", "transaction_features"]
+__all__ = ["TransactionFeatures", "from_transactions", "prepare_source", "transaction_features"]

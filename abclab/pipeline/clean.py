@@ -13,10 +13,10 @@ from typing import Any
 
 import pandas as pd
 
-from abclab.cleaning import CleaningResult, clean_customers
+from abclab.cleaning import LINE_FLAG_COLUMNS, CleaningResult, clean_customers, flag_lines
 from abclab.config import Study
 from abclab.exceptions import InputDataError, ReportError
-from abclab.pipeline.read import ID, NAME, read_transactions
+from abclab.pipeline.read import ID, NAME, read_transactions, transaction_lines
 from abclab.pipeline.results import CleanStep, DataStep
 from abclab.privacy import detect_pii_columns
 
@@ -37,11 +37,13 @@ STATUSES = ("classified", "pending", "merged", "excluded")
 
 
 def pii_columns(study: Study, frame: pd.DataFrame) -> dict[str, str]:
-    """Contact columns to mask: the study's ``pii`` list, else phone/e-mail detection."""
-    detected = detect_pii_columns(frame)
-    if study.pii is None:
-        return dict(detected)
-    return {c: detected.get(c, "phone") for c in study.pii if c in frame.columns}
+    """Columns to mask: every detected one (phones, e-mails, ID and bank card numbers, contact
+    persons, addresses) and the study's ``pii`` list (masked as detected, else as text)."""
+    detected = dict(detect_pii_columns(frame))
+    for column in study.pii or ():
+        if column in frame.columns and column not in detected:
+            detected[column] = "person"
+    return detected
 
 
 #: Reason of a customer-table record without any line in the transaction log.
@@ -107,7 +109,20 @@ def clean_step(study: Study, data: DataStep) -> CleanStep:
     if has_names:
         inputs.insert(1, NAME, inputs.pop(NAME))
     return CleanStep(cleaning=result, inputs=inputs, criteria=criteria,
-                     counts=count_statuses(inputs))  # fmt: skip
+                     counts=count_statuses(inputs), flagged_lines=_flagged_lines(study, result))  # fmt: skip
+
+
+def _flagged_lines(study: Study, result: CleaningResult) -> pd.DataFrame:
+    """Lines of the log that look like keying errors (merged duplicates booked to the kept id)."""
+    t = study.data.transactions
+    if t is None:
+        return pd.DataFrame(columns=LINE_FLAG_COLUMNS)
+    merged = result.merged
+    aliases = (
+        dict(zip(merged["customer"], merged["merged_into"], strict=True)) if len(merged) else None
+    )
+    return flag_lines(transaction_lines(study), customer=t.customer, amount=t.amount, date=t.date,
+                      aliases=aliases)  # fmt: skip
 
 
 def _no_transactions(study: Study, frame: pd.DataFrame, result: CleaningResult) -> CleaningResult:

@@ -12,14 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from abclab._text import normalise_ids
+from abclab.cleaning import summarise_returns
 from abclab.config import Study
 from abclab.exceptions import StudyError
-from abclab.features import from_transactions
+from abclab.features import TransactionFeatures, prepare_source, transaction_features
 from abclab.io import parse_business_numbers, parse_dates, read_table, read_table_report
 from abclab.pipeline.results import DataStep
 
@@ -152,13 +154,15 @@ def read_step(
     data = study.data
     files: list[Path] = [data.customers.path] if data.customers is not None else []
     unmatched = pd.DataFrame(columns=UNMATCHED_COLUMNS)
+    returns = None
     table = None if master is None else master.frame
     if data.transactions is None:
         frame = table
     else:
-        feats = transaction_criteria(study, aliases=aliases)
+        derived = transaction_criteria(study, aliases=aliases)
+        returns = summarise_returns(derived)
         files.append(data.transactions.path)
-        feats = feats.reset_index()
+        feats = derived.customers.reset_index()
         feats = feats.rename(columns={feats.columns[0]: ID})
         feats[ID] = customer_ids(feats[ID])
         if table is None:
@@ -197,6 +201,7 @@ def read_step(
         excluded=pd.DataFrame() if master is None else master.excluded,
         set_aside=empty if master is None else master.set_aside,
         unmatched=unmatched,
+        returns=returns,
     )
 
 
@@ -259,6 +264,30 @@ def customer_ids(series: pd.Series) -> pd.Series:
     return normalise_ids(series)
 
 
+def transaction_lines(study: Study) -> pd.DataFrame:
+    """The log's customer, date and amount columns, one row per line (for line checks).
+
+    A file DuckDB reads as it is is scanned for just these columns; a client file is read
+    by :func:`abclab.io.read_table` as the criteria were.
+    """
+    t = study.data.transactions
+    columns = [t.customer, t.date, t.amount]
+    source = prepare_source(t.path, customer=t.customer, dates=[t.date], numbers=[t.amount],
+                            read=t.read_options())  # fmt: skip
+    if isinstance(source, pd.DataFrame):
+        frame = source[columns].copy()
+    else:
+        reader = (
+            "read_parquet" if str(source).lower().endswith((".parquet", ".pq")) else "read_csv_auto"
+        )
+        quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+        literal = "'" + str(source).replace("'", "''") + "'"
+        frame = duckdb.sql(f"SELECT {quoted} FROM {reader}({literal})").df()
+    frame[t.customer] = customer_ids(frame[t.customer])
+    frame[t.date] = pd.to_datetime(frame[t.date])
+    return frame
+
+
 def read_transactions(study: Study) -> pd.DataFrame:
     """The transaction log as a frame (for cleaning rules that read single invoices)."""
     t = study.data.transactions
@@ -271,10 +300,12 @@ def read_transactions(study: Study) -> pd.DataFrame:
     return frame
 
 
-def transaction_criteria(study: Study, *, aliases: Mapping[Any, Any] | None = None) -> pd.DataFrame:
-    """Per-customer criteria of the transaction log (:func:`abclab.features.from_transactions`)."""
+def transaction_criteria(
+    study: Study, *, aliases: Mapping[Any, Any] | None = None
+) -> TransactionFeatures:
+    """Per-customer criteria and returns of the log (:func:`abclab.features.transaction_features`)."""
     t = study.data.transactions
-    return from_transactions(
+    return transaction_features(
         t.path,
         customer=t.customer,
         date=t.date,

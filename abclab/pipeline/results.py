@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from abclab.ahp import AHPResult
-from abclab.cleaning import CleaningResult
+from abclab.cleaning import CleaningResult, ReturnsSummary
 from abclab.compare import AgreementResult
 from abclab.config import Study
 from abclab.scoring import ScoreResult
@@ -42,6 +42,7 @@ class DataStep:
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)
     set_aside: pd.DataFrame = field(default_factory=pd.DataFrame)
     unmatched: pd.DataFrame = field(default_factory=pd.DataFrame)
+    returns: ReturnsSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,17 @@ class CleanStep:
 
     ``inputs`` is :attr:`StudyResults.input_customers`; ``criteria`` holds the cleaned
     criteria of the classified customers (index = customer id); ``counts`` has ``input``,
-    ``classified``, ``pending`` and ``merged`` (input = the sum of the other three).
+    ``classified``, ``pending``, ``merged`` and ``excluded`` (input = the sum of the
+    others); ``flagged_lines`` the invoice lines that look like keying errors
+    (:func:`abclab.cleaning.flag_lines`: far above the customer's own lines and among the
+    file's largest), used as they are.
     """
 
     cleaning: CleaningResult
     inputs: pd.DataFrame
     criteria: pd.DataFrame
     counts: dict[str, int]
+    flagged_lines: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)
