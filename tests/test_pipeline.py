@@ -21,7 +21,8 @@ from abclab.exceptions import (
     StudyError,
 )
 from abclab.io import parse_business_numbers
-from abclab.pipeline import count_statuses, customer_table, plain_numbers, run_study, with_pending
+from abclab.io._numbers import _parse_column, _plain_numbers
+from abclab.pipeline import count_statuses, customer_table, run_study, with_pending
 from abclab.study import load_study, study_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -312,17 +313,19 @@ def test_with_pending_appends_d_after_the_tiers():
     )
 )
 def test_plain_numbers_fast_path_equals_business_parser(texts):
-    """The plain-decimal fast path gives exactly parse_business_numbers' floats."""
+    """The plain-decimal fast path inside parse_business_numbers gives exactly the full
+    business-number parser's floats."""
     series = pd.Series(texts, dtype="str")
-    fast = plain_numbers(series)
-    expected, _ = parse_business_numbers(series)
+    fast = _plain_numbers(series)
+    expected, _, _ = _parse_column(series, ".")
     assert fast is not None
+    np.testing.assert_array_equal(parse_business_numbers(series)[0].to_numpy(), fast.to_numpy())
     np.testing.assert_array_equal(fast.to_numpy(), expected.to_numpy())
 
 
 @pytest.mark.parametrize("text", ["1,200", "¥5", "15%", "3万元", "(300)", " 12", "1e3", ""])
 def test_plain_numbers_leaves_business_formats_to_the_parser(text):
-    assert plain_numbers(pd.Series(["1.5", text], dtype="str")) is None
+    assert _plain_numbers(pd.Series(["1.5", text], dtype="str")) is None
 
 
 def test_merged_duplicates_bring_their_transactions_along():

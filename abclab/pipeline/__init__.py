@@ -21,7 +21,7 @@ from abclab.exceptions import AbclabError
 from abclab.pipeline.classify import PENDING_WORD, classify_step, transaction_log, with_pending
 from abclab.pipeline.clean import MERGED_INTO, STATUS, clean_step, count_statuses, pii_columns
 from abclab.pipeline.compare import comparable_tiers, compare_step
-from abclab.pipeline.read import ID, NAME, plain_numbers, read_master, read_step
+from abclab.pipeline.read import ID, NAME, read_master, read_step
 from abclab.pipeline.results import (
     ClassifyStep,
     CleanStep,
@@ -52,7 +52,6 @@ __all__ = [
     "count_statuses",
     "customer_table",
     "pii_columns",
-    "plain_numbers",
     "run_study",
     "value_potential_inputs",
     "with_pending",
