@@ -678,12 +678,13 @@ def test_name_column_gives_display_names(files):
 
 
 def test_pii_decides_what_is_masked(files):
+    """Detected contact columns are always masked; ``pii`` adds the columns it lists."""
     raw = _customers_frame()
     base = customer_table(_run(_tiny(name_column="company"), files))
     listed = customer_table(_run(_tiny(name_column="company", pii=["region"]), files))
     assert (base["phone"] != raw["phone"]).all()  # detected and masked by default
     assert list(base["region"]) == list(raw["region"])
-    assert list(listed["phone"]) == list(raw["phone"])  # only the listed columns are masked
+    assert list(listed["phone"]) == list(base["phone"])  # still masked: pii adds to detection
     assert (listed["region"] != raw["region"]).all()
     hidden = _run(_tiny(name_column="company", pii=["company"]), files)
     assert list(hidden.display_names) == IDS  # a name declared PII is not shown
