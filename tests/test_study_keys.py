@@ -1576,13 +1576,6 @@ def test_churn_risk_rule_days_cut_the_fallback_tiers(files):
     assert _tiers(base, "churn_risk")["C30"] == "pending"  # not in the log: pending here
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ChurnRisk._rule_tiers counts days without a purchase as (T - recency) * 7 from "
-    "the weekly BG/NBD summary: floating point makes 45 days 44.999999999999986 for some "
-    "customers (S119) and 45.0 for others (S037), so customers with the same days without a "
-    "purchase fall on either side of a rule_days bound",
-)
 def test_churn_risk_day_rules_treat_equal_days_alike(files):
     """Without a fit the day rules put every customer 45 days without a purchase in
     ``watch`` (``days >= rule_days[0]``), whatever the weeks of their first and last purchase."""

@@ -91,7 +91,9 @@ class Study(StudyModel):
     id_column: NonEmptyStr | None = Field(None, description="Customer id column.")
     name_column: NonEmptyStr | None = Field(None, description="Customer name column.")
     pii: tuple[NonEmptyStr, ...] | None = Field(
-        None, description="Columns to mask in reports (default: detected phone/e-mail)."
+        None,
+        description="More columns to mask in reports, besides the detected ones (phones, "
+        "e-mails, ID and bank card numbers, contact persons, addresses).",
     )
     criteria: Criteria
     cleaning: CleaningSection = Field(default_factory=lambda: CleaningSection({}))

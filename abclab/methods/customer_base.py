@@ -150,7 +150,8 @@ class ChurnRisk(Method):
         return MethodOutput(_place(tiers, ctx), scores.astype(float))
 
     def _rule_tiers(self, s: pd.DataFrame) -> pd.Series:
-        days = (s["T"] - s["recency"]).to_numpy() * 7
+        # whole days: (T - recency) is in weeks, and 45 days must not become 44.999999999999986
+        days = np.round((s["T"] - s["recency"]).to_numpy() * 7, 6)
         watch, risk = self.rule_days
         return self._tiers(np.where(days >= risk, 2, np.where(days >= watch, 1, 0)), s.index)
 
