@@ -29,7 +29,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from abclab.datasets._demo_company import AS_OF, DEFAULT_SEED, _customer_master
+from abclab.datasets._demo_company import (
+    AS_OF,
+    DEFAULT_SEED,
+    DROPOUT_A,
+    DROPOUT_B,
+    _customer_master,
+)
 from abclab.datasets._demo_dirt import EXPORT_COLUMNS, _export_frame, _plant_dirt, _to_csv_text
 from abclab.datasets._demo_transactions import _number_invoices, _transactions
 
@@ -133,11 +139,20 @@ def _readme(demo: DemoCompany, n_customers: int, years: int) -> str:
         for d, o in dirt["duplicates"].items()
     )
     outlier = tx.iloc[dirt["outlier_invoice"]]
+    buys = tx[tx["amount"] >= 0]
+    owner = buys["customer_id"].replace(dirt["duplicates"])
+    last_year = buys["date"].groupby(owner).max().dt.year
+    left = last_year[last_year < AS_OF.year].value_counts().sort_index()
+    gone = ", ".join(f"{n} in {y}" for y, n in left.items())
     return f"""# Demo company (generated — do not edit)
 
 A mid-sized industrial-equipment maker modelled on source 003's case (§五): {n_customers}
 customers, {years} years of invoices up to {AS_OF.isoformat()}, six product lines, spend
-strongly skewed (lognormal, σ = 1.4). Regenerate byte-identically with
+strongly skewed (lognormal, σ = 1.4). Customers leave as in the BG/NBD model: after each
+purchase a customer stops buying for good with probability p ~ Beta({DROPOUT_A:g},
+{DROPOUT_B[0]:g} + {DROPOUT_B[1]:g} × spend rank), so larger accounts are stickier;
+{int(left.sum())} of the {n_customers} customers bought for the last time before {AS_OF.year}
+({gone}). Regenerate byte-identically with
 
     python -m abclab.datasets data/demo --seed {demo.seed}
 

@@ -19,9 +19,12 @@ def _plant_dirt(
     rng: np.random.Generator, master: pd.DataFrame, tx: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     n = len(master)
-    english = np.flatnonzero(master["name"].str.contains("[A-Za-z]", regex=True).to_numpy())
-    chinese = np.setdiff1d(np.arange(n), english)
-    bracketed = np.flatnonzero(master["name"].str.contains("（", regex=False).to_numpy())
+    # duplicates are made of customers still buying in the last year (their invoices move)
+    buying = master["customer_id"].isin(tx.loc[tx["date"].dt.year == AS_OF.year, "customer_id"])
+    names = master["name"].where(buying.to_numpy())
+    english = np.flatnonzero(names.str.contains("[A-Za-z]", regex=True).fillna(False).to_numpy())
+    chinese = np.setdiff1d(np.flatnonzero(buying.to_numpy()), english)
+    bracketed = np.flatnonzero(names.str.contains("（", regex=False).fillna(False).to_numpy())
     plain = np.setdiff1d(chinese, bracketed)
     picks = rng.choice(plain, size=3, replace=False)
     chosen = [picks[0], int(rng.choice(bracketed)), picks[1], picks[2]] + list(
@@ -40,7 +43,9 @@ def _plant_dirt(
             row["email"] = None  # entered by a different clerk, e-mail not captured
         dup_rows.append(row)
         duplicates[dup_id] = orig["customer_id"]
-        mine = tx.index[(tx["customer_id"] == orig["customer_id"]) & (tx["date"].dt.year == 2024)]
+        mine = tx.index[
+            (tx["customer_id"] == orig["customer_id"]) & (tx["date"].dt.year == AS_OF.year)
+        ]
         moved = mine[rng.random(len(mine)) < 0.35]
         tx.loc[moved, "customer_id"] = dup_id
     master = pd.concat([master, pd.DataFrame(dup_rows)], ignore_index=True)
