@@ -170,7 +170,8 @@ years={years})`). The same tables load without files via `abclab.datasets.load("
   customer_id, invoice_id (`INV-…`; credit notes `CN-…`), category, amount (元), profit (元),
   due_date, paid_date (empty = still open at {AS_OF.isoformat()}). Returns are negative lines
   ({int((tx["amount"] < 0).sum())} of them) without due/paid dates.
-- `customers_export_gbk.csv` — the kind of file a client sends: GBK encoded, CRLF, Chinese
+- `customers_export_gbk.csv` — the kind of file a client sends: its {_export_rows(demo)} active
+  customer records (a purchase in the last 12 months), GBK encoded, CRLF, Chinese
   headers ({", ".join(EXPORT_COLUMNS.values())}); 年消费额 as "1,234.5万元" (last 12 months),
   利润率 / 交叉购买率 / 回款及时率 / 行业增长率 as "15%" strings, 合作年限 in whole years.
 
@@ -187,6 +188,11 @@ years={years})`). The same tables load without files via `abclab.datasets.load("
   appears twice; 行业增长率 of `{dirt["export_na"]}` is the Excel error `#N/A`; cells are
   empty where the master has missing values.
 """
+
+
+def _export_rows(demo: DemoCompany) -> int:
+    """Customer records in the export (its repeated row counted once)."""
+    return len(demo.export_gbk.decode("gbk").splitlines()) - 2
 
 
 def main(argv: list[str] | None = None) -> int:

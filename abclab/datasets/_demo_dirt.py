@@ -108,9 +108,16 @@ EXPORT_COLUMNS = {
 def _export_frame(
     rng: np.random.Generator, master: pd.DataFrame, tx: pd.DataFrame, dirt: dict
 ) -> pd.DataFrame:
-    """The client's CRM export: last-12-month criteria per customer record, formatted."""
+    """The client's CRM export: last-12-month criteria per customer record, formatted.
+
+    Only the records with a purchase in the last 12 months are exported (the client's list of
+    active customers), so a 0万元 in the export is an entry error, as source 003 §三(三) treats
+    it ("年消费额为“0”").
+    """
     end = pd.Timestamp(AS_OF) + pd.Timedelta(days=1)
     recent = tx[tx["date"] >= end - pd.DateOffset(months=12)]
+    active = master["customer_id"].isin(recent.loc[recent["amount"] >= 0, "customer_id"])
+    master = master[active.to_numpy()].reset_index(drop=True)
     spend = recent.groupby("customer_id")["amount"].sum()
     profit = recent.groupby("customer_id")["profit"].sum()
     buys = tx[tx["amount"] >= 0]
