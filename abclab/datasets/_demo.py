@@ -180,7 +180,8 @@ years={years})`). The same tables load without files via `abclab.datasets.load("
 - Duplicate customers under variant names (about 35 % of the original's 2024 invoices are
   booked under the duplicate id):
 {dups}
-- Missing values in customers.csv: industry (with industry_growth), phone, email.
+- Missing values in customers.csv: industry (with industry_growth), phone, email; the phone
+  of `{next(iter(dirt["duplicates"].values()))}` is missing but its duplicate record has it.
 - Transactions: invoice row {dirt["outlier_invoice"]} (0-based, {outlier["customer_id"]},
   {outlier["date"]:%Y-%m-%d}) keyed 100× too large: {outlier["amount"]:.2f} 元.
 - Export: 年消费额 of `{dirt["export_spend_x100"]}` keyed 100× too large and of

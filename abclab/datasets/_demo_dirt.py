@@ -57,6 +57,11 @@ def _plant_dirt(
         if column == "industry":
             master.loc[hole, "industry_growth"] = np.nan
             master.loc[hole, "strategic_industry"] = pd.NA
+    # the first duplicate's original lost its phone, which the duplicate record still has
+    # (for the cleaning step's duplicate_fill rule)
+    first_dup, first_orig = next(iter(duplicates.items()))
+    master.loc[master["customer_id"] == first_dup, "phone"] = dup_rows[0]["phone"]
+    master.loc[master["customer_id"] == first_orig, "phone"] = None
     # one invoice keyed in 100× too large (extra zeros)
     big = tx.index[tx["amount"].between(5_000, 50_000)]
     outlier = int(big[rng.integers(len(big))])
