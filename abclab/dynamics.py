@@ -3,20 +3,39 @@
 Source 003 §三(六) asks for periodic re-grading (quarterly or half-yearly) while avoiding
 "frequent changes" (避免“频繁变动”): re-grade a customer when a trigger fires, such as
 "客户年消费额变化超过30%" (annual spend changes by more than 30 %) or "连续3个月无交易" (three
-consecutive months without a transaction). :func:`trigger_review` implements those triggers and
-:func:`apply_hysteresis` keeps tiers from flapping when a score hovers around a cut point.
+consecutive months without a transaction). :func:`trigger_review` implements those triggers,
+:func:`customer_triggers` applies them to a transaction log and lists every customer with the
+rule that fired (:func:`trigger_table`), and :func:`apply_hysteresis` keeps tiers from
+flapping when a score hovers around a cut point.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as _dt
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from abclab.exceptions import InputDataError
+from abclab.features import from_transactions
+from abclab.io import ReadOptions
 
-__all__ = ["apply_hysteresis", "hysteresis_path", "migration_matrix", "trigger_review"]
+__all__ = [
+    "TRIGGER_COLUMNS",
+    "apply_hysteresis",
+    "customer_triggers",
+    "hysteresis_path",
+    "migration_matrix",
+    "trigger_review",
+    "trigger_table",
+]
+
+#: Columns of :func:`trigger_table` / :func:`customer_triggers`.
+TRIGGER_COLUMNS = ["customer", "rule", "value", "threshold", "spend_previous", "spend_current",
+                   "months_inactive"]  # fmt: skip
 
 NEW, LOST = "new", "lost"
 
@@ -167,6 +186,111 @@ def trigger_review(
         },
         index=idx,
     )
+
+
+def trigger_table(
+    review: pd.DataFrame, *, spend_change: float = 0.30, inactive_months: int = 3
+) -> pd.DataFrame:
+    """The fired triggers of :func:`trigger_review`, one row per customer and rule.
+
+    Rules: ``spend_change`` (value = the signed relative change, threshold ``spend_change``),
+    ``inactive`` (value = months without a purchase, threshold ``inactive_months``) and
+    ``new`` (no previous period to compare: a first grading is due; value NaN). A customer
+    listed "lost" (absent from the current period) is not listed: nothing can be re-graded.
+
+    Returns
+    -------
+    DataFrame
+        :data:`TRIGGER_COLUMNS`, customers in the order of ``review``, rules in the order
+        spend_change, inactive, new.
+    """
+    reason = review["reason"].astype("str")
+    new = (reason == NEW).to_numpy()
+    parts = [
+        ("spend_change", review["spend_trigger"].to_numpy(bool), review["spend_change"],
+         float(spend_change)),
+        ("inactive", review["inactivity_trigger"].to_numpy(bool), review["months_inactive"],
+         float(inactive_months)),
+        ("new", new, pd.Series(np.nan, index=review.index), np.nan),
+    ]  # fmt: skip
+    frames = []
+    for order, (rule, fired, value, threshold) in enumerate(parts):
+        sub = review[fired]
+        frames.append(pd.DataFrame({
+            "customer": sub.index, "rule": rule, "value": value[fired].to_numpy(dtype=float),
+            "threshold": threshold, "spend_previous": sub["spend_previous"].to_numpy(),
+            "spend_current": sub["spend_current"].to_numpy(),
+            "months_inactive": sub["months_inactive"].to_numpy(),
+            "_pos": np.flatnonzero(fired), "_rule": order,
+        }))  # fmt: skip
+    out = pd.concat(frames, ignore_index=True).sort_values(["_pos", "_rule"], kind="stable")
+    out["rule"] = out["rule"].astype("str")
+    return out[TRIGGER_COLUMNS].reset_index(drop=True)
+
+
+def customer_triggers(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    customer: str,
+    date: str,
+    amount: str,
+    as_of: str | _dt.date | pd.Timestamp,
+    spend_change: float = 0.30,
+    inactive_months: int = 3,
+    aliases: Mapping[Any, Any] | None = None,
+    read: ReadOptions | None = None,
+) -> pd.DataFrame:
+    """Source 003 §三(六)'s re-grade triggers on a transaction log, per customer.
+
+    The spend of the 12 months before ``as_of`` (exclusive) is compared with the 12 months
+    before those ("客户年消费额变化超过30%": ``spend_change``), and the whole months since the
+    last purchase with ``inactive_months`` ("连续3个月无交易"). Customers whose first purchase
+    lies within the last 12 months have no previous year: rule ``new``.
+
+    Parameters
+    ----------
+    source : path or pandas.DataFrame
+        The transaction log (:func:`abclab.features.from_transactions`).
+    customer, date, amount : str
+        Its columns.
+    as_of : date-like
+        Evaluation date, exclusive.
+    spend_change : float
+        Relative change of the 12-month spend that fires (0.30 = 30 %), ≥ 0.
+    inactive_months : int
+        Months without a purchase that fire, ≥ 1.
+    aliases, read
+        Merged duplicate ids and reader options, as in :func:`abclab.features.from_transactions`.
+
+    Returns
+    -------
+    DataFrame
+        :func:`trigger_table`: one row per customer and rule that fired, with the spend of
+        both periods and the months without a purchase.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"id": ["a", "a", "b", "b", "c"],
+    ...                     "day": ["2023-03-01", "2024-03-01", "2023-05-01", "2024-11-01",
+    ...                             "2024-11-15"],
+    ...                     "value": [100.0, 50.0, 80.0, 85.0, 20.0]})
+    >>> customer_triggers(log, customer="id", date="day", amount="value",
+    ...                   as_of="2025-01-01")[["customer", "rule", "value"]]
+      customer          rule  value
+    0        a  spend_change   -0.5
+    1        a      inactive   10.0
+    2        c           new    NaN
+    """
+    feats = from_transactions(source, customer=customer, date=date, amount=amount,
+                              as_of=as_of, aliases=aliases, read=read)  # fmt: skip
+    year_ago = pd.Timestamp(as_of) - pd.DateOffset(months=12)
+    had_year = pd.to_datetime(feats["first_purchase"]) < year_ago
+    previous = pd.DataFrame({"annual_spend": feats.loc[had_year, "spend_prev_12m"]})
+    current = pd.DataFrame({"annual_spend": feats["spend_12m"],
+                            "months_without_purchase": feats["months_since_last_purchase"]})  # fmt: skip
+    review = trigger_review(previous, current, spend_change=spend_change,
+                            inactive_months=inactive_months)  # fmt: skip
+    return trigger_table(review, spend_change=spend_change, inactive_months=inactive_months)
 
 
 # -- hysteresis ----------------------------------------------------------------------------------

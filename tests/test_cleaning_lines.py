@@ -204,11 +204,11 @@ def test_returns_per_customer_and_in_total():
 
 
 def test_demo_log_flags_only_the_planted_line():
-    """data/demo/README.md: invoice row 4696 (C0038, 2023-11-27) is keyed 100× too large;
-    with the defaults it is the only line flagged (188× the median of C0038's other 15
-    lines; the next largest multiple in the file is 13×)."""
+    """data/demo/README.md: invoice row 654 (C0372, 2022-04-17) is keyed 100× too large;
+    with the defaults it is the only line flagged (203× the median of C0372's other 6
+    lines; the next largest multiple in the file is 8.7×)."""
     path = Path(__file__).resolve().parents[1] / "data" / "demo" / "transactions.csv"
     tx = pd.read_csv(path)
     flagged = flag_lines(tx, customer="customer_id", amount="amount", date="date")
-    assert flagged[["row", "customer", "date"]].values.tolist() == [[4696, "C0038", "2023-11-27"]]
-    assert flagged["multiple"].iloc[0] == pytest.approx(187.9, abs=0.1)
+    assert flagged[["row", "customer", "date"]].values.tolist() == [[654, "C0372", "2022-04-17"]]
+    assert flagged["multiple"].iloc[0] == pytest.approx(203.1, abs=0.1)

@@ -345,8 +345,9 @@ def test_synthetic_transactions():
 
 
 def test_demo_criteria_are_cleaned_source003_indicators():
-    """The tutorials' table: planted duplicates merged away, no missing value, spend of the
-    last 12 months equal to a direct sum of the 2024 invoice lines (as_of 2025-01-01)."""
+    """The tutorials' table: planted duplicates merged away, no missing value, annual spend
+    equal to a direct sum of the customer's invoice lines per year since its first purchase
+    (at least one year; as_of 2025-01-01), all 400 customers (leavers included)."""
     demo = build_demo()
     crit = demo_criteria(as_of="2025-01-01")
     assert list(crit.columns) == [
@@ -358,10 +359,13 @@ def test_demo_criteria_are_cleaned_source003_indicators():
     assert not crit.isna().any().any()
     for duplicate, original in demo.dirt["duplicates"].items():  # one record of each pair
         assert (duplicate in crit.index) + (original in crit.index) <= 1
+    assert len(crit) == 400
     tx = demo.transactions
-    in_2024 = tx[(tx["date"] >= "2024-01-01") & (tx["date"] < "2025-01-01")]
     original = crit.index[0]
-    own = in_2024.loc[in_2024["customer_id"] == original, "amount"].sum()
+    mine = tx[tx["customer_id"] == original]
+    first = mine.loc[mine["amount"] >= 0, "date"].min()
+    years = max((pd.Timestamp("2025-01-01") - first).days / 365.25, 1.0)
+    own = mine["amount"].sum() / years
     assert (crit["annual_spend"] > 0).all()
     if original not in {*demo.dirt["duplicates"], *demo.dirt["duplicates"].values()}:
         assert crit.loc[original, "annual_spend"] == pytest.approx(own)

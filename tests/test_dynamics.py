@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abclab.dynamics import apply_hysteresis, hysteresis_path, migration_matrix, trigger_review
+from abclab.clv import CHURN_TIERS
+from abclab.dynamics import (
+    TRIGGER_COLUMNS,
+    apply_hysteresis,
+    customer_triggers,
+    hysteresis_path,
+    migration_matrix,
+    trigger_review,
+    trigger_table,
+)
 from abclab.exceptions import InputDataError
 
 CUTS = (90, 75, 60)  # source 003 步骤四: 90-100 / 75-89 / 60-74 / < 60
@@ -163,3 +174,60 @@ def test_hysteresis_new_customer_and_errors():
         apply_hysteresis(
             prev, pd.Series([1.0, 2.0], index=["a", "b"]), cuts=CUTS, labels=LABELS, margin=-1
         )
+
+
+def test_trigger_table_lists_each_fired_rule_by_hand():
+    """Source 003 §三(六): one row per customer and rule that fired, the values that fired."""
+    prev = pd.DataFrame({"annual_spend": [100.0, 100.0, 100.0]}, index=["a", "b", "c"])
+    curr = pd.DataFrame({"annual_spend": [60.0, 110.0, 0.0, 5.0],
+                         "months_without_purchase": [1, 0, 7, 0]},
+                        index=["a", "b", "c", "n"])  # fmt: skip
+    table = trigger_table(trigger_review(prev, curr))
+    assert list(table.columns) == TRIGGER_COLUMNS
+    assert list(zip(table["customer"], table["rule"], strict=True)) == [
+        ("a", "spend_change"), ("c", "spend_change"), ("c", "inactive"), ("n", "new")]  # fmt: skip
+    assert table["value"].iloc[:3].tolist() == pytest.approx([-0.4, -1.0, 7.0])
+    assert table["threshold"].iloc[:3].tolist() == [0.3, 0.3, 3.0]
+    assert np.isnan(table["value"].iloc[3])
+
+
+def test_customer_triggers_on_a_log():
+    """Spend of the 12 months before as_of against the 12 before those; months since the
+    last purchase; a customer without a previous year is 'new', not a +inf spend change."""
+    log = pd.DataFrame({
+        "id": ["a", "a", "b", "b", "c", "d", "d"],
+        "day": ["2023-03-01", "2024-03-01", "2023-05-01", "2024-11-01", "2024-11-15",
+                "2023-02-01", "2024-12-01"],
+        "value": [100.0, 50.0, 80.0, 85.0, 20.0, 10.0, 20.0],
+    })  # fmt: skip
+    table = customer_triggers(log, customer="id", date="day", amount="value", as_of="2025-01-01")
+    fired = list(zip(table["customer"], table["rule"], strict=True))
+    # customers of the previous year first (a, b, d), then the new ones (c)
+    assert fired == [("a", "spend_change"), ("a", "inactive"), ("d", "spend_change"),
+                     ("c", "new")]  # fmt: skip
+    assert table.set_index(["customer", "rule"]).loc[("a", "inactive"), "value"] == 10
+    loose = customer_triggers(log, customer="id", date="day", amount="value",
+                              as_of="2025-01-01", spend_change=1.5, inactive_months=12)  # fmt: skip
+    assert list(zip(loose["customer"], loose["rule"], strict=True)) == [("c", "new")]
+
+
+def test_customer_triggers_on_the_demo():
+    """The demo's leavers (data/demo/README.md) fire the inactivity rule."""
+    root = Path(__file__).resolve().parents[1] / "data" / "demo"
+    table = customer_triggers(root / "transactions.csv", customer="customer_id", date="date",
+                              amount="amount", as_of="2025-01-01")  # fmt: skip
+    inactive = set(table.loc[table["rule"] == "inactive", "customer"])
+    log = pd.read_csv(root / "transactions.csv", parse_dates=["date"])
+    last = log[log["amount"] >= 0].groupby("customer_id")["date"].max()
+    assert set(last[last < pd.Timestamp("2024-01-01")].index) <= inactive
+
+
+def test_hysteresis_damps_churn_tier_changes():
+    """The churn-risk tiers cut P(alive) at 0.7 and 0.4 (abclab.clv.churn_codes); on a 0-100
+    scale apply_hysteresis keeps a customer whose P(alive) dips just under a cut in its tier."""
+    prev = pd.Series(["stable", "watch", "stable"], index=["a", "b", "c"])
+    p_alive = pd.Series([0.68, 0.43, 0.30], index=["a", "b", "c"])
+    out = apply_hysteresis(prev, 100 * p_alive, cuts=(70, 40), labels=CHURN_TIERS, margin=5)
+    assert out.astype(str).tolist() == ["stable", "watch", "at risk"]
+    plain = apply_hysteresis(prev, 100 * p_alive, cuts=(70, 40), labels=CHURN_TIERS)
+    assert plain.astype(str).tolist() == ["watch", "watch", "at risk"]

@@ -267,7 +267,7 @@ def _all_cell_text(path):
 
 
 def test_cleaning_log_never_shows_raw_contacts(results, workbook, tmp_path):
-    """A duplicate record that fills a missing phone (demo: customer C0297, record 401) puts
+    """A duplicate record that fills a missing phone (demo: customer C0130, record C0401) puts
     the raw number into the log; the workbook shows it masked (PRODUCT.md: contacts masked
     by default, ``138****1234``). An e-mail fill/conflict added to the log is masked too."""
     import dataclasses

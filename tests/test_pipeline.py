@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from abclab import ahp, scoring
+from abclab import ahp, clv, scoring
 from abclab.datasets import build_demo
 from abclab.exceptions import (
     DataQualityWarning,
@@ -23,6 +23,7 @@ from abclab.exceptions import (
 from abclab.io import parse_business_numbers
 from abclab.io._numbers import _parse_column, _plain_numbers
 from abclab.pipeline import count_statuses, customer_table, run_study, with_pending
+from abclab.pipeline.check import check_data
 from abclab.study import load_study, study_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,7 +157,7 @@ def test_chinese_study_from_gbk_export():
     results = run_study(study_from_dict(_zh_light(), base_dir=DEMO_ZH.parent, source=DEMO_ZH))
     c = results.counts
     dirt = build_demo().dirt
-    assert c["input"] == 407  # 406 export rows + the repeated row (demo README)
+    assert c["input"] == 294  # 293 export rows (active customers) + the repeated row (README)
     assert c["input"] == c["classified"] + c["pending"] + c["merged"]
     export = pd.read_csv(DEMO_ZH.parent / "customers_export_gbk.csv", encoding="gbk", dtype=str)
     first = export.iloc[0]  # e.g. "43.1万元" -> 431000 yuan, parsed by abclab.io
@@ -411,3 +412,67 @@ def test_demo_previous_period_classes_reproduce_and_feed_the_migration_matrix():
     assert migration is not None
     numbers = migration.select_dtypes("number")
     assert int(numbers.to_numpy().sum()) == len(set(committed.index) | set(results.tiers.index))
+
+
+def test_clv_and_p_alive_are_criteria_derived_from_the_log():
+    """A criterion named p_alive and a potential named clv_12m are derived from the log
+    (abclab.clv.customer_base_criteria, the duplicates' lines booked to the kept id), weighted
+    and classified like any other criterion."""
+    data = _light()
+    data["criteria"]["p_alive"] = {"direction": "benefit", "normalise": "minmax"}
+    data["weights"] = {"values": {"annual_spend": 0.4, "margin": 0.2, "p_alive": 0.4}}
+    for name in ("tenure_years", "cross_purchase_rate", "on_time_payment_rate"):
+        data["criteria"].pop(name)
+        data["cleaning"].pop(name, None)
+    data["methods"] = ["weighted_abc", {"value_potential": {"value": "annual_spend",
+                                                            "potential": "clv_12m"}}]  # fmt: skip
+    results = run_study(study_from_dict(data, base_dir=DEMO.parent, source=DEMO))
+    crit = results.criteria
+    assert crit["p_alive"].between(0, 1).all() and crit["p_alive"].notna().all()
+    assert results.weights["p_alive"] == pytest.approx(0.4)
+    aliases = {d: o for d, o in build_demo().dirt["duplicates"].items()}
+    direct = clv.customer_base_criteria(DEMO.parent / "transactions.csv", customer="customer_id",
+                                        date="date", amount="amount", profit="profit",
+                                        as_of="2025-01-01", aliases=aliases)  # fmt: skip
+    np.testing.assert_allclose(crit["p_alive"], direct["p_alive"].reindex(crit.index), rtol=1e-9)
+    tiers = results.tiers["value_potential"].astype(str)
+    assert set(tiers) <= {"S", "A", "B", "C", "D"} and tiers.nunique() >= 4
+
+
+def test_clv_criterion_that_cannot_be_fitted_is_named(tmp_path):
+    (tmp_path / "t.csv").write_text(
+        "id,day,amount\na,2024-01-01,10\na,2024-02-01,12\nb,2024-03-01,5\n", encoding="utf-8"
+    )
+    data = {
+        "name": "t",
+        "data": {"transactions": {"path": "t.csv", "customer": "id", "date": "day",
+                                  "amount": "amount", "as_of": "2025-01-01"}},
+        "criteria": {"annual_spend": {"direction": "benefit"}, "clv_12m": {"direction": "benefit"}},
+        "weights": {"values": {"annual_spend": 0.5, "clv_12m": 0.5}},
+        "methods": ["weighted_abc"],
+    }  # fmt: skip
+    study = study_from_dict(data, base_dir=tmp_path, source=tmp_path / "s.yaml")
+    assert check_data(study).ok  # validate: clv_12m is derivable from the log
+    with pytest.raises(StudyError, match=r"criterion 'clv_12m': cannot be derived from t.csv "
+                       r"\(not enough repeat buyers to fit BG/NBD: 1 of 2"):  # fmt: skip
+        run_study(study)
+
+
+def test_demo_studies_compare_churn_risk_fitted_by_bg_nbd(demo):
+    """The demo company's customers leave (data/demo/README.md): churn_risk fits BG/NBD on
+    it instead of falling back to the day rules, and is compared, not recommended."""
+    results, _ = demo
+    study = load_study(DEMO)
+    assert "churn_risk" in [m.name for m in study.methods] and study.recommended != "churn_risk"
+    tiers = results.tiers["churn_risk"].astype(str)
+    counts = tiers.value_counts()
+    assert set(counts.index) <= {"stable", "watch", "at risk", "pending"}
+    # the 113 customers who bought for the last time before 2024 are mostly at risk
+    log = pd.read_csv(DEMO.parent / "transactions.csv", parse_dates=["date"])
+    last = log[log["amount"] >= 0].groupby("customer_id")["date"].max()
+    gone = [c for c in last[last < pd.Timestamp("2024-01-01")].index if c in tiers.index]
+    assert (tiers[gone] == "at risk").mean() > 0.8
+    assert counts["stable"] > counts["at risk"] > counts["watch"]
+    zh = load_study(DEMO_ZH)
+    churn = [m for m in zh.methods if m.name == "churn_risk"]
+    assert churn and churn[0].labels == ("高稳定客户", "关注客户", "流失风险客户")

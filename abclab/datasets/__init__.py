@@ -153,8 +153,10 @@ def demo_criteria(*, as_of: str = "2025-01-01") -> pd.DataFrame:
     """Source 003's value indicators for the demo company, cleaned, one row per customer.
 
     The tutorials' ready-made customer table: from the invoices
-    (:func:`abclab.features.from_transactions`) the last 12 months' spend
-    (``annual_spend``, 元), the profit margin and the cross-purchase rate; from the customer
+    (:func:`abclab.features.from_transactions`) the mean annual spend since the first
+    purchase in the log (``annual_spend``, 元: total / years, at least one year — so a
+    customer who stopped buying keeps the spend of its active years, as in the demo study),
+    the profit margin and the cross-purchase rate; from the customer
     master the tenure in years since ``customer_since``. Then
     :func:`abclab.cleaning.clean_customers` merges the planted duplicates (same normalised
     name, or same phone/e-mail and similar name) and leaves out customers with a missing or
@@ -193,7 +195,7 @@ def demo_criteria(*, as_of: str = "2025-01-01") -> pd.DataFrame:
         )
         frame = pd.DataFrame(
             {
-                "annual_spend": derived["spend_12m"],
+                "annual_spend": derived["annual_spend"],
                 "profit_margin": derived["margin"],
                 "tenure_years": tenure.reindex(derived.index),
                 "cross_purchase_rate": derived["cross_purchase_rate"],

@@ -29,7 +29,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from abclab.datasets._demo_company import AS_OF, DEFAULT_SEED, _customer_master
+from abclab.datasets._demo_company import (
+    AS_OF,
+    DEFAULT_SEED,
+    DROPOUT_A,
+    DROPOUT_B,
+    _customer_master,
+)
 from abclab.datasets._demo_dirt import EXPORT_COLUMNS, _export_frame, _plant_dirt, _to_csv_text
 from abclab.datasets._demo_transactions import _number_invoices, _transactions
 
@@ -133,11 +139,20 @@ def _readme(demo: DemoCompany, n_customers: int, years: int) -> str:
         for d, o in dirt["duplicates"].items()
     )
     outlier = tx.iloc[dirt["outlier_invoice"]]
+    buys = tx[tx["amount"] >= 0]
+    owner = buys["customer_id"].replace(dirt["duplicates"])
+    last_year = buys["date"].groupby(owner).max().dt.year
+    left = last_year[last_year < AS_OF.year].value_counts().sort_index()
+    gone = ", ".join(f"{n} in {y}" for y, n in left.items())
     return f"""# Demo company (generated — do not edit)
 
 A mid-sized industrial-equipment maker modelled on source 003's case (§五): {n_customers}
 customers, {years} years of invoices up to {AS_OF.isoformat()}, six product lines, spend
-strongly skewed (lognormal, σ = 1.4). Regenerate byte-identically with
+strongly skewed (lognormal, σ = 1.4). Customers leave as in the BG/NBD model: after each
+purchase a customer stops buying for good with probability p ~ Beta({DROPOUT_A:g},
+{DROPOUT_B[0]:g} + {DROPOUT_B[1]:g} × spend rank), so larger accounts are stickier;
+{int(left.sum())} of the {n_customers} customers bought for the last time before {AS_OF.year}
+({gone}). Regenerate byte-identically with
 
     python -m abclab.datasets data/demo --seed {demo.seed}
 
@@ -155,7 +170,8 @@ years={years})`). The same tables load without files via `abclab.datasets.load("
   customer_id, invoice_id (`INV-…`; credit notes `CN-…`), category, amount (元), profit (元),
   due_date, paid_date (empty = still open at {AS_OF.isoformat()}). Returns are negative lines
   ({int((tx["amount"] < 0).sum())} of them) without due/paid dates.
-- `customers_export_gbk.csv` — the kind of file a client sends: GBK encoded, CRLF, Chinese
+- `customers_export_gbk.csv` — the kind of file a client sends: its {_export_rows(demo)} active
+  customer records (a purchase in the last 12 months), GBK encoded, CRLF, Chinese
   headers ({", ".join(EXPORT_COLUMNS.values())}); 年消费额 as "1,234.5万元" (last 12 months),
   利润率 / 交叉购买率 / 回款及时率 / 行业增长率 as "15%" strings, 合作年限 in whole years.
 
@@ -164,7 +180,8 @@ years={years})`). The same tables load without files via `abclab.datasets.load("
 - Duplicate customers under variant names (about 35 % of the original's 2024 invoices are
   booked under the duplicate id):
 {dups}
-- Missing values in customers.csv: industry (with industry_growth), phone, email.
+- Missing values in customers.csv: industry (with industry_growth), phone, email; the phone
+  of `{next(iter(dirt["duplicates"].values()))}` is missing but its duplicate record has it.
 - Transactions: invoice row {dirt["outlier_invoice"]} (0-based, {outlier["customer_id"]},
   {outlier["date"]:%Y-%m-%d}) keyed 100× too large: {outlier["amount"]:.2f} 元.
 - Export: 年消费额 of `{dirt["export_spend_x100"]}` keyed 100× too large and of
@@ -172,6 +189,11 @@ years={years})`). The same tables load without files via `abclab.datasets.load("
   appears twice; 行业增长率 of `{dirt["export_na"]}` is the Excel error `#N/A`; cells are
   empty where the master has missing values.
 """
+
+
+def _export_rows(demo: DemoCompany) -> int:
+    """Customer records in the export (its repeated row counted once)."""
+    return len(demo.export_gbk.decode("gbk").splitlines()) - 2
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,10 @@ from abclab._text import normalise_name
 
 AS_OF = _dt.date(2024, 12, 31)  #: last day of the demo log (inclusive)
 DEFAULT_SEED = 20240101
+#: Dropout probability per purchase ~ Beta(a, b₀ + b₁·spend rank): the BG/NBD assumption of
+#: Fader, Hardie & Lee (2005), with b growing with the customer's spend rank (0…1).
+DROPOUT_A = 0.7
+DROPOUT_B = (6.0, 30.0)
 
 #: Product lines with share of invoices and margin offset against the customer's base margin.
 CATEGORIES = {
@@ -141,7 +145,7 @@ def _customer_master(
             "payment_terms_days": terms,
         }
     )
-    # latent drivers (not exported): spend level, own growth, margin, lateness, churn
+    # latent drivers (not exported): spend level, own growth, margin, lateness, dropout
     spend = rng.lognormal(mean=11.9, sigma=1.4, size=n)  # 2024 level in 元
     rank_pct = pd.Series(spend).rank(pct=True).to_numpy()
     latent = pd.DataFrame(
@@ -151,11 +155,9 @@ def _customer_master(
             "margin": np.clip(rng.normal(0.05 + 0.11 * rank_pct, 0.03), -0.03, 0.35),
             "p_late": rng.beta(1.2, 9.0 - 4.0 * rank_pct),
             "n_categories": np.clip(1 + rng.binomial(5, 0.15 + 0.5 * rank_pct), 1, 6),
-            "churn": np.where(
-                rng.random(n) < 0.05,
-                rng.integers(0, 300, n),  # days into the last year when buying stops
-                -1,
-            ),
+            # BG/NBD-style dropout: after each purchase the customer stops buying for good
+            # with this probability (Beta-distributed; larger accounts are stickier)
+            "dropout": rng.beta(DROPOUT_A, DROPOUT_B[0] + DROPOUT_B[1] * rank_pct),
             "start": [max(s, start) for s in since],
         }
     )

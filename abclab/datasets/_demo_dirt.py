@@ -19,9 +19,12 @@ def _plant_dirt(
     rng: np.random.Generator, master: pd.DataFrame, tx: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     n = len(master)
-    english = np.flatnonzero(master["name"].str.contains("[A-Za-z]", regex=True).to_numpy())
-    chinese = np.setdiff1d(np.arange(n), english)
-    bracketed = np.flatnonzero(master["name"].str.contains("（", regex=False).to_numpy())
+    # duplicates are made of customers still buying in the last year (their invoices move)
+    buying = master["customer_id"].isin(tx.loc[tx["date"].dt.year == AS_OF.year, "customer_id"])
+    names = master["name"].where(buying.to_numpy())
+    english = np.flatnonzero(names.str.contains("[A-Za-z]", regex=True).fillna(False).to_numpy())
+    chinese = np.setdiff1d(np.flatnonzero(buying.to_numpy()), english)
+    bracketed = np.flatnonzero(names.str.contains("（", regex=False).fillna(False).to_numpy())
     plain = np.setdiff1d(chinese, bracketed)
     picks = rng.choice(plain, size=3, replace=False)
     chosen = [picks[0], int(rng.choice(bracketed)), picks[1], picks[2]] + list(
@@ -40,7 +43,9 @@ def _plant_dirt(
             row["email"] = None  # entered by a different clerk, e-mail not captured
         dup_rows.append(row)
         duplicates[dup_id] = orig["customer_id"]
-        mine = tx.index[(tx["customer_id"] == orig["customer_id"]) & (tx["date"].dt.year == 2024)]
+        mine = tx.index[
+            (tx["customer_id"] == orig["customer_id"]) & (tx["date"].dt.year == AS_OF.year)
+        ]
         moved = mine[rng.random(len(mine)) < 0.35]
         tx.loc[moved, "customer_id"] = dup_id
     master = pd.concat([master, pd.DataFrame(dup_rows)], ignore_index=True)
@@ -52,6 +57,11 @@ def _plant_dirt(
         if column == "industry":
             master.loc[hole, "industry_growth"] = np.nan
             master.loc[hole, "strategic_industry"] = pd.NA
+    # the first duplicate's original lost its phone, which the duplicate record still has
+    # (for the cleaning step's duplicate_fill rule)
+    first_dup, first_orig = next(iter(duplicates.items()))
+    master.loc[master["customer_id"] == first_dup, "phone"] = dup_rows[0]["phone"]
+    master.loc[master["customer_id"] == first_orig, "phone"] = None
     # one invoice keyed in 100× too large (extra zeros)
     big = tx.index[tx["amount"].between(5_000, 50_000)]
     outlier = int(big[rng.integers(len(big))])
@@ -103,9 +113,16 @@ EXPORT_COLUMNS = {
 def _export_frame(
     rng: np.random.Generator, master: pd.DataFrame, tx: pd.DataFrame, dirt: dict
 ) -> pd.DataFrame:
-    """The client's CRM export: last-12-month criteria per customer record, formatted."""
+    """The client's CRM export: last-12-month criteria per customer record, formatted.
+
+    Only the records with a purchase in the last 12 months are exported (the client's list of
+    active customers), so a 0万元 in the export is an entry error, as source 003 §三(三) treats
+    it ("年消费额为“0”").
+    """
     end = pd.Timestamp(AS_OF) + pd.Timedelta(days=1)
     recent = tx[tx["date"] >= end - pd.DateOffset(months=12)]
+    active = master["customer_id"].isin(recent.loc[recent["amount"] >= 0, "customer_id"])
+    master = master[active.to_numpy()].reset_index(drop=True)
     spend = recent.groupby("customer_id")["amount"].sum()
     profit = recent.groupby("customer_id")["profit"].sum()
     buys = tx[tx["amount"] >= 0]

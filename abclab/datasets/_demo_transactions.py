@@ -24,14 +24,9 @@ def _transactions(
         lat = latent.iloc[i]
         owned = rng.choice(len(cat_names), size=int(lat["n_categories"]), replace=False, p=cat_p)
         owned_p = cat_p[owned] / cat_p[owned].sum()
-        stop = (
-            _dt.date(AS_OF.year, 1, 1) + _dt.timedelta(days=int(lat["churn"]))
-            if lat["churn"] >= 0
-            else AS_OF
-        )
         for year in range(start.year, AS_OF.year + 1):
             first = max(lat["start"], _dt.date(year, 1, 1))
-            last = min(stop, _dt.date(year, 12, 31))
+            last = _dt.date(year, 12, 31)
             if first > last:
                 continue
             active = ((last - first).days + 1) / 365.0
@@ -41,6 +36,11 @@ def _transactions(
             offsets = np.sort(rng.integers(0, (last - first).days + 1, size=k))
             weights = rng.lognormal(0, 0.6, size=k)
             amount = np.round(year_spend * weights / weights.sum(), 2)
+            # the customer leaves after its first purchase that draws the dropout
+            dropped = np.flatnonzero(rng.random(k) < lat["dropout"])
+            keep = k if len(dropped) == 0 else int(dropped[0]) + 1
+            offsets, amount = offsets[:keep], amount[:keep]
+            k = keep
             cat = owned[rng.choice(len(owned), size=k, p=owned_p)]
             margin = lat["margin"] + cat_margin[cat] + rng.normal(0, 0.02, size=k)
             dates = np.datetime64(first, "D") + offsets.astype("timedelta64[D]")
@@ -54,6 +54,8 @@ def _transactions(
             parts["profit"].append(np.round(amount * margin, 2))
             parts["due"].append(due)
             parts["paid"].append(due + np.round(delay).astype(int).astype("timedelta64[D]"))
+            if dropped.size:
+                break  # gone for good
     joined = {k: np.concatenate(v) for k, v in parts.items()}
     tx = pd.DataFrame(
         {

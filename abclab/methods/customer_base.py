@@ -22,7 +22,7 @@ from abclab.methods.matrix import NO_DATA_TIER
 __all__ = ["CHURN_LABELS", "CHURN_LABELS_ZH", "ChurnRisk", "CreditGrade"]
 
 #: Churn-risk tiers, best first; source 003 §二(三)'s Chinese names in :data:`CHURN_LABELS_ZH`.
-CHURN_LABELS = ("stable", "watch", "at risk")
+CHURN_LABELS = clv.CHURN_TIERS
 CHURN_LABELS_ZH = ("高稳定客户", "关注客户", "流失风险客户")
 
 
@@ -139,9 +139,9 @@ class ChurnRisk(Method):
             return MethodOutput(_place(tiers, ctx))
         alive = model.probability_alive(*rfm)
         expected = model.expected_purchases(float(self.horizon_weeks), *rfm)
-        hi, lo = self.p_alive
-        stable = (alive >= hi) & (expected >= self.min_expected_purchases)
-        code = np.where(alive < lo, 2, np.where(stable, 0, 1))
+        code = clv.churn_codes(alive.to_numpy(), expected.to_numpy(),
+                               thresholds=tuple(self.p_alive),
+                               min_expected_purchases=self.min_expected_purchases)  # fmt: skip
         tiers = self._tiers(code, s.index)
         tiers.attrs["model"] = "BG/NBD " + ", ".join(
             f"{k}={v:.4g}" for k, v in model.params_.items()
@@ -150,10 +150,8 @@ class ChurnRisk(Method):
         return MethodOutput(_place(tiers, ctx), scores.astype(float))
 
     def _rule_tiers(self, s: pd.DataFrame) -> pd.Series:
-        # whole days: (T - recency) is in weeks, and 45 days must not become 44.999999999999986
-        days = np.round((s["T"] - s["recency"]).to_numpy() * 7, 6)
-        watch, risk = self.rule_days
-        return self._tiers(np.where(days >= risk, 2, np.where(days >= watch, 1, 0)), s.index)
+        days = np.round((s["T"] - s["recency"]).to_numpy() * clv.PERIOD_DAYS["W"], 6)
+        return self._tiers(clv.rule_codes(days, tuple(self.rule_days)), s.index)
 
     def _tiers(self, code: np.ndarray, index: pd.Index) -> pd.Series:
         cat = pd.Categorical.from_codes(code, categories=list(self.labels), ordered=True)

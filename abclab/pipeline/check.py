@@ -2,7 +2,8 @@
 
 Reads the customer table and a sample of the transaction log, and checks that every column
 the study names is there: ids, names, criteria (after the column mapping and the criteria
-derived from transactions), the transaction columns, the columns methods read (a potential
+derived from transactions, and ``clv_12m`` / ``p_alive``, which the read step derives from
+the log when named), the transaction columns, the columns methods read (a potential
 dimension), and last period's classes.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from abclab import clv
 from abclab.config import Study
 from abclab.exceptions import AbclabError
 from abclab.features import from_transactions
@@ -72,7 +74,7 @@ def check_data(study: Study) -> DataCheck:
                                             amount=t.amount, profit=t.profit, category=t.category,
                                             due_date=t.due_date, paid_date=t.paid_date,
                                             as_of=t.as_of)  # fmt: skip
-                columns |= {ID, *map(str, derived.columns)}
+                columns |= {ID, *map(str, derived.columns), *clv.CUSTOMER_BASE_CRITERIA}
                 if customers is None:
                     customers = int(pd.Series(sample[t.customer]).nunique())
         except AbclabError as err:

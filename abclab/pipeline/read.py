@@ -16,10 +16,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from abclab import clv
 from abclab._text import normalise_ids
 from abclab.cleaning import summarise_returns
 from abclab.config import Study
-from abclab.exceptions import StudyError
+from abclab.exceptions import InputDataError, StudyError
 from abclab.features import TransactionFeatures, prepare_source, transaction_features
 from abclab.io import parse_business_numbers, parse_dates, read_table, read_table_report
 from abclab.pipeline.results import DataStep
@@ -30,6 +31,8 @@ __all__ = [
     "SET_ASIDE_COLUMNS",
     "UNMATCHED_COLUMNS",
     "Master",
+    "customer_base_criteria",
+    "customer_base_names",
     "customer_ids",
     "read_master",
     "read_step",
@@ -157,6 +160,10 @@ def read_step(
         feats = derived.customers.reset_index()
         feats = feats.rename(columns={feats.columns[0]: ID})
         feats[ID] = customer_ids(feats[ID])
+        have = set() if table is None else set(table.columns)
+        wanted = [c for c in customer_base_names(study) if c not in have]
+        if wanted:
+            feats = feats.join(customer_base_criteria(study, wanted, aliases=aliases), on=ID)
         if table is None:
             frame = feats
         else:
@@ -273,6 +280,31 @@ def read_transactions(study: Study) -> pd.DataFrame:
             frame[column] = parse_dates(frame[column], column=column, source=t.path.name,
                                         date_format=t.date_format).values  # fmt: skip
     return frame
+
+
+def customer_base_names(study: Study) -> list[str]:
+    """``clv_12m`` / ``p_alive`` when a criterion or a method parameter names them."""
+    named = set(study.criterion_names)
+    for method in study.methods:
+        named |= set(method.data_columns()) | {
+            v for v in method.params.values() if isinstance(v, str)
+        }
+    return [c for c in clv.CUSTOMER_BASE_CRITERIA if c in named]
+
+
+def customer_base_criteria(
+    study: Study, columns: list[str], *, aliases: Mapping[Any, Any] | None = None
+) -> pd.DataFrame:
+    """:func:`abclab.clv.customer_base_criteria` of the study's log, indexed by text ids."""
+    t = study.data.transactions
+    try:
+        out = clv.customer_base_criteria(t.path, customer=t.customer, date=t.date, amount=t.amount,
+                                         profit=t.profit, as_of=t.as_of, columns=columns,
+                                         aliases=aliases, read=t.read_options())  # fmt: skip
+    except InputDataError as err:
+        raise StudyError(f"criterion {' and '.join(map(repr, columns))}: cannot be derived "
+                         f"from {t.path.name} ({err})") from err  # fmt: skip
+    return out.set_axis(pd.Index(customer_ids(pd.Series(out.index)).to_numpy(), name=ID))
 
 
 def transaction_criteria(
