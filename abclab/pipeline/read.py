@@ -286,4 +286,6 @@ def transaction_criteria(study: Study, *, aliases: Mapping[Any, Any] | None = No
         as_of=t.as_of,
         aliases=aliases,
         read=t.read_options(),
+        engine=t.engine,
+        spark=t.spark.options(),
     )
