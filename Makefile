@@ -7,7 +7,8 @@ SYS_STAMP := .ci/.system-packages-installed
 
 .PHONY: setup system-packages demo test lint lab bench clean
 
-# Debian packages: CJK fonts (charts/PDF in Chinese), poppler (PDF -> PNG checks), chromium (HTML screenshot test).
+# Debian packages: CJK fonts (charts/PDF in Chinese), poppler (PDF -> PNG checks), chromium (HTML screenshot test),
+# a Java 17 runtime (engine="spark" and its tests).
 system-packages: $(SYS_STAMP)
 $(SYS_STAMP):
 	bash .ci/install-system-packages
@@ -16,7 +17,7 @@ $(SYS_STAMP):
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --upgrade --quiet pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,spark]'
 	@touch $@
 
 setup: system-packages $(STAMP)

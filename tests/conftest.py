@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 import abclab.datasets
 
 #: Folder of the bundled reference data files (flores47.csv, cdnow_master.txt).
@@ -29,3 +31,34 @@ _CHECKOUT = str(Path(__file__).resolve().parents[1])
 os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (_CHECKOUT, os.environ.get("PYTHONPATH")) if p
 )
+
+
+# --------------------------------------------------------------------------- Spark
+
+#: Settings of the one local Spark session of a test run: two cores, few shuffle partitions
+#: (the logs are small), no UI, quiet. ``-m "not spark"`` skips its tests locally.
+SPARK_TEST_CONFIG = {
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.ui.enabled": "false",
+    "spark.driver.memory": "1g",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+}
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (``local[2]``) for the whole test run, stopped at its end.
+
+    Skips (with the reason) when pyspark cannot be imported; ``make test`` installs it.
+    """
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as err:
+        pytest.skip(f"pyspark is not installed (pip install 'abclab[spark]'): {err}")
+    from abclab.features import SparkOptions, spark_session
+
+    session = spark_session(SparkOptions(master="local[2]", config=SPARK_TEST_CONFIG))
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -488,3 +488,24 @@ def test_concurrent_calls_share_the_engine_safely(cdnow, cdnow_features):
         got = list(pool.map(lambda i: from_transactions(halves[i % 2], **kw), range(8)))
     for i, frame in enumerate(got):
         pd.testing.assert_frame_equal(frame, expected[i % 2])
+
+
+def test_month_difference_is_duckdbs_date_sub_on_every_pair_of_dates():
+    """The written-out month difference of the definition (the same text on every engine)
+    equals DuckDB's ``date_sub('month', …)`` for every pair of dates 2019-12 – 2025-03 up to
+    800 days apart (month ends, leap days)."""
+    import duckdb
+
+    from abclab.features._definition import _months_between_sql
+
+    con = duckdb.connect()
+    ends = pd.date_range("2019-12-01", "2025-03-05", freq="D").date
+    # every end date's formula is a constant: each week and every month end keeps it quick
+    for end in [e for i, e in enumerate(ends) if i % 7 == 0 or (e + pd.Timedelta(days=1)).day == 1]:
+        formula = _months_between_sql("a", end)
+        wrong = con.execute(
+            f"SELECT count(*) FROM (SELECT CAST(range AS DATE) AS a FROM range(DATE"
+            f" '{end - pd.Timedelta(days=800):%Y-%m-%d}', DATE '{end:%Y-%m-%d}', INTERVAL 1 DAY))"
+            f" WHERE {formula} <> date_sub('month', a, DATE '{end:%Y-%m-%d}')"
+        ).fetchall()[0][0]
+        assert wrong == 0, end

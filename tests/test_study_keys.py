@@ -68,6 +68,13 @@ EFFECTS: dict[str, str] = {
     "data.transactions.missing_values.[]": "test_read_option[transactions-missing_values]",
     "data.transactions.date_format": "test_transactions_date_format_orders_day_and_month",
     "data.transactions.unmatched": "test_transactions_unmatched_reported_or_classified",
+    "data.transactions.engine": "test_transactions_engine_spark_gives_the_same_study",
+    "data.transactions.spark": "structural: holds data.transactions.spark.master / .config",
+    "data.transactions.spark.master": "test_transactions_spark_settings_reach_the_session[master]",
+    "data.transactions.spark.config": "test_transactions_spark_settings_reach_the_session[config]",
+    "data.transactions.spark.config.*": (
+        "test_transactions_spark_settings_reach_the_session[config]"
+    ),
     "data.previous.sep": "test_read_option[previous-sep]",
     "data.previous.header_row": "test_read_option[previous-header_row]",
     "data.previous.missing_values": "test_read_option[previous-missing_values]",
@@ -1835,3 +1842,55 @@ def test_transactions_unmatched_reported_or_classified(files):
     assert "X99" not in set(reported.input_customers["customer_id"])
     classified = _run(_with(study, "data.transactions.unmatched", "classify"), files)
     assert _status(classified, "X99") == "classified" and classified.data.unmatched.empty
+
+
+def _spy_on_spark(monkeypatch, session) -> list:
+    """Record what the Spark engine is asked to start; hand it the test run's session."""
+    import abclab.features._spark as engine
+
+    asked: list = []
+
+    def spark_session(spark=None):
+        asked.append(spark)
+        return session
+
+    monkeypatch.setattr(engine, "spark_session", spark_session)
+    return asked
+
+
+@pytest.mark.spark
+def test_transactions_engine_spark_gives_the_same_study(files, spark, monkeypatch):
+    """``engine: spark`` computes the criteria on Spark (the engine is asked for a session)
+    and the study ends with the same criteria and the same tiers as on DuckDB."""
+    asked = _spy_on_spark(monkeypatch, spark)
+    study = _tx(profit="profit", category="category", due_date="due", paid_date="paid")
+    duck = _run(study, files)
+    assert asked == []
+    on_spark = _run(_with(study, "data.transactions.engine", "spark"), files)
+    assert len(asked) == 1
+    pd.testing.assert_frame_equal(on_spark.criteria, duck.criteria, check_exact=False, rtol=1e-12)
+    derived = ["purchase_count", "recency_days", "margin", "cross_purchase_rate"]
+    pd.testing.assert_frame_equal(
+        on_spark.input_customers.set_index("customer_id")[derived],
+        duck.input_customers.set_index("customer_id")[derived],
+        check_exact=False,
+        rtol=1e-12,
+    )
+    pd.testing.assert_frame_equal(on_spark.classification.tiers, duck.classification.tiers)
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("key", ["master", "config"])
+def test_transactions_spark_settings_reach_the_session(files, spark, monkeypatch, key):
+    """``spark.master`` and ``spark.config`` become the SparkOptions the engine starts its
+    session with (a session already running in the process is reused)."""
+    asked = _spy_on_spark(monkeypatch, spark)
+    value = {"master": "local[1]", "config": {"spark.sql.shuffle.partitions": 3}}[key]
+    study = _with(_tx(), "data.transactions.engine", "spark")
+    _run(_with(study, f"data.transactions.spark.{key}", value), files)
+    (options,) = asked
+    if key == "master":
+        assert options.master == "local[1]" and dict(options.config) == {}
+    else:
+        assert options.master == "local[*]"
+        assert dict(options.config) == {"spark.sql.shuffle.partitions": "3"}

@@ -10,9 +10,10 @@ import pandas as pd
 from pydantic import BeforeValidator, Field, model_validator
 
 from abclab._model import DataPath, NonEmptyStr, StrictInt, StudyModel, fail
+from abclab.features import SparkOptions
 from abclab.io import DATE_FORMATS, ReadOptions
 
-__all__ = ["CustomersSource", "DataSpec", "PreviousSource", "TransactionsSource"]
+__all__ = ["CustomersSource", "DataSpec", "PreviousSource", "SparkSettings", "TransactionsSource"]
 
 
 def _date_text(value: Any) -> Any:
@@ -78,6 +79,27 @@ class CustomersSource(_File):
     )
 
 
+class SparkSettings(StudyModel):
+    """How ``engine: spark`` reaches Spark (see :class:`abclab.features.SparkOptions`)."""
+
+    master: NonEmptyStr = Field(
+        "local[*]",
+        description="Spark master (local[*], yarn, spark://host:7077, k8s://...) or a Spark "
+        "Connect URL sc://host:15002.",
+    )
+    config: dict[NonEmptyStr, str | int | float | bool] = Field(
+        default_factory=dict,
+        description="Spark settings, e.g. spark.executor.memory: 8g.",
+    )
+
+    def options(self) -> SparkOptions:
+        """The :class:`abclab.features.SparkOptions` of these settings."""
+        text = {
+            k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in self.config.items()
+        }
+        return SparkOptions(master=self.master, config=text)
+
+
 class TransactionsSource(_File):
     """A transaction log from which per-customer criteria are derived."""
 
@@ -92,6 +114,14 @@ class TransactionsSource(_File):
     decimal: Literal[".", ","] | None = Field(None, description="Decimal mark; default: detected.")
     date_format: DateFormat = Field(
         "auto", description="Order of day and month in 08/11/2020-style dates."
+    )
+    engine: Literal["duckdb", "spark"] = Field(
+        "duckdb",
+        description="Where the criteria are computed: DuckDB in this process (default) or "
+        "Apache Spark (path: any file system or table the Spark session reads).",
+    )
+    spark: SparkSettings = Field(
+        default_factory=SparkSettings, description="Spark session settings (engine: spark)."
     )
     unmatched: Literal["report", "classify"] = Field(
         "report",

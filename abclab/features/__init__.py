@@ -10,14 +10,31 @@ DuckDB reads CSV and Parquet files directly (out of core, only the named columns
 of tens of millions of rows never becomes a pandas frame; a pandas frame is registered with
 DuckDB as is. Every criterion and every input check is computed by one SQL statement (CTEs,
 one hash ``GROUP BY``) built in ``_definition._aggregation_sql``, the single place that
-defines the criteria; ``_duckdb`` is the engine that plans and runs it. Before it, only what the statement cannot know runs: the last date when ``as_of``
+defines the criteria; ``_duckdb`` is the default engine that runs it, ``_engine`` the steps
+around it that every engine shares. ``engine="spark"`` runs the same statement, spelled in
+Spark SQL, on a Spark session (``_spark``: a cluster, Spark Connect or local mode) where the
+log lives; only the per-customer result comes back. Before it, only what the statement cannot know runs: the last date when ``as_of``
 is not given (answered from Parquet statistics without a scan for date-typed columns) and
 the list of category values when a category is given. The cost stays close to one bare
 ``GROUP BY`` over the log (``bench/transactions.py``).
 """
 
-from abclab.features._api import TransactionFeatures, from_transactions, transaction_features
+from abclab.features._api import (
+    ENGINES,
+    TransactionFeatures,
+    from_transactions,
+    transaction_features,
+)
 from abclab.features._definition import DAYS_PER_YEAR as DAYS_PER_YEAR
 from abclab.features._source import prepare_source
+from abclab.features._spark import SparkOptions, spark_session
 
-__all__ = ["TransactionFeatures", "from_transactions", "prepare_source", "transaction_features"]
+__all__ = [
+    "ENGINES",
+    "SparkOptions",
+    "TransactionFeatures",
+    "from_transactions",
+    "prepare_source",
+    "spark_session",
+    "transaction_features",
+]

@@ -10,30 +10,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import os
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from abclab._text import normalise_ids
-from abclab.features._duckdb import (
-    _apply_aliases,
-    _column_types,
-    _connect,
-    _cross_purchase_rate,
-    _plan,
-    _run,
-)
-from abclab.features._source import (
-    _check_result,
-    _resolve_columns,
-    _source_relation,
-    _to_date,
-    prepare_source,
-)
+from abclab.exceptions import InputDataError
+from abclab.features import _duckdb, _spark
+from abclab.features._engine import _cross_purchase_rate, _plan, _run
+from abclab.features._source import _check_result, _resolve_columns, _to_date, prepare_source
 from abclab.io import ReadOptions
+
+#: The engines that run the criteria definition.
+ENGINES = ("duckdb", "spark")
 
 __all__ = ["TransactionFeatures", "from_transactions", "transaction_features"]
 
@@ -75,6 +69,8 @@ def from_transactions(
     as_of: str | _dt.date | pd.Timestamp | None = None,
     aliases: Mapping[Any, Any] | None = None,
     read: ReadOptions | None = None,
+    engine: Literal["duckdb", "spark"] = "duckdb",
+    spark: Any = None,
 ) -> pd.DataFrame:
     """Derive one row of criteria per customer from a transaction log.
 
@@ -106,6 +102,8 @@ def from_transactions(
         as_of=as_of,
         aliases=aliases,
         read=read,
+        engine=engine,
+        spark=spark,
     ).customers
 
 
@@ -122,15 +120,20 @@ def transaction_features(
     as_of: str | _dt.date | pd.Timestamp | None = None,
     aliases: Mapping[Any, Any] | None = None,
     read: ReadOptions | None = None,
+    engine: Literal["duckdb", "spark"] = "duckdb",
+    spark: Any = None,
 ) -> TransactionFeatures:
     """Derive per-customer criteria and a returns report from a transaction log.
 
     Parameters
     ----------
-    source : path or pandas.DataFrame
+    source : path, table name or DataFrame
         A CSV (``.csv``, ``.tsv``, ``.txt``, optionally gzipped; read with DuckDB's
-        ``read_csv_auto``) or Parquet file (``read_parquet``), or a DataFrame. One row per
-        invoice line; negative amounts are returns / cancellations.
+        ``read_csv_auto``) or Parquet file (``read_parquet``), or a pandas DataFrame. One row
+        per invoice line; negative amounts are returns / cancellations. With
+        ``engine="spark"`` also: a path on any file system the session reads (``hdfs://``,
+        ``s3a://``, ``abfss://``…; a directory is read as Parquet), a catalog table name
+        (``sales.transactions``), or a Spark DataFrame.
     customer, date, amount : str
         Column names of the customer id, the transaction date (a date/timestamp column, or
         text such as ``2024-01-31``, ``2024/1/31`` or ``20240131``) and the amount.
@@ -150,6 +153,14 @@ def transaction_features(
         missing markers, date order). A file that DuckDB cannot read as it is (GBK, ``;``,
         decimal commas, title rows, 合计 lines, Chinese or day-first dates, XLSX) is read by
         :func:`abclab.io.read_table` first (:func:`abclab.features._source.prepare_source`).
+    engine : {"duckdb", "spark"}
+        Where the criteria are computed: DuckDB in this process (default), or Apache Spark
+        (``pip install 'abclab[spark]'``): the same definition as Spark SQL, the log read and
+        aggregated by the cluster, only the per-customer result brought back.
+    spark : SparkSession or SparkOptions, optional
+        With ``engine="spark"``: a session to use, or :class:`SparkOptions` (``master`` —
+        ``local[*]`` by default, or a Spark Connect URL ``sc://host:15002`` — and ``config``).
+        Ignored by DuckDB.
 
     Customer ids are text, NFKC-normalised and trimmed (``ＫＨ００１２`` and ``KH0012 `` are
     one customer, ``001`` stays ``001``).
@@ -217,12 +228,17 @@ def transaction_features(
     .. [2] Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). RFM and CLV: using iso-value
        curves for customer base analysis. Journal of Marketing Research 42(4), 415–430.
     """
+    if engine not in ENGINES:
+        raise InputDataError(f"engine={engine!r}; expected one of {', '.join(ENGINES)}")
     dates = [c for c in (date, due_date, paid_date) if c]
-    prepared = prepare_source(source, customer=customer, dates=dates,
-                              numbers=[amount, profit or ""], read=read)  # fmt: skip
-    result = _features(prepared, customer=customer, date=date, amount=amount, profit=profit,
-                       category=category, due_date=due_date, paid_date=paid_date, as_of=as_of,
-                       aliases=aliases)  # fmt: skip
+    prepared = source
+    if engine == "duckdb" or _local(source):  # else Spark reads the path, table or frame
+        prepared = prepare_source(source, customer=customer, dates=dates,
+                                  numbers=[amount, profit or ""], read=read)  # fmt: skip
+    run = functools.partial(_features, prepared, engine=engine, spark=spark, customer=customer,
+                            date=date, amount=amount, profit=profit, category=category,
+                            due_date=due_date, paid_date=paid_date, as_of=as_of)  # fmt: skip
+    result = run(aliases=aliases)
     if not pd.api.types.is_string_dtype(result.customers.index) and not (
         result.customers.index.dtype == object
     ):
@@ -234,9 +250,7 @@ def transaction_features(
     if clean.duplicated().any():  # one customer under two spellings: book both to one id
         spelled = {a: b for a, b in zip(ids, clean, strict=True) if a != b}
         merged = {**{str(k): str(v) for k, v in (aliases or {}).items()}, **spelled}
-        result = _features(prepared, customer=customer, date=date, amount=amount, profit=profit,
-                           category=category, due_date=due_date, paid_date=paid_date,
-                           as_of=as_of, aliases=merged)  # fmt: skip
+        result = run(aliases=merged)
         clean = normalise_ids(pd.Series(result.customers.index, dtype=object))
     index = pd.Index(clean.to_numpy(), name=result.customers.index.name)
     return TransactionFeatures(
@@ -246,9 +260,18 @@ def transaction_features(
     )
 
 
+def _local(source: Any) -> bool:
+    """A pandas frame or a file on this machine (read like DuckDB's, then given to Spark)."""
+    if isinstance(source, pd.DataFrame):
+        return True
+    return isinstance(source, str | os.PathLike) and Path(source).is_file()
+
+
 def _features(
     source: Any,
     *,
+    engine: str,
+    spark: Any,
     customer: str,
     date: str,
     amount: str,
@@ -259,20 +282,17 @@ def _features(
     as_of: Any,
     aliases: Mapping[Any, Any] | None,
 ) -> TransactionFeatures:
-    """One DuckDB run of the criteria over a prepared source (see transaction_features)."""
-    label, relation_sql, frame = _source_relation(source, customer=customer)
-    con = _connect()
-    try:
-        if frame is not None:
-            con.register("abclab_source_frame", frame)
-        con.execute(f"CREATE TEMP VIEW abclab_source AS SELECT * FROM {relation_sql}")
-        types = _column_types(con, label)
+    """One engine run of the criteria over a prepared source (see transaction_features)."""
+    if engine == "spark":
+        opened = _spark._open(source, spark=spark, customer=customer)
+    else:
+        opened = _duckdb._open(source, customer=customer)
+    with opened as log:
         if aliases:
-            _apply_aliases(con, relation_sql, customer, types, aliases, label)
-            types = _column_types(con, label)
+            log.apply_aliases(customer, aliases)
         spec = _resolve_columns(
-            types,
-            label,
+            log.types(),
+            log.label,
             customer=customer,
             date=date,
             amount=amount,
@@ -281,18 +301,10 @@ def _features(
             due_date=due_date,
             paid_date=paid_date,
         )
-        plan = _plan(
-            con,
-            spec,
-            None if as_of is None else _to_date(as_of),
-            csv=relation_sql.startswith("read_csv"),
-            label=label,
-        )
-        result = _run(con, spec, plan)
-        _check_result(con, result, spec, label)
-        rate = _cross_purchase_rate(con, result, spec, plan)
-    finally:
-        con.close()
+        plan = _plan(log, spec, None if as_of is None else _to_date(as_of))
+        result = _run(log, spec, plan)
+        _check_result(log, result, spec, log.label)
+        rate = _cross_purchase_rate(log, result, spec, plan)
     return _split_result(result, spec, plan.as_of, rate)
 
 

@@ -3,9 +3,23 @@
 Every criterion of :func:`abclab.features.transaction_features` (and every input check that
 the aggregation counts) is written here once, as SQL text built by :func:`_aggregation_sql`
 from the resolved columns and a :class:`_Plan` (what must be known before the statement
-runs). Nothing here connects to a database or reads a file: the engine that plans and runs
-the statement is :mod:`abclab.features._duckdb`, so another engine can run the same
-definition. Also here: the column types the definition accepts and the date layouts it parses.
+runs). Nothing here connects to a database or reads a file: the engines that run the
+statement are :mod:`abclab.features._duckdb` and :mod:`abclab.features._spark`.
+
+The statement is written once; a :class:`_Dialect` spells the few functions whose names
+differ between DuckDB and Spark SQL (identifier quoting, string literals, the text type, day
+differences, date parsing, one bit of a 64-bit word, a position in a list). Every other part —
+which lines count, the FILTER clauses, the windows, the month and category bit sets, the
+month difference — is the same text on both engines (``tests/test_features_spark.py``
+proves the results equal). Also here: the column types the definition accepts and the date
+layouts it parses.
+
+Definitions that differ between SQL engines are written out rather than borrowed: day
+differences are calendar-date differences (no time of day, no time zone); the month
+difference is ``12 · (year, month) difference − 1 if the day of the month of ``as_of`` is
+smaller (and ``as_of`` is not a month end)``, DuckDB's ``date_sub('month', …)``
+(``tests/test_features.py`` checks this on every pair of dates 2019–2025); ratios of
+integers divide as DOUBLE (never DECIMAL).
 """
 
 from __future__ import annotations
@@ -74,32 +88,119 @@ def _month_number(day: _dt.date) -> int:
     return day.year * 12 + day.month
 
 
+class _Dialect:
+    """How DuckDB spells the engine-specific parts of the definition (the default)."""
+
+    name = "duckdb"
+    #: the text type of CAST
+    text = "VARCHAR"
+
+    def quote(self, name: str) -> str:
+        """A quoted identifier."""
+        return '"' + name.replace('"', '""') + '"'
+
+    def literal(self, text: str) -> str:
+        """A string literal."""
+        return "'" + text.replace("'", "''") + "'"
+
+    def days(self, start: str, end: str) -> str:
+        """Whole days from date ``start`` to date ``end`` (BIGINT)."""
+        return f"date_diff('day', {start}, {end})"
+
+    def parse(self, text: str, formats: tuple[str, ...], *, iso: bool = True) -> str:
+        """``text`` as a DATE: ISO 8601 (if ``iso``), then each strptime layout; else NULL."""
+        if not iso:
+            return f"CAST(try_strptime({text}, '{formats[0]}') AS DATE)"
+        layouts = ", ".join(f"'{f}'" for f in formats)
+        return (
+            f"COALESCE(TRY_CAST({text} AS DATE), CAST(try_strptime({text}, [{layouts}]) AS DATE))"
+        )
+
+    def bit(self, index: str) -> str:
+        """A 64-bit word with bit ``index`` (an integer in [0, 64)) set, for bit_or/bit_count."""
+        return f"1::UBIGINT << CAST({index} AS UBIGINT)"
+
+    def signed_bit(self, index: str) -> str:
+        """A signed BIGINT with bit ``index`` (in [0, 63)) set."""
+        return f"1::BIGINT << ({index})"
+
+    def position(self, values: tuple[str, ...], expr: str) -> str:
+        """1-based position of ``expr`` in the list of text ``values``."""
+        listed = "[" + ", ".join(self.literal(v) for v in values) + "]"
+        return f"list_position({listed}, {expr})"
+
+
+class _SparkDialect(_Dialect):
+    """How Spark SQL (3.5+, ANSI mode) spells them."""
+
+    name = "spark"
+    text = "STRING"
+    #: strptime layouts of _DATE_FORMATS in Spark's datetime patterns (1- or 2-digit fields)
+    _LAYOUTS = {
+        "%Y/%m/%d": "yyyy/M/d",
+        "%Y%m%d": "yyyyMMdd",
+        "%Y/%m/%d %H:%M:%S": "yyyy/M/d H:m:s",
+        "%Y.%m.%d": "yyyy.M.d",
+        "%d.%m.%Y": "d.M.yyyy",
+    }
+
+    def quote(self, name: str) -> str:
+        return "`" + name.replace("`", "``") + "`"
+
+    def literal(self, text: str) -> str:
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+    def days(self, start: str, end: str) -> str:
+        return f"CAST(datediff({end}, {start}) AS BIGINT)"
+
+    def parse(self, text: str, formats: tuple[str, ...], *, iso: bool = True) -> str:
+        tries = [f"CAST(try_to_timestamp({text}, '{self._LAYOUTS[f]}') AS DATE)" for f in formats]
+        return f"COALESCE({', '.join([f'try_cast({text} AS DATE)'] * iso + tries)})"
+
+    def bit(self, index: str) -> str:
+        # a signed BIGINT: bit 63 is the sign bit; bit_or and bit_count treat it as any other
+        return f"shiftleft(CAST(1 AS BIGINT), CAST({index} AS INT))"
+
+    def signed_bit(self, index: str) -> str:
+        return self.bit(index)
+
+    def position(self, values: tuple[str, ...], expr: str) -> str:
+        listed = "array(" + ", ".join(self.literal(v) for v in values) + ")"
+        return f"CAST(array_position({listed}, {expr}) AS INT)"
+
+
+#: The dialects by engine name.
+DUCKDB = _Dialect()
+SPARK = _SparkDialect()
+
+
 def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+    return DUCKDB.quote(name)
 
 
-def _date_expr(column: str, type_name: str) -> tuple[str, str]:
+def _date_expr(column: str, type_name: str, dialect: _Dialect = DUCKDB) -> tuple[str, str]:
     """SQL that turns ``column`` into a DATE, and SQL that is true where parsing failed."""
-    col = _quote(column)
+    col = dialect.quote(column)
     base = type_name.split("(")[0].upper()
     if base == "DATE":
         return col, "false"
     if base.startswith("TIMESTAMP"):
         return f"CAST({col} AS DATE)", "false"
     if base in _STRING_TYPES:
-        formats = ", ".join(f"'{f}'" for f in _DATE_FORMATS)
-        expr = (
-            f"COALESCE(TRY_CAST(trim({col}) AS DATE), "
-            f"CAST(try_strptime(trim({col}), [{formats}]) AS DATE))"
-        )
+        expr = dialect.parse(f"trim({col})", _DATE_FORMATS)
         return expr, f"({col} IS NOT NULL AND trim({col}) <> '' AND ({expr}) IS NULL)"
     if base in _NUMERIC_TYPES[:10]:  # integer dates such as 20240131
-        expr = f"CAST(try_strptime(CAST({col} AS VARCHAR), '%Y%m%d') AS DATE)"
+        expr = dialect.parse(f"CAST({col} AS {dialect.text})", ("%Y%m%d",), iso=False)
         return expr, f"({col} IS NOT NULL AND ({expr}) IS NULL)"
     raise _unsupported_type(column, type_name, "dates")
 
 
-def _aggregation_sql(spec: dict[str, tuple[str, str] | None], plan: _Plan) -> str:
+def _aggregation_sql(
+    spec: dict[str, tuple[str, str] | None],
+    plan: _Plan,
+    dialect: _Dialect = DUCKDB,
+    source: str = "abclab_source",
+) -> str:
     """Build the single statement that defines every criterion and counts bad input.
 
     One CTE pipeline and one hash ``GROUP BY`` over the log. ``as_of`` and the window
@@ -121,12 +222,15 @@ def _aggregation_sql(spec: dict[str, tuple[str, str] | None], plan: _Plan) -> st
     ``k`` of ``category_bits``. With more than ``_MAX_BITSET_CATEGORIES`` categories or a
     log spanning more than ``64 * _MAX_MONTH_WORDS`` months the statement falls back to
     ``count(DISTINCT …)``.
+
+    ``dialect`` spells it for an engine (DuckDB by default); ``source`` is the relation read.
     """
-    date_sql, date_bad = _date_expr(*spec["date"])
+    q = dialect.quote
+    date_sql, date_bad = _date_expr(*spec["date"], dialect)
     cols = [
-        f"{_quote(spec['customer'][0])} AS customer",
+        f"{q(spec['customer'][0])} AS customer",
         f"{date_sql} AS d",
-        f"CAST({_quote(spec['amount'][0])} AS DOUBLE) AS amount",
+        f"CAST({q(spec['amount'][0])} AS DOUBLE) AS amount",
     ]
     stamp = pd.Timestamp(plan.as_of)
     as_of = f"DATE '{stamp:%Y-%m-%d}'"
@@ -145,43 +249,45 @@ def _aggregation_sql(spec: dict[str, tuple[str, str] | None], plan: _Plan) -> st
         "sum(amount) FILTER (WHERE amount < 0) AS returned_sum",
         "min(d) FILTER (WHERE amount >= 0) AS first_purchase",
         "max(d) FILTER (WHERE amount >= 0) AS last_purchase",
-        _active_months_sql(plan),
+        _active_months_sql(plan, dialect),
         f"sum(amount) FILTER (WHERE d >= {from_12m}) AS spend_12m",
         f"sum(amount) FILTER (WHERE d >= {from_24m} AND d < {from_12m}) AS spend_prev_12m",
     ]
+    tenure = (
+        f"CAST({dialect.days('first_purchase', as_of)} AS DOUBLE) / CAST({DAYS_PER_YEAR} AS DOUBLE)"
+    )
     final = [
         "customer",
         "purchase_count",
         "total_spend",
-        f"total_spend / greatest(date_diff('day', first_purchase, {as_of})"
-        f" / {DAYS_PER_YEAR}, 1.0) AS annual_spend",
+        f"total_spend / greatest({tenure}, CAST(1 AS DOUBLE)) AS annual_spend",
     ]
     if spec["profit"] is not None:
-        cols.append(f"CAST({_quote(spec['profit'][0])} AS DOUBLE) AS profit")
+        cols.append(f"CAST({q(spec['profit'][0])} AS DOUBLE) AS profit")
         aggs.append("sum(profit) AS profit")
         final += ["profit", "CASE WHEN total_spend > 0 THEN profit / total_spend END AS margin"]
     final += [
         "first_purchase",
         "last_purchase",
-        f"date_diff('day', last_purchase, {as_of}) AS recency_days",
-        f"date_diff('day', first_purchase, {as_of}) / {DAYS_PER_YEAR} AS tenure_years",
+        f"CAST({dialect.days('last_purchase', as_of)} AS BIGINT) AS recency_days",
+        f"{tenure} AS tenure_years",
         "CAST(active_months AS BIGINT) AS active_months",
-        f"date_sub('month', last_purchase, {as_of}) AS months_since_last_purchase",
+        f"{_months_between_sql('last_purchase', plan.as_of)} AS months_since_last_purchase",
         "coalesce(spend_12m, 0.0) AS spend_12m",
         "coalesce(spend_prev_12m, 0.0) AS spend_prev_12m",
         "CASE WHEN spend_prev_12m > 0"
         " THEN coalesce(spend_12m, 0.0) / spend_prev_12m - 1 END AS spend_growth",
     ]
     if spec["category"] is not None:
-        cols.append(f"CAST({_quote(spec['category'][0])} AS VARCHAR) AS category")
-        aggs.append(_categories_sql(plan.categories))
+        cols.append(f"CAST({q(spec['category'][0])} AS {dialect.text}) AS category")
+        aggs.append(_categories_sql(plan.categories, dialect))
         if plan.categories is not None:
             final += ["CAST(bit_count(category_bits) AS BIGINT) AS n_categories", "category_bits"]
         else:
             final.append("n_categories")
     if spec["due_date"] is not None and spec["paid_date"] is not None:
-        due_sql, due_bad = _date_expr(*spec["due_date"])
-        paid_sql, paid_bad = _date_expr(*spec["paid_date"])
+        due_sql, due_bad = _date_expr(*spec["due_date"], dialect)
+        paid_sql, paid_bad = _date_expr(*spec["paid_date"], dialect)
         cols += [f"{due_sql} AS due", f"{paid_sql} AS paid"]
         if due_bad != "false" or paid_bad != "false":
             cols.append(f"({due_bad} OR {paid_bad}) AS due_paid_bad")
@@ -206,14 +312,10 @@ def _aggregation_sql(spec: dict[str, tuple[str, str] | None], plan: _Plan) -> st
     ]
     where = f" WHERE {' OR '.join(keep)}" if keep else ""
     return (
-        f"WITH tx AS (SELECT {', '.join(cols)} FROM abclab_source),\n"
+        f"WITH tx AS (SELECT {', '.join(cols)} FROM {source}),\n"
         f"agg AS (SELECT customer, {', '.join(aggs)} FROM tx{where} GROUP BY customer)\n"
         f"SELECT {', '.join(final)} FROM agg ORDER BY customer"
     )
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _month_words(plan: _Plan) -> int:
@@ -225,17 +327,31 @@ def _month_words(plan: _Plan) -> int:
     return words if words <= _MAX_MONTH_WORDS else 0
 
 
-def _active_months_sql(plan: _Plan) -> str:
+def _months_between_sql(start: str, end: _dt.date) -> str:
+    """Whole calendar months from date ``start`` to ``end`` (DuckDB's ``date_sub('month', …)``).
+
+    ``12 · Δyear + Δmonth``, less one when the day of ``end`` is smaller than that of
+    ``start`` — unless ``end`` is the last day of its month (Jan 31 → Feb 29 is one month).
+    """
+    month_end = (end + _dt.timedelta(days=1)).day == 1
+    late = "0" if month_end else f"CASE WHEN day({start}) > {end.day} THEN 1 ELSE 0 END"
+    return f"CAST({_month_number(end)} - (year({start}) * 12 + month({start})) - {late} AS BIGINT)"
+
+
+def _active_months_sql(plan: _Plan, dialect: _Dialect = DUCKDB) -> str:
     """Distinct purchase months as a bit set over the months before ``as_of``."""
     words = _month_words(plan)
     if not words:
-        return "count(DISTINCT year(d) * 12 + month(d)) FILTER (WHERE amount >= 0) AS active_months"
+        return (
+            "count(DISTINCT CASE WHEN amount >= 0 THEN year(d) * 12 + month(d) END)"
+            " AS active_months"
+        )
     last = _month_number(plan.as_of - _dt.timedelta(days=1))
     idx = f"({last} - (year(d) * 12 + month(d)))"
     # every month index lies in [0, 64) when one word covers the first date: no range test
     ranged = words > 1 or plan.first_month is None
     parts = [
-        f"coalesce(bit_count(bit_or(1::UBIGINT << CAST(({idx} - {64 * w}) & 63 AS UBIGINT))"
+        f"coalesce(bit_count(bit_or({dialect.bit(f'({idx} - {64 * w}) & 63')})"
         " FILTER (WHERE amount >= 0"
         + (f" AND {idx} >= {64 * w} AND {idx} < {64 * (w + 1)}" if ranged else "")
         + ")), 0)"
@@ -244,17 +360,14 @@ def _active_months_sql(plan: _Plan) -> str:
     return " + ".join(parts) + " AS active_months"
 
 
-def _categories_sql(categories: tuple[str, ...] | None) -> str:
+def _categories_sql(categories: tuple[str, ...] | None, dialect: _Dialect = DUCKDB) -> str:
     """Purchased categories: a bit set over the sorted category list, else a distinct count."""
     if categories is None:
-        return "count(DISTINCT category) FILTER (WHERE amount >= 0) AS n_categories"
+        return "count(DISTINCT CASE WHEN amount >= 0 THEN category END) AS n_categories"
     if not categories:
-        return "0::BIGINT AS category_bits"
-    listed = "[" + ", ".join(_literal(c) for c in categories) + "]"
-    return (
-        "coalesce(bit_or(1::BIGINT << (list_position("
-        f"{listed}, category) - 1)) FILTER (WHERE amount >= 0), 0) AS category_bits"
-    )
+        return "CAST(0 AS BIGINT) AS category_bits"
+    bit = dialect.signed_bit(f"{dialect.position(categories, 'category')} - 1")
+    return f"coalesce(bit_or({bit}) FILTER (WHERE amount >= 0), CAST(0 AS BIGINT)) AS category_bits"
 
 
 def _unsupported_type(column: str, type_name: str, expected: str, label: str = "") -> Exception:

@@ -1,38 +1,27 @@
-"""The DuckDB engine that runs the criteria definition.
+"""The DuckDB engine that runs the criteria definition (the default engine).
 
-One in-memory DuckDB database per process (each call works in its own connection), the
-plan (last date, missing-value counts, category list) asked for before the aggregation, the
-aggregation itself (:func:`abclab.features._definition._aggregation_sql`, re-run once when
-the month bit set was too short), the Arrow fetch of its result, the cross-purchase rate's
-denominator and the customer-alias view.
+One in-memory DuckDB database per process (each call works in its own connection), the log
+as the temporary view ``abclab_source`` (:class:`_DuckDBRun`, what
+:mod:`abclab.features._engine` runs its steps through), the Arrow fetch of a result and the
+customer-alias view.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as _dt
+import contextlib
 import functools
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from abclab.exceptions import InputDataError
-from abclab.features._definition import (
-    _DEFAULT_MONTH_WORDS,
-    _MAX_BITSET_CATEGORIES,
-    _aggregation_sql,
-    _date_expr,
-    _month_number,
-    _month_words,
-    _Plan,
-    _quote,
-)
-from abclab.features._source import _missing_amounts, _raise_date_error
+from abclab.features._definition import DUCKDB, _quote
+from abclab.features._engine import _arrow_columns
+from abclab.features._source import _source_relation
 
 _ENGINE_LOCK = threading.Lock()
 
@@ -63,138 +52,45 @@ def _cpu_count() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _plan(
-    con: duckdb.DuckDBPyConnection,
-    spec: dict[str, tuple[str, str] | None],
-    as_of: _dt.date | None,
-    *,
-    csv: bool,
-    label: str,
-) -> _Plan:
-    """Resolve ``as_of`` (last date + 1 day) if needed, check dates and list the categories.
+class _DuckDBRun:
+    """One log opened on DuckDB as the temporary view ``abclab_source`` (an ``_Engine``)."""
 
-    The first and last date and the numbers of missing dates and amounts are asked for
-    when ``as_of`` is not given, or whenever they are cheap: for DATE/TIMESTAMP columns of a
-    Parquet file DuckDB answers ``min``, ``max`` and ``count`` from the row-group statistics
-    without reading the data, and DataFrame columns are in-memory scans. With ``as_of`` given,
-    a CSV file or a text date column is not scanned for them: the aggregation counts missing
-    values itself and the month bit set starts with its default size (see :func:`_run`).
-    The category list is one scan of the category column; it may include values bought only
-    after ``as_of`` or only returned, as bits that no customer sets do not count (see
-    :func:`_cross_purchase_rate`).
+    dialect = DUCKDB
+    source = "abclab_source"
 
-    Raises
-    ------
-    InputDataError
-        On unparseable or missing dates and missing amounts, when counted here.
-    """
-    raw = _quote(spec["date"][0])
-    date_sql, _ = _date_expr(*spec["date"])
-    typed = date_sql in (raw, f"CAST({raw} AS DATE)")
-    first_month, filter_dates, counted = None, True, False
-    if as_of is None or (typed and not csv):
-        # aggregates of the raw column (cast afterwards) so that statistics can answer them
-        date_sql = raw if typed else date_sql
-        amount = _quote(spec["amount"][0])
-        first, last, n_no_date, n_no_amount = con.execute(
-            f"SELECT CAST(min({date_sql}) AS DATE), CAST(max({date_sql}) AS DATE),"
-            f" count(*) - count({date_sql}), count(*) - count({amount}) FROM abclab_source"
-        ).fetchall()[0]
-        if n_no_date:
-            _raise_date_error(con, spec, label)
-        if n_no_amount:
-            raise _missing_amounts(spec, label, n_no_amount)
-        counted = True
-        if first is not None:
-            first_month = _month_number(first)
-        if as_of is None and last is not None:
-            as_of, filter_dates = last + _dt.timedelta(days=1), False
-    categories = None
-    if spec["category"] is not None:
-        column = _quote(spec["category"][0])
-        rows = con.execute(
-            f"SELECT DISTINCT CAST({column} AS VARCHAR) FROM abclab_source"
-            f" WHERE {column} IS NOT NULL LIMIT {_MAX_BITSET_CATEGORIES + 1}"
-        ).fetchall()
-        if len(rows) <= _MAX_BITSET_CATEGORIES:
-            categories = tuple(sorted(row[0] for row in rows))
-    return _Plan(
-        as_of=as_of,
-        filter_dates=filter_dates,
-        first_month=first_month,
-        categories=categories,
-        counted=counted,
-    )
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, relation_sql: str, label: str, *, csv: bool
+    ) -> None:
+        self.con, self.relation_sql, self.label = con, relation_sql, label
+        self.cheap_stats = not csv
+        con.execute(f"CREATE TEMP VIEW abclab_source AS SELECT * FROM {relation_sql}")
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql).fetchall()
+
+    def fetch(self, sql: str) -> dict[str, Any]:
+        relation = self.con.sql(sql)
+        arrow = relation.to_arrow_table if hasattr(relation, "to_arrow_table") else relation.arrow
+        return _arrow_columns(arrow())
+
+    def types(self) -> dict[str, str]:
+        return _column_types(self.con, self.label)
+
+    def apply_aliases(self, customer: str, aliases: Mapping[Any, Any]) -> None:
+        _apply_aliases(self.con, self.relation_sql, customer, self.types(), aliases, self.label)
 
 
-def _run(
-    con: duckdb.DuckDBPyConnection, spec: dict[str, tuple[str, str] | None], plan: _Plan
-) -> dict[str, Any]:
-    """Run the aggregation; recompute once if the month bit set was too short.
-
-    When the earliest date is unknown (``as_of`` given with a CSV file or a text date
-    column), the month bit set covers the ``_DEFAULT_MONTH_WORDS * 64`` months before
-    ``as_of``. The earliest purchase in the result is exactly the earliest month that sets
-    a bit, so a longer history is detected here and the statement runs again with a bit
-    set sized for it (or with ``count(DISTINCT …)``).
-    """
-    if plan.as_of is None:  # empty log and no as_of: nothing to aggregate
-        plan = _Plan(as_of=_dt.date(2000, 1, 1), filter_dates=True)
-    result = _fetch(con, _aggregation_sql(spec, plan))
-    purchases = result["first_purchase"][~np.isnat(result["first_purchase"])]
-    if plan.first_month is None and len(purchases):
-        first = purchases.min().astype(_dt.date)
-        exact = dataclasses.replace(plan, first_month=_month_number(first))
-        if _month_words(exact) not in range(1, _DEFAULT_MONTH_WORDS + 1):
-            result = _fetch(con, _aggregation_sql(spec, exact))
-    return result
-
-
-def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:
-    """Run ``sql`` and return its columns: NumPy arrays, the customer ids a pandas Series.
-
-    The result travels as Arrow (columnar, no per-row Python objects; text customer ids
-    stay Arrow-backed in pandas' ``str`` dtype): several times faster than ``.df()`` on
-    hundreds of thousands of customers. Missing values become NaN (integer columns turn
-    float64) and NaT (dates, as ``datetime64[D]``).
-    """
-    relation = con.sql(sql)
-    table = relation.to_arrow_table() if hasattr(relation, "to_arrow_table") else relation.arrow()
-    columns: dict[str, Any] = {
-        name: table.column(name).to_numpy() for name in table.column_names if name != "customer"
-    }
-    columns["customer"] = table.column("customer").to_pandas()
-    return columns
-
-
-def _cross_purchase_rate(
-    con: duckdb.DuckDBPyConnection,
-    result: dict[str, Any],
-    spec: dict[str, tuple[str, str] | None],
-    plan: _Plan,
-) -> np.ndarray | None:
-    """Distinct categories bought per customer / distinct categories bought by anyone.
-
-    With the bit set, the categories bought by anyone (amount ≥ 0, before ``as_of``) are
-    the bitwise OR of every customer's bits, so the category list may be a superset. The
-    ``count(DISTINCT …)`` fallback asks DuckDB for the denominator.
-    """
-    if spec["category"] is None:
-        return None
-    bought = result["n_categories"].astype(np.float64)
-    if plan.categories is not None:
-        bits = result["category_bits"]
-        everyone = int(np.bitwise_or.reduce(bits)).bit_count() if len(bits) else 0
-    else:
-        date_sql, _ = _date_expr(*spec["date"])
-        category = _quote(spec["category"][0])
-        as_of = f"DATE '{plan.as_of:%Y-%m-%d}'" if plan.as_of is not None else "NULL"
-        everyone = con.execute(
-            f"SELECT count(DISTINCT CAST({category} AS VARCHAR)) FROM abclab_source"
-            f" WHERE CAST({_quote(spec['amount'][0])} AS DOUBLE) >= 0"
-            f" AND {date_sql} < {as_of}"
-        ).fetchall()[0][0]
-    return bought / everyone if everyone else np.full(len(bought), np.nan)
+@contextlib.contextmanager
+def _open(source: str | os.PathLike[str] | pd.DataFrame, *, customer: str) -> Iterator[_DuckDBRun]:
+    """The log (a prepared path or frame) opened on a new connection, closed afterwards."""
+    label, relation_sql, frame = _source_relation(source, customer=customer)
+    con = _connect()
+    try:
+        if frame is not None:
+            con.register("abclab_source_frame", frame)
+        yield _DuckDBRun(con, relation_sql, label, csv=relation_sql.startswith("read_csv"))
+    finally:
+        con.close()
 
 
 def _apply_aliases(

@@ -15,12 +15,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from abclab._text import normalise_ids
 from abclab.exceptions import InputDataError
-from abclab.features._definition import _NUMERIC_TYPES, _date_expr, _quote, _unsupported_type
+from abclab.features._definition import _NUMERIC_TYPES, DUCKDB, _date_expr, _unsupported_type
 from abclab.io import ReadOptions, parse_dates, read_table
 from abclab.io._layout import NOTE_WORDS, TOTAL_WORDS
 
@@ -201,7 +200,7 @@ def _to_date(value: str | _dt.date | pd.Timestamp) -> _dt.date:
 
 
 def _check_result(
-    con: duckdb.DuckDBPyConnection,
+    con: Any,
     result: dict[str, Any],
     spec: dict[str, tuple[str, str] | None],
     label: str,
@@ -235,27 +234,31 @@ def _missing_amounts(
     )
 
 
-def _raise_date_error(
-    con: duckdb.DuckDBPyConnection, spec: dict[str, tuple[str, str] | None], label: str
-) -> None:
-    """Name the first date column with unparseable values (count, example) or missing dates."""
+def _raise_date_error(con: Any, spec: dict[str, tuple[str, str] | None], label: str) -> None:
+    """Name the first date column with unparseable values (count, example) or missing dates.
+
+    ``con`` is an engine run (:class:`abclab.features._engine._Engine`) or a DuckDB
+    connection with the log as ``abclab_source``.
+    """
+    if hasattr(con, "rows"):
+        rows, dialect, source = con.rows, con.dialect, con.source
+    else:
+        rows, dialect, source = (lambda sql: con.execute(sql).fetchall()), DUCKDB, "abclab_source"
     for role in ("date", "due_date", "paid_date"):
         if spec[role] is None:
             continue
         column = spec[role][0]
-        _, bad_sql = _date_expr(*spec[role])
-        n_bad, example = con.execute(
-            f"SELECT count(*), any_value({_quote(column)}) FROM abclab_source WHERE {bad_sql}"
-        ).fetchall()[0]
+        _, bad_sql = _date_expr(*spec[role], dialect)
+        n_bad, example = rows(
+            f"SELECT count(*), any_value({dialect.quote(column)}) FROM {source} WHERE {bad_sql}"
+        )[0]
         if n_bad:
             raise InputDataError(
                 f"{label}: column '{column}' has {n_bad} value(s) that are not dates, "
                 f"e.g. {example!r}; expected dates such as '2024-01-31', '2024/1/31' or 20240131"
             )
-    date_sql, _ = _date_expr(*spec["date"])
-    n_missing = con.execute(f"SELECT count(*) - count({date_sql}) FROM abclab_source").fetchall()[
-        0
-    ][0]
+    date_sql, _ = _date_expr(*spec["date"], dialect)
+    n_missing = rows(f"SELECT count(*) - count({date_sql}) FROM {source}")[0][0]
     raise InputDataError(
         f"{label}: column '{spec['date'][0]}' has {n_missing} missing "
         "date(s); every transaction needs a date"

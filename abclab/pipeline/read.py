@@ -324,4 +324,6 @@ def transaction_criteria(
         as_of=t.as_of,
         aliases=aliases,
         read=t.read_options(),
+        engine=t.engine,
+        spark=t.spark.options(),
     )
