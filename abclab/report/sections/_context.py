@@ -63,8 +63,14 @@ def method_labels(results: Any, language: str) -> dict[str, str]:
 
 
 def criterion_labels(results: Any) -> dict[str, str]:
-    """Criterion id -> the study's display label (e.g. ``annual_spend`` -> "年消费额(元)")."""
-    return {c.name: c.label for c in results.study.criteria if c.label}
+    """Criterion id -> the study's display label (e.g. ``annual_spend`` -> "年消费额(元)");
+    other columns the study renamed (``data.customers.columns``) show as the client named
+    them (``industry_growth`` -> "行业增长率")."""
+    customers = getattr(results.study.data, "customers", None)
+    renamed = getattr(customers, "columns", None) or {}
+    labels = {str(new): str(old) for old, new in renamed.items()}
+    labels.update({c.name: c.label for c in results.study.criteria if c.label})
+    return labels
 
 
 # --------------------------------------------------------------------------- block builders
@@ -186,7 +192,7 @@ def money_text(value: float, language: str) -> str:
         return f"{x / 1e8:,.2f}亿"
     if language == "zh" and abs(x) >= 1e4:
         return f"{x / 1e4:,.1f}万"
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
+    return f"{x:,.0f}" if abs(x) >= 100 or x == 0 else f"{x:,.2f}"
 
 
 def percent_text(value: float, language: str = "en", *, digits: int = 0) -> str:
@@ -272,8 +278,8 @@ _REASONS = (
     ),
 )
 _EVIDENCE = (
-    (re.compile(r"^same normalised name (?P<key>.+)$"), "evidence.same_name"),
-    (re.compile(r"^same (?P<column>\S+) (?P<key>.+) and similar name$"), "evidence.same_contact"),
+    (re.compile(r"^same normalised name (?P<value>.+)$"), "evidence.same_name"),
+    (re.compile(r"^same (?P<column>\S+) (?P<value>.+) and similar name$"), "evidence.same_contact"),
     (re.compile(r"^legal form differs: (?P<a>.+) vs (?P<b>.+)$"), "evidence.legal_form"),
     (re.compile(r"^(?P<column>\S+) differs: (?P<a>.+) vs (?P<b>.+)$"), "evidence.contact_differs"),
 )

@@ -298,7 +298,9 @@ def appendix(ctx: ReportContext, parameters: Mapping[str, Any] | None = None) ->
             {
                 "criterion": labels.get(c.name, c.name),
                 "direction": text(f"word.{c.direction}", lang),
-                "normalise": "bands" if getattr(c, "bands", None) else str(c.normalise),
+                "normalise": display_name(
+                    "norm", "bands" if getattr(c, "bands", None) else c.normalise, lang
+                ),
                 "weight": float(r.weights.get(c.name, np.nan)),
             }
         )
