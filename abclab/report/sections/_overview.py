@@ -313,6 +313,9 @@ def appendix(ctx: ReportContext, parameters: Mapping[str, Any] | None = None) ->
         text("word.recommended", lang) if m.name == r.recommended else "" for m in r.study.methods
     ]
     blocks: list[Block] = [paragraph(ctx, "text.appendix_intro")]
+    description = getattr(r.study, "description", None)
+    if description:
+        blocks.append(Paragraph(str(description), css="abclab-description"))
     as_of = getattr(getattr(r.study.data, "transactions", None), "as_of", None)
     if as_of is not None:
         blocks.append(paragraph(ctx, "text.as_of", date=str(as_of)[:10]))
