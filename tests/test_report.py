@@ -277,8 +277,9 @@ def test_demo_report_pdf_is_a4_with_chinese_text(demo_report, tmp_path):
     assert len(reader.pages) >= 3
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
-    first = reader.pages[0].extract_text()
-    assert "执行摘要" in first and "客户分级分类报告" in first
+    cover = reader.pages[0].extract_text()
+    assert "客户分级分类报告" in cover and "目录" in cover and "保密" in cover
+    assert "执行摘要" in reader.pages[1].extract_text()  # the executive layer opens page 2
     if shutil.which("pdftoppm") is None:
         pytest.skip("poppler-utils not installed")
     subprocess.run(

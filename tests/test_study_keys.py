@@ -610,7 +610,7 @@ def test_name_titles_the_report(files):
 
 def test_description_is_echoed_in_the_appendix_only(files):
     """``description`` is free text for the study's authors: the report's appendix reproduces
-    it with the study; nothing computed reads it."""
+    it; nothing computed reads it."""
     from abclab.report import sections
 
     text = "Prepared for the quarterly sales review"
@@ -619,7 +619,7 @@ def test_description_is_echoed_in_the_appendix_only(files):
 
     def study_text(results: StudyResults) -> str:
         appendix = sections.appendix(sections.context(results), {})
-        return next(b.text for b in appendix.blocks if isinstance(b, sections.Preformatted))
+        return " ".join(appendix.paragraphs)
 
     assert text in study_text(described)
     assert text not in study_text(base)

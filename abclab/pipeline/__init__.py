@@ -31,7 +31,7 @@ from abclab.pipeline.results import (
     StudyResults,
     WeightStep,
 )
-from abclab.pipeline.stress import migration, weight_sensitivity
+from abclab.pipeline.stress import migration, previous_tiers, weight_sensitivity
 from abclab.pipeline.tables import customer_table, display_names, value_potential_inputs
 from abclab.pipeline.weigh import indicator_scores, weight_step
 
@@ -52,6 +52,7 @@ __all__ = [
     "count_statuses",
     "customer_table",
     "pii_columns",
+    "previous_tiers",
     "run_study",
     "value_potential_inputs",
     "with_pending",

@@ -52,9 +52,11 @@ def weight_sensitivity(
     )
 
 
-def migration(study: Study, current: pd.Series) -> pd.DataFrame:
-    """Previous tier x current tier (``data.previous``)."""
+def previous_tiers(study: Study) -> pd.Series | None:
+    """Customer id -> last period's tier (``data.previous``), or None without one."""
     prev = study.data.previous
+    if prev is None:
+        return None
     frame = read_table(prev.path, **prev.read_options().table_options())
     id_col = prev.id_column or study.id_column or ID
     for col in (id_col, prev.tier_column):
@@ -63,6 +65,13 @@ def migration(study: Study, current: pd.Series) -> pd.DataFrame:
                 f"data.previous: column {col!r} not in {prev.path.name} "
                 f"(columns: {', '.join(map(str, frame.columns))})"
             )
-    previous = pd.Series(frame[prev.tier_column].astype(str).to_numpy(),
-                         index=customer_ids(frame[id_col]))  # fmt: skip
+    return pd.Series(frame[prev.tier_column].astype(str).to_numpy(),
+                     index=customer_ids(frame[id_col]), name="previous")  # fmt: skip
+
+
+def migration(study: Study, current: pd.Series) -> pd.DataFrame:
+    """Previous tier x current tier (``data.previous``)."""
+    previous = previous_tiers(study)
+    if previous is None:
+        raise StudyError("data.previous: no previous period given")
     return dynamics.migration_matrix(previous, current.astype(str))

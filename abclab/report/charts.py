@@ -28,6 +28,7 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from abclab.report._i18n import column_labels, text
 
@@ -45,6 +46,11 @@ CJK_FAMILIES = (
 )
 #: Tier colours, best tier first (colour-blind safe, Okabe–Ito).
 TIER_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#999999")
+#: Colours of the tiers every scheme shares, so tier A has one colour in every chart.
+FIXED_TIER_COLOURS = {
+    "S": "#CC79A7", "A": "#D55E00", "B": "#0072B2", "C": "#009E73", "D": "#999999",
+    "E": "#E69F00", "n/a": "#BBBBBB", "待评估": "#999999",
+}  # fmt: skip
 #: Largest number of points drawn in a scatter plot (a seeded sample beyond that).
 MAX_POINTS = 20_000
 DPI = 110
@@ -334,12 +340,53 @@ def migration_heatmap(matrix: pd.DataFrame, *, language: str = "en") -> Figure:
     return fig
 
 
+def tier_colour(tier: object, position: int = 0) -> str:
+    """The colour of a tier, the same in every chart: A, B, C and the other named tiers have
+    fixed colours (:data:`FIXED_TIER_COLOURS`); other tiers take :data:`TIER_COLOURS` by
+    position."""
+    fixed = FIXED_TIER_COLOURS.get(str(tier))
+    return fixed or TIER_COLOURS[position % len(TIER_COLOURS)]
+
+
+def tier_share_chart(
+    summary: pd.DataFrame, *, names: Mapping[str, str], language: str = "en"
+) -> Figure:
+    """Share of customers and share of value per tier (one row of bars per tier).
+
+    ``summary`` has ``tier``, ``count_share`` and ``value_share`` (a method's summary table
+    without its total row); ``names`` maps a tier to its display name.
+    """
+    frame = summary.reset_index(drop=True)
+    n = len(frame)
+    with matplotlib.rc_context(chart_rc(language)):
+        fig = Figure(figsize=(7.0, 0.55 * n + 1.1), layout="constrained")
+        ax = fig.subplots()
+        y = np.arange(n)
+        colours = [tier_colour(t, k) for k, t in enumerate(frame["tier"])]
+        customers = frame["count_share"].to_numpy(float)
+        values = frame["value_share"].to_numpy(float)
+        ax.barh(y + 0.2, customers, 0.38, color=colours, alpha=0.45,
+                label=text("chart.customer_share", language))  # fmt: skip
+        ax.barh(y - 0.2, values, 0.38, color=colours,
+                label=text("chart.value_share", language))  # fmt: skip
+        for k in range(n):
+            ax.text(customers[k] + 0.01, y[k] + 0.2, f"{customers[k]:.0%}", va="center", fontsize=8)
+            ax.text(values[k] + 0.01, y[k] - 0.2, f"{values[k]:.0%}", va="center", fontsize=8)
+        ax.set_yticks(y, [names.get(str(t), str(t)) for t in frame["tier"]])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1.08)
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_title(text("chart.tier_share_title", language))
+        ax.legend(loc="lower right", frameon=False)
+    return fig
+
+
 def _tier_colours(tiers: pd.Series) -> Mapping[object, str]:
     if isinstance(tiers.dtype, pd.CategoricalDtype):
         order = list(tiers.cat.categories)
     else:
         order = sorted(tiers.dropna().unique(), key=str)
-    return {t: TIER_COLOURS[k % len(TIER_COLOURS)] for k, t in enumerate(order)}
+    return {t: tier_colour(t, k) for k, t in enumerate(order)}
 
 
 def _sample(frame: pd.DataFrame, *, seed: int) -> pd.DataFrame:

@@ -11,9 +11,11 @@ Contact columns (phone, e-mail) are masked in every customer-level table unless 
 run with ``mask_pii=False``. Headings, table headers and chart labels come from
 :mod:`abclab.report._i18n` in the study's language.
 
-Rooms: ``_blocks`` (renderable blocks), ``_context`` (context and block builders),
-``_tables`` (tables computed from the results), ``_overview`` (title, summary, data quality,
-appendix, outputs) and ``_analysis`` (weights, methods and the customers' positions).
+Rooms: ``_blocks`` (renderable blocks), ``_context`` (context, block builders, the number
+style and the translation of pipeline strings), ``_tables`` (tables computed from the
+results), ``_overview`` (cover, contents, data quality, appendix, outputs), ``_executive``
+(the executive layer), ``_analysis`` (weights, methods and the customers' positions) and
+``_customers`` (the full, interactive customer list of the HTML).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from abclab.report.sections._analysis import (
     clusters,
     disputed,
     method_summaries,
+    method_synthesis,
     migration,
     pareto_lorenz,
     sensitivity,
@@ -31,8 +34,11 @@ from abclab.report.sections._analysis import (
     weights,
 )
 from abclab.report.sections._blocks import (
+    Contents,
+    Explorer,
     Figure,
     Heading,
+    Items,
     Paragraph,
     Preformatted,
     Section,
@@ -45,10 +51,19 @@ from abclab.report.sections._context import (
     criterion_labels,
     method_labels,
 )
-from abclab.report.sections._overview import (
-    appendix,
-    data_quality,
+from abclab.report.sections._customers import customers, explorer_frame
+from abclab.report.sections._executive import (
+    account_flags,
+    confirmation_items,
     executive_summary,
+    movers,
+    recommendation_facts,
+)
+from abclab.report.sections._overview import (
+    ORDER,
+    appendix,
+    contents,
+    data_quality,
     title,
     write_outputs,
 )
@@ -62,7 +77,19 @@ from abclab.report.sections._tables import (
 )
 
 __all__ = [
+    "ORDER",
+    "Contents",
+    "Explorer",
     "Figure",
+    "Items",
+    "account_flags",
+    "confirmation_items",
+    "contents",
+    "customers",
+    "explorer_frame",
+    "method_synthesis",
+    "movers",
+    "recommendation_facts",
     "Heading",
     "Paragraph",
     "Preformatted",

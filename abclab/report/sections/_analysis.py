@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from abclab import compare
 from abclab.methods import Pareto
 from abclab.pipeline import value_potential_inputs
@@ -16,13 +19,17 @@ from abclab.report.sections._context import (
     ReportContext,
     classified,
     consistency,
+    count_text,
     criterion_labels,
     customer_table,
     figure,
     heading,
+    judgement_text,
     method_labels,
     paragraph,
+    percent_text,
     table,
+    tier_text,
 )
 from abclab.report.sections._tables import inconsistency_table, value_criterion
 
@@ -35,7 +42,16 @@ def weights(ctx: ReportContext) -> Section:
         blocks.append(heading(ctx, "sub.ahp_expert", expert=expert))
         matrix = res.matrix.copy()
         matrix["weight"] = res.weights.reindex(matrix.index)
-        blocks.append(table(ctx, matrix, formatter=lambda x: f"{x:.4g}" if x >= 1 else f"{x:.4f}"))
+        labels = criterion_labels(r)
+        judgements = {labels.get(str(c), str(c)): judgement_text for c in res.matrix.columns}
+        blocks.append(
+            table(
+                ctx,
+                matrix,
+                formats={**judgements, "weight": lambda x: percent_text(x, lang, digits=1)},
+                caption=text("sub.ahp_expert", lang, expert=expert),
+            )
+        )
         blocks.append(consistency(ctx, res))
         worst = res.inconsistent_judgements()
         if len(worst) and not res.consistent:
@@ -43,30 +59,115 @@ def weights(ctx: ReportContext) -> Section:
             labels = criterion_labels(r)
             repair = inconsistency_table(worst).head(3)
             repair = repair.replace({"row": labels, "column": labels})
-            blocks.append(table(ctx, repair, index=False, formatter=lambda x: f"{x:.3g}"))
+            blocks.append(
+                table(
+                    ctx,
+                    repair,
+                    index=False,
+                    formats={
+                        "judged": judgement_text,
+                        "consistent_value": judgement_text,
+                        "suggested_value": judgement_text,
+                        "cr_if_revised": lambda x: f"{x:.3f}",
+                        "error": lambda x: f"{x:.2f}",
+                    },
+                    caption=text("sub.inconsistent", lang, expert=expert),
+                )
+            )
     if r.ahp_group is not None:
         blocks.append(paragraph(ctx, "text.group", n=len(r.ahp)))
         blocks.append(consistency(ctx, r.ahp_group))
     blocks.append(heading(ctx, "sub.weights_compare"))
     comparison = r.weight_comparison
-    blocks.append(table(ctx, comparison, formatter=lambda x: f"{x:.4f}"))
+    blocks.append(
+        table(
+            ctx,
+            comparison,
+            formatter=lambda x: percent_text(x, lang, digits=1),
+            caption=text("text.weights_of", lang, used=text("col.used", lang)),
+        )
+    )
     plotted = comparison.drop(
         columns=[c for c in ("used",) if c in comparison and "ahp" in comparison]
     )
     chart = charts.weights_chart(plotted.rename(index=criterion_labels(r)), language=lang)
-    blocks.append(figure(ctx, chart, alt=text("sub.weights_compare", lang)))
+    used = r.weights.sort_values(ascending=False)
+    caption = text(
+        "text.weights_takeaway",
+        lang,
+        criterion=criterion_labels(r).get(str(used.index[0]), str(used.index[0])),
+        weight=percent_text(used.iloc[0], lang, digits=1),
+    )
+    blocks.append(figure(ctx, chart, alt=text("sub.weights_compare", lang), caption=caption))
     return Section("weights", text("section.weights", lang), tuple(blocks))
 
 
 def method_summaries(ctx: ReportContext) -> Section:
-    """The source-003 summary table (count, shares, value, margin, strategy) of each method."""
-    r = ctx.results
-    names = method_labels(r, ctx.language)
-    blocks: list[Block] = []
-    for method, summary in r.summaries.items():
-        blocks.append(heading(ctx, "sub.method_summary", method=names[method]))
-        blocks.append(table(ctx, summary, index=False))
-    return Section("methods", text("section.methods", ctx.language), tuple(blocks))
+    """One synthesis table instead of one tier table per method: tier sizes, the top tier's
+    share of value and agreement with the recommended method (percent and Cohen's κ)."""
+    r, lang = ctx.results, ctx.language
+    frame = method_synthesis(r, lang)
+    names = method_labels(r, lang)
+    shown = frame.rename(index=names)
+    shown.index.name = "method"
+    agreement = pd.to_numeric(
+        frame["agreement"].drop(r.recommended, errors="ignore"), errors="coerce"
+    ).dropna()
+    blocks: list[Block] = [
+        table(
+            ctx,
+            shown,
+            caption=text("text.synthesis", lang),
+            formats={
+                "top_value_share": lambda x: percent_text(x, lang),
+                "agreement": lambda x: percent_text(x, lang),
+                "kappa": lambda x: f"{x:.2f}",
+            },
+        )
+    ]
+    takeaway = ""
+    if len(agreement):
+        takeaway = text(
+            "text.synthesis_takeaway",
+            lang,
+            method=names[r.recommended],
+            closest=names.get(str(agreement.idxmax()), str(agreement.idxmax())),
+            percent=percent_text(agreement.max(), lang),
+        )
+    return Section("methods", text("section.methods", lang), tuple(blocks), takeaway=takeaway)
+
+
+def method_synthesis(results: Any, language: str) -> pd.DataFrame:
+    """Method -> ``tiers`` ("A 80 · B 120 · C 200"), ``top_value_share`` (value share of the
+    method's first tier), ``agreement`` and ``kappa`` with the recommended method (NaN where
+    the tiers are not comparable; the recommended method's own row says so in words)."""
+    rec = results.recommended
+    rows = {}
+    for method, summary in results.summaries.items():
+        body = summary[summary["tier"].astype(str) != "Total"]
+        sizes = " · ".join(
+            f"{tier_text(t, language)} {count_text(n)}"
+            for t, n in zip(body["tier"], body["count"], strict=True)
+        )
+        share = (
+            float(body["value_share"].iloc[0]) if "value_share" in body and len(body) else np.nan
+        )
+        rows[method] = {"tiers": sizes, "top_value_share": share}
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    percent = kappa = pd.Series(np.nan, index=frame.index)
+    if results.agreement is not None and rec in results.agreement.percent.index:
+        percent = results.agreement.percent.loc[rec].reindex(frame.index)
+        kappa = results.agreement.kappa.loc[rec].reindex(frame.index)
+    frame["agreement"] = percent.astype(float).to_numpy()
+    frame["kappa"] = kappa.astype(float).to_numpy()
+    frame["agreement"] = frame["agreement"].astype(object)
+    frame["kappa"] = frame["kappa"].astype(object)
+    for method in frame.index:
+        if method == rec:
+            frame.loc[method, ["agreement", "kappa"]] = text("word.recommended", language)
+        elif pd.isna(frame.loc[method, "agreement"]):
+            frame.loc[method, ["agreement", "kappa"]] = text("text.not_comparable", language)
+    return frame
 
 
 def pareto_lorenz(ctx: ReportContext) -> Section:
@@ -83,10 +184,21 @@ def pareto_lorenz(ctx: ReportContext) -> Section:
         language=lang,
     )
     title = text("section.pareto", lang)
+    label = criterion_labels(r).get(name, name)
+    ordered = values.sort_values(ascending=False)
+    top = max(1, int(round(0.2 * len(ordered))))
+    caption = text(
+        "text.pareto_takeaway",
+        lang,
+        share=percent_text(0.2, lang),
+        value=percent_text(ordered.head(top).sum() / ordered.sum() if ordered.sum() else np.nan),
+        label=label,
+        gini=f"{gini:.2f}",
+    )
     return Section(
         "pareto",
         title,
-        (figure(ctx, fig, alt=title), paragraph(ctx, "text.gini", value=name, gini=gini)),
+        (figure(ctx, fig, alt=title, caption=caption),),
     )
 
 
@@ -98,30 +210,44 @@ def agreement(ctx: ReportContext) -> Section:
         return Section.empty("agreement")
     names = method_labels(r, lang)
     kappa = r.agreement.kappa.rename(index=names, columns=names)
-    percent = r.agreement.percent.rename(index=names, columns=names)
+    kappa.index.name = kappa.columns.name = None
     title = text("section.agreement", lang)
-    return Section(
-        "agreement",
-        title,
-        (
-            figure(ctx, charts.agreement_heatmap(kappa, language=lang), alt=title),
-            table(ctx, percent, formatter=lambda x: f"{x:.0%}"),
-        ),
-    )
+    caption = text("text.kappa_takeaway", lang)
+    chart = charts.agreement_heatmap(kappa, language=lang)
+    return Section("agreement", title, (figure(ctx, chart, alt=title, caption=caption),))
 
 
 def disputed(ctx: ReportContext) -> Section:
-    """Customers the methods classify most differently (names escaped, contacts masked)."""
+    """Customers the methods classify most differently, reshaped to fit A4: name, the
+    recommended tier, the other methods grouped by the tier they give, the value criterion
+    (names escaped, contacts masked); every method's tier is in the customer list."""
     r, lang = ctx.results, ctx.language
     title = text("section.disputed", lang)
     if len(r.disputed) == 0:
         return Section("disputed", title, (paragraph(ctx, "text.no_disputed"),))
-    # Compact for A4: the tier range as a whole number, the rank columns dropped (the tiers
-    # are shown), criteria to three significant figures.
-    shown = r.disputed.drop(columns=["best_rank", "worst_rank"], errors="ignore")
-    shown["rank_range"] = shown["rank_range"].astype("int64")
-    shown = shown.rename(columns=method_labels(r, lang))
-    return Section("disputed", title, tuple(customer_table(ctx, shown, formatter=compact_number)))
+    names = method_labels(r, lang)
+    rec = r.recommended
+    methods = [m for m in r.tiers.columns if m in r.disputed.columns]
+    value = value_criterion(r)
+    rows = {}
+    for customer, row in r.disputed.iterrows():
+        own = str(row.get(rec, ""))
+        groups: dict[str, list[str]] = {}
+        for m in methods:
+            if m != rec and str(row[m]) != own and pd.notna(row[m]):
+                groups.setdefault(tier_text(row[m], lang), []).append(names[m])
+        others = "; ".join(f"{t}: {', '.join(ms)}" for t, ms in sorted(groups.items()))
+        if lang == "zh":
+            others = "；".join(f"{t}：{'、'.join(ms)}" for t, ms in sorted(groups.items()))
+        rows[customer] = {"recommended_tier": tier_text(own, lang), "other_methods": others}
+    shown = pd.DataFrame.from_dict(rows, orient="index")
+    if value in r.disputed.columns:
+        shown[value] = r.disputed[value].astype(float)
+    intro = paragraph(ctx, "text.disputed_intro", n=count_text(len(r.disputed)))
+    blocks: list[Block] = [intro]
+    blocks.extend(customer_table(ctx, shown, max_rows=min(ctx.max_rows, 20), caption=title))
+    blocks.append(paragraph(ctx, "text.disputed_more", css="abclab-note"))
+    return Section("disputed", title, tuple(blocks))
 
 
 def strategies(ctx: ReportContext) -> Section:
@@ -130,7 +256,7 @@ def strategies(ctx: ReportContext) -> Section:
     return Section("strategy", text("section.strategy", ctx.language), (table(ctx, shown),))
 
 
-def compact_number(x: float) -> str:
+def compact_number(x: float) -> str:  # kept for callers outside the report
     """1234567 -> '1.23M', 0.1234 -> '0.123', 42 -> '42' (three significant figures)."""
     for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(x) >= size:
@@ -153,10 +279,17 @@ def value_potential(ctx: ReportContext) -> Section:
     if spec is None:
         return Section("value_potential", title, (paragraph(ctx, "text.no_value_potential"),))
     value, potential = value_potential_inputs(r, spec.name)
-    fig = charts.value_potential_scatter(
-        value, potential, classified(r, spec.name), method=spec.name, language=lang
+    tiers = classified(r, spec.name)
+    tiers = (
+        tiers.cat.rename_categories({"n/a": text("word.no_data", lang)})
+        if "n/a" in tiers.cat.categories
+        else tiers
     )
-    return Section("value_potential", title, (figure(ctx, fig, alt=title),))
+    fig = charts.value_potential_scatter(
+        value, potential, tiers, method=method_labels(r, lang)[spec.name], language=lang
+    )
+    caption = text("text.vp_takeaway", lang)
+    return Section("value_potential", title, (figure(ctx, fig, alt=title, caption=caption),))
 
 
 def clusters(ctx: ReportContext) -> Section:
@@ -170,7 +303,8 @@ def clusters(ctx: ReportContext) -> Section:
     fig = charts.cluster_projection(
         frame, classified(r, spec.name), language=lang, seed=r.study.seed
     )
-    return Section("clusters", title, (figure(ctx, fig, alt=title),))
+    caption = text("text.clusters_takeaway", lang)
+    return Section("clusters", title, (figure(ctx, fig, alt=title, caption=caption),))
 
 
 def sensitivity(ctx: ReportContext) -> Section:
@@ -185,10 +319,16 @@ def sensitivity(ctx: ReportContext) -> Section:
     by_tier = per.groupby("base_tier", observed=False)["stability"].agg(
         customers="count", mean_stability="mean", min_stability="min"
     )
+    caption = text(
+        "text.stability_takeaway", lang, share=percent_text(float((per["stability"] >= 0.9).mean()))
+    )
     return Section(
         "sensitivity",
         title,
-        (figure(ctx, chart, alt=title), table(ctx, by_tier)),
+        (
+            figure(ctx, chart, alt=title, caption=caption),
+            table(ctx, by_tier, caption=title, formats={"customers": count_text}),
+        ),
         takeaway=text("text.stability", lang, stability=float(per["stability"].mean())),
     )
 
@@ -199,5 +339,19 @@ def migration(ctx: ReportContext) -> Section:
     title = text("section.migration", lang)
     if r.migration is None:
         return Section("migration", title, (paragraph(ctx, "text.no_migration"),))
-    chart = charts.migration_heatmap(r.migration.select_dtypes("number"), language=lang)
-    return Section("migration", title, (figure(ctx, chart, alt=title), table(ctx, r.migration)))
+    matrix = r.migration.select_dtypes("number")
+    labels = _migration_labels(lang)
+    chart = charts.migration_heatmap(matrix.rename(index=labels, columns=labels), language=lang)
+    common = [t for t in matrix.index if t in matrix.columns]
+    total = float(matrix.to_numpy().sum())
+    stay = sum(float(matrix.loc[t, t]) for t in common) / total if total else np.nan
+    caption = text("text.migration_takeaway", lang, stay=percent_text(stay, lang))
+    return Section(
+        "migration",
+        title,
+        (figure(ctx, chart, alt=title, caption=caption),),
+    )
+
+
+def _migration_labels(language: str) -> dict[str, str]:
+    return {"new": text("word.new", language), "lost": text("word.lost", language)}

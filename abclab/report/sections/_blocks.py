@@ -17,8 +17,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -27,6 +28,9 @@ from abclab.report._i18n import label_frame
 
 __all__ = [
     "Block",
+    "Contents",
+    "Explorer",
+    "Items",
     "Figure",
     "Heading",
     "Paragraph",
@@ -60,9 +64,13 @@ class Heading:
 
     text: str
     level: int = 3
+    anchor: str = ""
+    css: str = ""
 
     def _repr_html_(self) -> str:
-        return f"<h{self.level}>{escape(self.text)}</h{self.level}>"
+        attrs = f' id="{escape(self.anchor)}"' if self.anchor else ""
+        attrs += f' class="{escape(self.css)}"' if self.css else ""
+        return f"<h{self.level}{attrs}>{escape(self.text)}</h{self.level}>"
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,8 @@ class Table:
     index: bool = True
     formatter: Callable[[float], str] | None = None
     caption: str = ""
+    formats: Mapping[str, Callable[[float], str]] = field(default_factory=dict)
+    css: str = ""
 
     @property
     def columns(self) -> list[str]:
@@ -109,11 +119,23 @@ class Table:
         return f"Table({self.frame.shape[0]} x {self.frame.shape[1]}: {self.columns})"
 
     def _repr_html_(self) -> str:
-        caption = f'<p class="abclab-note">{escape(self.caption)}</p>' if self.caption else ""
+        caption = caption_html("table", self.caption)
         markup = render_table(
-            self.frame, language=self.language, index=self.index, formatter=self.formatter
+            self.frame,
+            language=self.language,
+            index=self.index,
+            formatter=self.formatter,
+            formats=self.formats,
         )
-        return caption + markup
+        css = f" {escape(self.css)}" if self.css else ""
+        return f'<div class="abclab-tablewrap{css}">{caption}{markup}</div>'
+
+    def to_text_frame(self) -> pd.DataFrame:
+        """The table as shown (formatted values, translated headers), for tests."""
+        return label_frame(
+            format_frame(self.frame, formatter=self.formatter, formats=self.formats),
+            self.language,
+        )
 
 
 @dataclass(frozen=True, repr=False)
@@ -129,12 +151,83 @@ class Figure:
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")
-        img = f'<img src="data:image/png;base64,{data}" alt="{escape(self.alt)}">'
-        caption = f'<p class="abclab-note">{escape(self.caption)}</p>' if self.caption else ""
-        return f'<div class="jp-RenderedImage abclab-figure">{img}</div>{caption}'
+        img = f'<img src="data:image/png;base64,{data}" alt="{escape(self.alt or self.caption)}">'
+        caption = caption_html("figure", self.caption)
+        return f'<div class="jp-RenderedImage abclab-figure">{img}{caption}</div>'
 
 
-Block = Heading | Paragraph | Preformatted | Table | Figure
+@dataclass(frozen=True)
+class Items:
+    """A bulleted list of sentences (``**bold**`` applied as in :class:`Paragraph`)."""
+
+    texts: tuple[str, ...]
+    css: str = ""
+
+    def _repr_html_(self) -> str:
+        cls = f' class="{escape(self.css)}"' if self.css else ""
+        items = "".join(f"<li>{Paragraph(t)._repr_html_()[3:-4]}</li>" for t in self.texts)
+        return f"<ul{cls}>{items}</ul>"
+
+
+@dataclass(frozen=True)
+class Contents:
+    """A table of contents: ``(anchor, title)`` pairs as links (page numbers in the PDF)."""
+
+    entries: tuple[tuple[str, str], ...]
+    title: str = ""
+
+    def _repr_html_(self) -> str:
+        items = "".join(
+            f'<li><a href="#{escape(anchor)}">{escape(title)}</a></li>'
+            for anchor, title in self.entries
+        )
+        head = f'<p class="abclab-toc-title">{escape(self.title)}</p>' if self.title else ""
+        return f'<nav class="abclab-toc">{head}<ol>{items}</ol></nav>'
+
+
+@dataclass(frozen=True, repr=False)
+class Explorer:
+    """The full customer list as one searchable, sortable, filterable table (HTML only).
+
+    ``columns`` are ``(key, header, kind)`` with kind ``text`` | ``number`` | ``tier``;
+    ``rows`` hold, per column, the shown text or ``[text, number]`` for numbers. The page's
+    script (in the report template) renders it; rows travel as JSON in a
+    ``<script type="application/json">`` with ``<``, ``>`` and ``&`` escaped, so client
+    strings cannot close the script element.
+    """
+
+    columns: tuple[tuple[str, str, str], ...]
+    rows: tuple[tuple[object, ...], ...]
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"Explorer({len(self.rows)} rows x {len(self.columns)} columns)"
+
+    def _repr_html_(self) -> str:
+        payload = json.dumps(
+            {"columns": self.columns, "rows": self.rows, "labels": dict(self.labels)},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return (
+            '<div class="abclab-explorer abclab-screen-only">'
+            f'<script type="application/json" class="abclab-explorer-data">{payload}</script>'
+            "</div>"
+        )
+
+
+Block = Heading | Paragraph | Preformatted | Table | Figure | Items | Contents | Explorer
+
+
+def caption_html(kind: str, caption: str) -> str:
+    """A numbered caption (the number is a CSS counter: "Table 3", "表3")."""
+    if not caption:
+        return ""
+    return (
+        f'<p class="abclab-caption abclab-caption-{kind}">'
+        f'<span class="abclab-caption-n"></span>{escape(caption)}</p>'
+    )
 
 
 @dataclass(frozen=True, repr=False)
@@ -150,6 +243,11 @@ class Section:
     blocks: tuple[Block, ...] = field(default=())
     takeaway: str = ""
     level: int = 2
+
+    @property
+    def anchor(self) -> str:
+        """The id of the section's heading (``sec-<key>``), the target of the contents."""
+        return f"sec-{self.key}"
 
     @classmethod
     def empty(cls, key: str) -> Section:
@@ -184,11 +282,47 @@ class Section:
             return ""
         parts = []
         if self.title:
-            parts.append(Heading(self.title, self.level)._repr_html_())
+            css = "abclab-section" if self.level == 2 else ""
+            parts.append(Heading(self.title, self.level, anchor=self.anchor, css=css)._repr_html_())
         if self.takeaway:
             parts.append(Paragraph(self.takeaway)._repr_html_())
         parts.extend(block._repr_html_() for block in self.blocks)
-        return "\n".join(parts)
+        body = "\n".join(parts)
+        return f'<div class="abclab-part abclab-part-{escape(self.key)}">{body}</div>'
+
+
+def format_frame(
+    frame: pd.DataFrame,
+    *,
+    formatter: Callable[[float], str] | None = None,
+    formats: Mapping[str, Callable[[float], str]] | None = None,
+) -> pd.DataFrame:
+    """``frame`` with its float columns as text: ``formats[column]`` where given, shares as
+    percentages, other floats with ``formatter`` (default: thousands separator, two decimals).
+    Missing values show as "–"."""
+    shown = frame.copy()
+    fmt = formatter or (lambda x: f"{x:,.2f}")
+    formats = formats or {}
+    for column in shown.columns:
+        series = shown[column]
+        rule = formats.get(str(column))
+        if rule is None and not pd.api.types.is_float_dtype(series):
+            continue
+        if rule is None:
+            rule = (lambda x: f"{x:.1%}") if str(column) in SHARE_COLUMNS else fmt
+        shown[column] = pd.Series(
+            [("–" if _missing(v) else v if isinstance(v, str) else rule(v)) for v in series],
+            index=shown.index,
+            dtype=object,
+        )
+    return shown
+
+
+def _missing(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def render_table(
@@ -197,23 +331,13 @@ def render_table(
     language: str = "en",
     index: bool = True,
     formatter: Callable[[float], str] | None = None,
+    formats: Mapping[str, Callable[[float], str]] | None = None,
 ) -> str:
     """HTML of a table with translated headers; every value and header is HTML-escaped.
 
-    Columns named like shares (``count_share``, ``value_share`` ...) are shown as percentages;
-    other floats with ``formatter`` (default: thousands separator, two decimals).
+    Values are formatted by :func:`format_frame`; numeric columns are right-aligned.
     """
-    shown = frame.copy()
-    fmt = formatter or (lambda x: f"{x:,.2f}")
-    for column in shown.columns:
-        series = shown[column]
-        if pd.api.types.is_float_dtype(series):
-            rule = (lambda x: f"{x:.1%}") if str(column) in SHARE_COLUMNS else fmt
-            shown[column] = pd.Series(
-                [("–" if pd.isna(v) else rule(float(v))) for v in series],
-                index=shown.index,
-                dtype=object,
-            )
+    shown = format_frame(frame, formatter=formatter, formats=formats)
     numeric = [k for k, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])]
     shown = label_frame(shown, language)
     classes = "abclab-table abclab-tid" + (" abclab-small" if len(shown) <= 15 else "")

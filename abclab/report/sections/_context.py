@@ -3,10 +3,12 @@ report's conventions: criterion labels, translated text, masked customer lists."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from abclab.pipeline import pii_columns
@@ -61,8 +63,14 @@ def method_labels(results: Any, language: str) -> dict[str, str]:
 
 
 def criterion_labels(results: Any) -> dict[str, str]:
-    """Criterion id -> the study's display label (e.g. ``annual_spend`` -> "年消费额(元)")."""
-    return {c.name: c.label for c in results.study.criteria if c.label}
+    """Criterion id -> the study's display label (e.g. ``annual_spend`` -> "年消费额(元)");
+    other columns the study renamed (``data.customers.columns``) show as the client named
+    them (``industry_growth`` -> "行业增长率")."""
+    customers = getattr(results.study.data, "customers", None)
+    renamed = getattr(customers, "columns", None) or {}
+    labels = {str(new): str(old) for old, new in renamed.items()}
+    labels.update({c.name: c.label for c in results.study.criteria if c.label})
+    return labels
 
 
 # --------------------------------------------------------------------------- block builders
@@ -84,14 +92,33 @@ def table(
     *,
     index: bool = True,
     formatter: Callable[[float], str] | None = None,
+    caption: str = "",
+    formats: Mapping[str, Callable[[float], str]] | None = None,
+    css: str = "",
 ) -> Table:
-    """A table whose criterion ids (headers, row labels) show as the study's labels."""
+    """A table whose criterion ids (headers, row labels) show as the study's labels; criterion
+    columns get the criterion's number style unless ``formats`` names them."""
     labels = criterion_labels(ctx.results)
+    rules = {
+        str(c): criterion_formatter(ctx.results, str(c), ctx.language)
+        for c in frame.columns
+        if str(c) in ctx.results.criteria.columns
+    }
+    rules.update(formats or {})
+    rules = {labels.get(k, k): v for k, v in rules.items()}
     if labels:
         frame = frame.rename(columns=labels)
         if frame.index.nlevels == 1:
             frame = frame.rename(index=labels)
-    return Table(frame, language=ctx.language, index=index, formatter=formatter)
+    return Table(
+        frame,
+        language=ctx.language,
+        index=index,
+        formatter=formatter,
+        caption=caption,
+        formats=rules,
+        css=css,
+    )
 
 
 def customer_table(
@@ -99,40 +126,47 @@ def customer_table(
     frame: pd.DataFrame,
     *,
     formatter: Callable[[float], str] | None = None,
+    caption: str = "",
+    formats: Mapping[str, Callable[[float], str]] | None = None,
+    max_rows: int | None = None,
 ) -> list[Block]:
     """A customer list: names from ``display_names``, contacts masked, at most ``max_rows``
     (then a sentence saying how many rows the workbook has)."""
+    limit = max_rows or ctx.max_rows
     r = ctx.results
-    shown = frame.head(ctx.max_rows).copy()
+    shown = frame.head(limit).copy()
     names = r.display_names.reindex(shown.index)
     if "name" not in shown.columns and names.notna().any():
         shown.insert(0, "name", names.to_numpy())
     if ctx.mask_pii:
         shown = mask_frame(shown, columns=pii_columns(r.study, shown))
     shown.index = shown.index.set_names(["customer"])
-    blocks: list[Block] = [table(ctx, shown, formatter=formatter)]
-    if len(frame) > ctx.max_rows:
+    blocks: list[Block] = [table(ctx, shown, formatter=formatter, caption=caption, formats=formats)]
+    if len(frame) > limit:
         blocks.append(
-            paragraph(ctx, "text.more_rows", shown=ctx.max_rows, total=len(frame)),
+            paragraph(ctx, "text.more_rows", css="abclab-note", shown=limit, total=len(frame)),
         )
     return blocks
 
 
-def figure(ctx: ReportContext, fig: Any, *, alt: str = "") -> Figure:
-    """A matplotlib figure rendered to PNG with the fonts of the report's language."""
-    return Figure(charts.render_png(fig, ctx.language), alt=alt)
+def figure(ctx: ReportContext, fig: Any, *, alt: str = "", caption: str = "") -> Figure:
+    """A matplotlib figure rendered to PNG with the fonts of the report's language; the
+    caption (the chart's one-sentence takeaway) is its alt text too."""
+    return Figure(charts.render_png(fig, ctx.language), alt=alt or caption, caption=caption)
 
 
 def consistency(ctx: ReportContext, res: Any) -> Paragraph:
     """λmax, CI, CR with the RI table and the verdict of one AHP result."""
-    verdict = text("text.consistent" if res.consistent else "text.inconsistent", ctx.language)
+    verdict = text(
+        "text.consistent" if res.consistent else "text.inconsistent_client", ctx.language
+    )
     return paragraph(
         ctx,
         "text.cr",
         lambda_max=res.lambda_max,
         ci=res.ci,
         cr=res.cr,
-        ri_table=f"{res.ri_table} (RI = {res.ri:.2f})",
+        ri_table=f"{display_name('ri', res.ri_table, ctx.language)} (RI = {res.ri:.2f})",
         verdict=verdict,
     )
 
@@ -141,3 +175,176 @@ def classified(results: Any, method: str) -> pd.Series:
     """Tiers of the classified customers by ``method`` (unused tiers dropped)."""
     tiers = results.tiers[method].loc[results.criteria.index]
     return tiers.cat.remove_unused_categories()
+
+
+# --------------------------------------------------------------------------- number style
+# One function per kind of number; each will call ``abclab.report._format`` once it exists
+# (the shared formatter of issue 10), so the switch is one line per function.
+
+
+def money_text(value: float, language: str) -> str:
+    """A money amount in the data's currency: ``1,234,568`` (en); ``123.5万`` / ``1.23亿`` for
+    amounts of at least 10 000 in zh (Chinese readers count in 万 and 亿)."""
+    if value is None or pd.isna(value):
+        return text("word.na", language)
+    x = float(value)
+    if language == "zh" and abs(x) >= 1e8:
+        return f"{x / 1e8:,.2f}亿"
+    if language == "zh" and abs(x) >= 1e4:
+        return f"{x / 1e4:,.1f}万"
+    return f"{x:,.0f}" if abs(x) >= 100 or x == 0 else f"{x:,.2f}"
+
+
+def percent_text(value: float, language: str = "en", *, digits: int = 0) -> str:
+    """A share as a percentage with ``digits`` decimals (``0.714`` -> ``71%``)."""
+    if value is None or pd.isna(value):
+        return text("word.na", language)
+    return f"{float(value):.{digits}%}"
+
+
+def count_text(value: float) -> str:
+    """A count with thousands separators (``12345`` -> ``12,345``)."""
+    return f"{int(round(float(value))):,}"
+
+
+def judgement_text(value: float) -> str:
+    """An AHP judgement as Saaty writes it: ``3``, ``1/3``, ``1``; a non-scale value (a group
+    mean) with two decimals or as ``1/x.xx``."""
+    x = float(value)
+    if x <= 0 or not np.isfinite(x):
+        return str(value)
+    if x >= 1:
+        return f"{round(x):d}" if abs(x - round(x)) < 1e-6 else f"{x:.2f}"
+    inverse = 1 / x
+    return f"1/{round(inverse):d}" if abs(inverse - round(inverse)) < 1e-6 else f"1/{inverse:.2f}"
+
+
+def number_text(value: float, language: str = "en") -> str:
+    """Any other measurement: three significant figures, thousands separators."""
+    if value is None or pd.isna(value):
+        return text("word.na", language)
+    x = float(value)
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+def criterion_formatter(results: Any, column: str, language: str) -> Callable[[float], str]:
+    """The number style of a criterion column: money for amounts, percentages for rates and
+    margins (values within [-1, 1]), three significant figures otherwise."""
+    values = pd.to_numeric(results.criteria.get(column, pd.Series(dtype=float)), errors="coerce")
+    if column in MONEY_COLUMNS or (len(values) and values.abs().max() >= 1000):
+        return lambda x: money_text(x, language)
+    if len(values) and values.abs().max() <= 1 and column not in COUNT_COLUMNS:
+        return lambda x: percent_text(x, language, digits=1)
+    return lambda x: number_text(x, language)
+
+
+#: Criteria and columns holding money amounts.
+MONEY_COLUMNS = frozenset(
+    {
+        "annual_spend", "total_spend", "spend_12m", "spend_prev_12m", "profit", "amount",
+        "total_value", "value", "returned_amount", "gross_spend", "customer_median",
+        "clv", "monetary",
+    }
+)  # fmt: skip
+#: Columns holding counts.
+COUNT_COLUMNS = frozenset({"purchase_count", "line_count", "lines", "count", "customers"})
+
+
+# --------------------------------------------------------------------------- client strings
+# The pipeline writes reasons and evidence in English with criterion ids; the report shows
+# them in its language with the study's criterion labels.
+
+_REASONS = (
+    (re.compile(r"^no transactions in the log$"), "reason.no_transactions"),
+    (re.compile(r"^(?P<label>\S+) is missing$"), "reason.missing"),
+    (re.compile(r"^(?P<label>\S+) = (?P<value>\S+) is not positive$"), "reason.nonpositive"),
+    (
+        re.compile(r"^(?P<label>\S+) is missing and the customer has no transactions$"),
+        "reason.missing_no_transactions",
+    ),
+    (
+        re.compile(
+            r"^(?P<label>\S+) is missing and its recent average (?P<value>\S+) is not positive$"
+        ),
+        "reason.missing_low_average",
+    ),
+    (
+        re.compile(
+            r"^(?P<label>\S+) is missing and no customer has a value to take a median from$"
+        ),
+        "reason.missing_no_median",
+    ),
+)
+_EVIDENCE = (
+    (re.compile(r"^same normalised name (?P<value>.+)$"), "evidence.same_name"),
+    (re.compile(r"^same (?P<column>\S+) (?P<value>.+) and similar name$"), "evidence.same_contact"),
+    (re.compile(r"^legal form differs: (?P<a>.+) vs (?P<b>.+)$"), "evidence.legal_form"),
+    (re.compile(r"^(?P<column>\S+) differs: (?P<a>.+) vs (?P<b>.+)$"), "evidence.contact_differs"),
+)
+
+
+def reason_text(results: Any, reason: object, language: str) -> str:
+    """A pending reason in the report's language with criterion labels ("无交易记录")."""
+    return _translate(results, reason, language, _REASONS)
+
+
+def evidence_text(results: Any, evidence: object, language: str) -> str:
+    """The evidence of a possible duplicate in the report's language."""
+    return _translate(results, evidence, language, _EVIDENCE)
+
+
+def _translate(results: Any, value: object, language: str, patterns: tuple) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    labels = criterion_labels(results)
+    parts = []
+    for part in str(value).split("; "):
+        for pattern, key in patterns:
+            hit = pattern.match(part)
+            if hit:
+                values = {k: v.strip("'\"") for k, v in hit.groupdict().items()}
+                for name in ("label", "column"):
+                    if name in values:
+                        values[name] = labels.get(values[name], values[name])
+                parts.append(text(key, language, **values))
+                break
+        else:
+            parts.append(part)
+    return text("word.sep", language).join(parts) if language == "zh" else "; ".join(parts)
+
+
+def status_text(status: object, language: str) -> str:
+    """classified / pending / merged / excluded in the report's language."""
+    return display_name("status", status, language)
+
+
+def tier_text(tier: object, language: str) -> str:
+    """A tier as shown: the no-data tier ``n/a`` in words, the others as they are."""
+    if tier is None or (not isinstance(tier, str) and pd.isna(tier)):
+        return "–"
+    if str(tier) == "n/a":
+        return text("word.no_data", language)
+    if str(tier) in ("pending", "待评估"):
+        return text("word.pending", language)
+    return str(tier)
+
+
+def tier_names(results: Any, language: str) -> dict[str, str]:
+    """Tier -> the study's name for it (``tiers.labels``), else the recommended method's
+    strategy-table name, else the tier itself."""
+    names = {str(t): str(t) for t in results.tiers[results.recommended].cat.categories}
+    strategies = results.strategies
+    if "name" in strategies:
+        names.update({str(t): str(n) for t, n in strategies["name"].items() if pd.notna(n)})
+    labels = getattr(results.study.tiers, "labels", None) or {}
+    names.update({str(t): str(n) for t, n in labels.items()})
+    return names
+
+
+def join_names(items: list[str], language: str) -> str:
+    """``a, b and c`` / ``a、b和c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return text("word.sep", language).join(items[:-1]) + text("word.and", language) + items[-1]

@@ -1,6 +1,7 @@
-"""The frame of the report: title, executive summary, data quality, the appendix (parameters,
-study, data files with SHA-256, versions) and the one action of the notebook,
-:func:`write_outputs` (Excel workbook and ``provenance.json``)."""
+"""The frame of the report: the cover, the contents, data quality (every record accounted for,
+what was set aside, flagged or kept apart), the client's appendix (criteria and methods) and
+the one action of the notebook, :func:`write_outputs` (Excel workbook and
+``provenance.json``, which keeps the paths, hashes, timings and versions)."""
 
 from __future__ import annotations
 
@@ -9,96 +10,134 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
-import yaml
 
-from abclab.pipeline import comparable_tiers, pii_columns
+from abclab.pipeline import pii_columns
 from abclab.report._excel import write_workbook
 from abclab.report._i18n import display_name, text
-from abclab.report._provenance import file_sha256, package_versions, write_provenance
-from abclab.report.sections._blocks import Block, Paragraph, Preformatted, Section
+from abclab.report._provenance import write_provenance
+from abclab.report.sections._blocks import Block, Contents, Paragraph, Section
 from abclab.report.sections._context import (
     ReportContext,
+    count_text,
+    criterion_labels,
     customer_table,
+    evidence_text,
     heading,
     method_labels,
+    money_text,
+    number_text,
     paragraph,
+    percent_text,
+    reason_text,
     table,
 )
-from abclab.report.sections._tables import (
-    agreement_headline,
-    cleaning_summary,
-    count_disputed,
-    outlier_table,
+from abclab.report.sections._tables import cleaning_summary, outlier_table
+
+#: The report's sections in order (key -> title message), what the contents list.
+ORDER = (
+    ("summary", "section.summary"),
+    ("data_quality", "section.data_quality"),
+    ("weights", "section.weights"),
+    ("methods", "section.methods"),
+    ("pareto", "section.pareto"),
+    ("agreement", "section.agreement"),
+    ("disputed", "section.disputed"),
+    ("value_potential", "section.value_potential"),
+    ("clusters", "section.clusters"),
+    ("sensitivity", "section.sensitivity"),
+    ("migration", "section.migration"),
+    ("customers", "section.customers"),
+    ("appendix", "section.appendix_method"),
 )
 
 
 def title(ctx: ReportContext) -> Section:
-    """Report title and a one-line subtitle (customers, methods, date)."""
-    r = ctx.results
-    subtitle = text(
-        "report.subtitle",
-        ctx.language,
-        n_customers=r.counts["input"],
-        n_methods=r.tiers.shape[1],
-        date=_dt.date.today().isoformat(),
-    )
-    return Section(
-        key="title",
-        title=text("report.title", ctx.language, name=r.study.name),
-        blocks=(Paragraph(subtitle, css="abclab-note"),),
-        level=1,
-    )
-
-
-def executive_summary(ctx: ReportContext) -> Section:
-    """Recommended method with its tiers, the agreement headline and the disputed count."""
+    """The cover: report title, client (the study's name), date, scope and the
+    confidentiality line."""
     r, lang = ctx.results, ctx.language
-    summary = r.summaries[r.recommended]
-    cols = [
-        c for c in ("tier", "count", "count_share", "total_value", "value_share") if c in summary
+    name = r.study.name
+    blocks = (
+        Paragraph(text("report.client", lang, name=name), css="abclab-cover-client"),
+        Paragraph(
+            text("report.date", lang, date=_dt.date.today().isoformat()), css="abclab-cover-date"
+        ),
+        Paragraph(
+            text(
+                "report.scope",
+                lang,
+                n_customers=count_text(r.counts["classified"] + r.counts["pending"]),
+                n_methods=r.tiers.shape[1],
+            ),
+            css="abclab-cover-scope",
+        ),
+        Paragraph(text("report.confidential", lang, name=name), css="abclab-confidential"),
+    )
+    return Section(key="title", title=text("report.cover_title", lang), blocks=blocks, level=1)
+
+
+def contents(ctx: ReportContext) -> Section:
+    """Table of contents: links to every section the report shows (page numbers in the
+    PDF; the customer list is in the HTML only)."""
+    r, lang = ctx.results, ctx.language
+    shown = [
+        (f"sec-{key}", text(message, lang))
+        for key, message in ORDER
+        if not (key == "agreement" and r.agreement is None)
     ]
-    blocks: list[Block] = [table(ctx, summary[cols], index=False)]
-    headline = agreement_headline(r)
-    if headline is not None:
-        blocks.append(
-            paragraph(ctx, "text.agreement_headline", percent=headline[0], kappa=headline[1])
-        )
-    compared = comparable_tiers(r.tiers.loc[r.criteria.index])
-    compared = compared[[c for c in r.disputed.columns if c in compared.columns]]
-    blocks.append(paragraph(ctx, "text.disputed_count", n=count_disputed(compared)))
     return Section(
-        key="summary",
-        title=text("section.summary", lang),
-        takeaway=text("text.recommended", lang, method=method_labels(r, lang)[r.recommended]),
-        blocks=tuple(blocks),
+        key="contents",
+        title="",
+        blocks=(Contents(tuple(shown), title=text("report.contents", lang)),),
     )
 
 
 def data_quality(ctx: ReportContext) -> Section:
-    """Customer accounting, cleaning log summarised by rule, customers pending evaluation."""
+    """Customer accounting; file rows set aside; log customers missing from the customer
+    table; invoice lines that look like keying errors; possible duplicates kept apart;
+    returns; values flagged and used as they are; the cleaning log by rule; pending customers."""
     r, lang = ctx.results, ctx.language
-    c = r.counts
-    balanced = c["input"] == c["classified"] + c["pending"] + c["merged"]
-    counts = paragraph(
-        ctx,
-        "text.counts" if balanced else "text.counts_mismatch",
-        css="" if balanced else "abclab-warning",
-        **c,
+    c = {k: count_text(v) for k, v in r.counts.items()}
+    c.setdefault("excluded", "0")
+    balanced = r.counts["input"] == sum(
+        r.counts.get(k, 0) for k in ("classified", "pending", "merged", "excluded")
     )
-    blocks: list[Block] = [heading(ctx, "sub.cleaning_log")]
+    blocks: list[Block] = []
+    if not balanced:
+        blocks.append(paragraph(ctx, "text.counts_mismatch", css="abclab-warning", **c))
+    blocks.extend(_set_aside(ctx))
+    blocks.extend(_unmatched(ctx))
+    blocks.extend(_flagged_lines(ctx))
+    blocks.extend(_review(ctx))
+    blocks.extend(_returns(ctx))
+    flagged = outlier_table(r)
+    if len(flagged):
+        flagged = flagged.assign(
+            column=flagged["column"].map(lambda x: criterion_labels(r).get(x, x))
+        )
+        blocks.append(heading(ctx, "sub.outliers"))
+        blocks.append(paragraph(ctx, "text.outliers_used", n=count_text(len(flagged))))
+        money = {"value": lambda x: number_text(x, lang), "times_median": lambda x: f"{x:,.0f}×"}
+        blocks.extend(
+            customer_table(
+                ctx,
+                flagged.head(10),
+                formats=money,
+                max_rows=10,
+                caption=text("sub.outliers", lang),
+            )  # fmt: skip
+        )
+    blocks.append(heading(ctx, "sub.cleaning_log"))
     log = r.cleaning.log
     if len(log) == 0:
         blocks.append(paragraph(ctx, "text.no_log"))
     else:
         summary = cleaning_summary(log)
         summary["rule"] = [display_name("rule", rule, lang) for rule in summary["rule"]]
-        blocks.append(table(ctx, summary, index=False))
-    flagged = outlier_table(r)
-    if len(flagged):
-        blocks.append(heading(ctx, "sub.outliers"))
-        blocks.append(paragraph(ctx, "text.outliers", n=len(flagged)))
-        blocks.extend(customer_table(ctx, flagged.head(10), formatter=lambda x: f"{x:,.1f}"))
+        labels = criterion_labels(r)
+        summary["column"] = [labels.get(str(v), v) for v in summary["column"]]
+        blocks.append(table(ctx, summary, index=False, caption=text("sub.cleaning_log", lang)))
     blocks.append(heading(ctx, "sub.pending"))
     pending = r.cleaning.pending
     if len(pending) == 0:
@@ -108,42 +147,191 @@ def data_quality(ctx: ReportContext) -> Section:
         keep = [
             c for c in ["name", *contacts, *r.criteria.columns, "pending_reason"] if c in pending
         ]
-        blocks.extend(customer_table(ctx, pending[keep]))
+        shown = pending[keep].copy()
+        shown["pending_reason"] = shown["pending_reason"].map(lambda v: reason_text(r, v, lang))
+        blocks.extend(customer_table(ctx, shown, caption=text("sub.pending", lang)))
     return Section(
         key="data_quality",
         title=text("section.data_quality", lang),
-        takeaway=counts.text if balanced else "",
-        blocks=tuple(blocks if balanced else [counts, *blocks]),
+        takeaway=text("text.accounting", lang, **c) if balanced else "",
+        blocks=tuple(blocks),
     )
 
 
-def appendix(ctx: ReportContext, parameters: Mapping[str, Any]) -> Section:
-    """Notebook parameters, the study as a table, data files with SHA-256, package versions."""
-    r = ctx.results
-    params = pd.DataFrame({"key": list(parameters), "value": [str(v) for v in parameters.values()]})
-    study_text = yaml.safe_dump(
-        r.study.to_dict(), allow_unicode=True, sort_keys=False, default_flow_style=None, width=88
+def _set_aside(ctx: ReportContext) -> list[Block]:
+    rows = ctx.results.data.set_aside
+    if len(rows) == 0:
+        return []
+    lang = ctx.language
+    shown = rows.assign(
+        file=[Path(str(f)).name for f in rows["file"]],
+        kind=[display_name("kind", k, lang) for k in rows["kind"]],
     )
-    files = pd.DataFrame(
+    return [
+        heading(ctx, "sub.set_aside"),
+        paragraph(ctx, "text.set_aside", n=count_text(len(rows))),
+        table(ctx, shown.head(ctx.max_rows), index=False, caption=text("sub.set_aside", lang)),
+    ]
+
+
+def _unmatched(ctx: ReportContext) -> list[Block]:
+    r, lang = ctx.results, ctx.language
+    rows = r.data.unmatched
+    if len(rows) == 0:
+        return []
+    shown = rows.set_index("customer_id").sort_values("amount", ascending=False)
+    shown.index.name = "customer"
+    for col in ("first_purchase", "last_purchase"):
+        if col in shown:
+            shown[col] = [_date_text(v) for v in shown[col]]
+    return [
+        heading(ctx, "sub.unmatched"),
+        paragraph(
+            ctx,
+            "text.unmatched",
+            n=count_text(len(rows)),
+            lines=count_text(rows["lines"].sum()),
+            amount=money_text(rows["amount"].sum(), lang),
+        ),
+        table(
+            ctx,
+            shown.head(ctx.max_rows),
+            caption=text("sub.unmatched", lang),
+            formats={"amount": lambda x: money_text(x, lang), "lines": count_text},
+        ),
+    ]
+
+
+def _flagged_lines(ctx: ReportContext) -> list[Block]:
+    r, lang = ctx.results, ctx.language
+    lines = r.clean.flagged_lines
+    if len(lines) == 0:
+        return []
+    shown = pd.DataFrame(
         {
-            "file": [Path(p).name for p in r.data_files],
-            "sha256": [file_sha256(p) for p in r.data_files],
-        }
+            "date": [_date_text(v) for v in lines["date"]],
+            "amount": lines["amount"].to_numpy(float),
+            "customer_median": lines["customer_median"].to_numpy(float),
+            "multiple": lines["multiple"].to_numpy(float),
+        },
+        index=pd.Index(lines["customer"].astype(str).to_numpy(), name="customer"),
     )
-    timings = pd.DataFrame({"stage": list(r.timings), "seconds": list(r.timings.values())})
-    versions = package_versions()
-    versions_table = pd.DataFrame({"package": list(versions), "version": list(versions.values())})
-    blocks = (
-        table(ctx, params, index=False),
-        heading(ctx, "sub.study"),
-        Preformatted(study_text),
-        heading(ctx, "sub.provenance"),
-        table(ctx, files, index=False),
-        table(ctx, timings, index=False, formatter=lambda x: f"{x:.3f}"),
-        heading(ctx, "sub.versions"),
-        table(ctx, versions_table, index=False),
+    money = {
+        "amount": lambda x: money_text(x, lang),
+        "customer_median": lambda x: money_text(x, lang),
+        "multiple": lambda x: f"{x:,.0f}×",
+    }
+    return [
+        heading(ctx, "sub.flagged_lines"),
+        paragraph(ctx, "text.flagged_lines", n=count_text(len(lines))),
+        *customer_table(ctx, shown, formats=money, caption=text("sub.flagged_lines", lang)),
+    ]
+
+
+def _review(ctx: ReportContext) -> list[Block]:
+    r, lang = ctx.results, ctx.language
+    review = r.cleaning.review
+    if len(review) == 0:
+        return []
+    shown = pd.DataFrame(
+        {
+            "name": review["name"].astype(str).to_numpy(),
+            "candidate": review["candidate"].astype(str).to_numpy(),
+            "candidate_name": review["candidate_name"].astype(str).to_numpy(),
+            "rule": [display_name("rule", v, lang) for v in review["rule"]],
+            "evidence": [evidence_text(r, v, lang) for v in review["evidence"]],
+        },
+        index=pd.Index(review["customer"].astype(str).to_numpy(), name="customer"),
     )
-    return Section("appendix", text("section.appendix", ctx.language), blocks)
+    return [
+        heading(ctx, "sub.review"),
+        paragraph(ctx, "text.review", n=count_text(len(review))),
+        table(ctx, shown.head(ctx.max_rows), caption=text("sub.review", lang)),
+    ]
+
+
+def _returns(ctx: ReportContext) -> list[Block]:
+    r, lang = ctx.results, ctx.language
+    returns = r.data.returns
+    if returns is None:
+        return []
+    total = returns.total
+    if not total.get("return_count"):
+        return [heading(ctx, "sub.returns"), paragraph(ctx, "text.no_returns")]
+    per = returns.per_customer.sort_values("returned_amount", ascending=False).head(10)
+    money = {
+        "returned_amount": lambda x: money_text(x, lang),
+        "gross_spend": lambda x: money_text(x, lang),
+        "return_share": lambda x: percent_text(x, lang, digits=1),
+        "return_count": count_text,
+    }
+    return [
+        heading(ctx, "sub.returns"),
+        paragraph(
+            ctx,
+            "text.returns",
+            count=count_text(total["return_count"]),
+            customers=count_text(total["customers"]),
+            amount=money_text(total["returned_amount"], lang),
+            share=percent_text(total["return_share"], lang, digits=1),
+        ),
+        *customer_table(ctx, per, formats=money, max_rows=10, caption=text("sub.returns", lang)),
+    ]
+
+
+def _date_text(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    return str(pd.Timestamp(value).date()) if not isinstance(value, str) else value
+
+
+def appendix(ctx: ReportContext, parameters: Mapping[str, Any] | None = None) -> Section:
+    """How the tiers were computed, for the client: the criteria (label, direction, scoring,
+    weight), the methods compared, the evaluation date. Files, hashes, timings and versions
+    stay in ``provenance.json`` (``parameters`` is accepted for the notebook's call and not
+    shown: it holds the study's path)."""
+    r, lang = ctx.results, ctx.language
+    labels = criterion_labels(r)
+    rows = []
+    for c in r.study.criteria:
+        rows.append(
+            {
+                "criterion": labels.get(c.name, c.name),
+                "direction": text(f"word.{c.direction}", lang),
+                "normalise": display_name(
+                    "norm", "bands" if getattr(c, "bands", None) else c.normalise, lang
+                ),
+                "weight": float(r.weights.get(c.name, np.nan)),
+            }
+        )
+    criteria = pd.DataFrame(rows)
+    names = method_labels(r, lang)
+    methods = pd.DataFrame(
+        {"method": [names[m.name] for m in r.study.methods]},
+    )
+    methods["used"] = [
+        text("word.recommended", lang) if m.name == r.recommended else "" for m in r.study.methods
+    ]
+    blocks: list[Block] = [paragraph(ctx, "text.appendix_intro")]
+    description = getattr(r.study, "description", None)
+    if description:
+        blocks.append(Paragraph(str(description), css="abclab-description"))
+    as_of = getattr(getattr(r.study.data, "transactions", None), "as_of", None)
+    if as_of is not None:
+        blocks.append(paragraph(ctx, "text.as_of", date=str(as_of)[:10]))
+    blocks += [
+        heading(ctx, "sub.criteria"),
+        table(
+            ctx,
+            criteria,
+            index=False,
+            caption=text("sub.criteria", lang),
+            formats={"weight": lambda x: percent_text(x, lang, digits=1)},
+        ),
+        heading(ctx, "sub.methods_used"),
+        table(ctx, methods, index=False, caption=text("sub.methods_used", lang)),
+    ]
+    return Section("appendix", text("section.appendix_method", lang), tuple(blocks))
 
 
 def write_outputs(

@@ -1,0 +1,267 @@
+"""The client's report: the executive layer built from the numbers, no machine paths, the
+issue-9 accounting tables, the customer list, the number style and complete Chinese."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from abclab.report import sections
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo" / "study.yaml"
+DEMO_ZH = ROOT / "data" / "demo" / "study_zh.yaml"
+ALL = (
+    "title", "contents", "executive_summary", "data_quality", "weights", "method_summaries",
+    "pareto_lorenz", "agreement", "disputed", "value_potential", "clusters", "sensitivity",
+    "migration", "customers", "appendix",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def en():
+    from abclab.pipeline import run_study
+
+    return run_study(DEMO)
+
+
+@pytest.fixture(scope="module")
+def zh():
+    from abclab.pipeline import run_study
+
+    return run_study(DEMO_ZH)
+
+
+def _render(results, language):
+    ctx = sections.context(results, language=language)
+    return {name: getattr(sections, name)(ctx) for name in ALL}
+
+
+# --------------------------------------------------------------------------- number style
+
+
+def test_number_style_helpers():
+    from abclab.report.sections._context import (
+        count_text,
+        judgement_text,
+        money_text,
+        percent_text,
+    )
+
+    assert [judgement_text(x) for x in (3, 1 / 3, 1, 1 / 9, 2.2974)] == [
+        "3",
+        "1/3",
+        "1",
+        "1/9",
+        "2.30",
+    ]
+    assert money_text(144_467_921.57, "en") == "144,467,922"
+    assert money_text(144_467_921.57, "zh") == "1.44亿"
+    assert money_text(431_000, "zh") == "43.1万"
+    assert percent_text(0.7105) == "71%" and percent_text(0.7115, digits=1) == "71.2%"
+    assert count_text(12345) == "12,345"
+
+
+def test_ahp_matrices_show_judgements_as_fractions(en):
+    section = sections.weights(sections.context(en))
+    shown = section.tables[0].to_text_frame()
+    assert "1/2" in shown.to_numpy() and "0.5" not in shown.to_numpy()
+
+
+# --------------------------------------------------------------------------- executive layer
+
+
+def test_recommendation_sentence_is_built_from_the_numbers(en):
+    facts = sections.recommendation_facts(en)
+    rec = en.recommended
+    expected = en.agreement.percent.loc[rec].drop(rec).dropna()
+    assert facts["mean_agreement"] == pytest.approx(expected.mean())
+    assert facts["closest"] == expected.idxmax()
+    per = en.sensitivity.per_customer["stability"]
+    assert facts["stability"] == pytest.approx(per.mean())
+    assert facts["cr"] == pytest.approx(en.ahp_group.cr)
+    text = sections.executive_summary(sections.context(en)).paragraphs[1]
+    assert f"on {expected.mean():.0%} of customers" in text
+    assert f"{per.mean():.1%}" in text and f"CR = {en.ahp_group.cr:.2f}" in text
+    assert f"{int((per < 0.8).sum())} customers change tier" in text
+
+
+def test_executive_layer_names_the_largest_top_tier_accounts(en):
+    section = sections.executive_summary(sections.context(en))
+    tiers = en.tiers[en.recommended].loc[en.criteria.index]
+    top = en.criteria.loc[tiers == "A", "annual_spend"].nlargest(5).index
+    names = [str(en.display_names[c]) for c in top]
+    sentence = next(p for p in section.paragraphs if p.startswith("The largest"))
+    assert all(name in sentence for name in names)
+    first = section.tables[0]
+    assert list(first.frame.index[:5]) == list(top)
+
+
+def test_executive_layer_lists_movers_at_risk_and_what_to_confirm(en):
+    ctx = sections.context(en)
+    moved = sections.movers(en)
+    assert len(moved) == int(
+        en.migration.to_numpy().sum() - sum(en.migration.loc[t, t] for t in ("A", "B", "C"))
+    ) - int(en.migration.loc["new"].sum())
+    assert set(moved["current"]) <= {"A", "B", "C"}
+    section = sections.executive_summary(ctx)
+    text = " ".join(section.paragraphs)
+    up = int((moved["steps"] > 0).sum())
+    assert f"{up} customers moved up" in text
+    items = sections.confirmation_items(ctx)
+    assert any("finance_director" in i and "0.11" in i for i in items)
+    assert any("invoice line" in i for i in items)  # the demo's one flagged line
+    flags = sections.account_flags(en, "en")
+    assert flags[en.clean.flagged_lines["customer"].iloc[0]].find("flagged invoice line") >= 0
+
+
+# --------------------------------------------------------------------------- audience
+
+
+def test_client_sections_hold_no_machine_paths_hashes_timings_or_versions(en):
+    markup = "".join(s._repr_html_() for s in _render(en, "en").values())
+    text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r'src="data:[^"]+"', "", markup)))
+    assert str(ROOT) not in text and str(DEMO.parent) not in text
+    assert not re.search(r"\b[0-9a-f]{64}\b", text)  # SHA-256
+    for word in (
+        "SHA-256",
+        "site-packages",
+        "Package versions",
+        "Seconds",
+        "check it with the client",
+    ):
+        assert word not in text
+    assert "before sending the report" not in text
+
+
+# --------------------------------------------------------------------------- issue 9 tables
+
+
+def test_data_quality_shows_set_aside_unmatched_flagged_review_and_returns(zh):
+    data = dataclasses.replace(
+        zh.data,
+        set_aside=pd.DataFrame(
+            {"file": ["/x/c.csv"], "row": [99], "kind": ["total"], "content": ["合计 | 123"]}
+        ),
+        unmatched=pd.DataFrame(
+            {
+                "customer_id": ["X99"], "lines": [3], "amount": [12_345.0],
+                "first_purchase": [pd.Timestamp("2024-01-02")],
+                "last_purchase": [pd.Timestamp("2024-03-04")],
+            }
+        ),
+    )  # fmt: skip
+    review = pd.DataFrame(
+        {
+            "customer": ["C0001"], "name": ["甲有限公司"], "candidate": ["C0002"],
+            "candidate_name": ["甲股份有限公司"], "rule": ["different_legal_form"],
+            "evidence": ["same normalised name '甲'; legal form differs: '股份有限公司' vs '有限公司'"],
+        }
+    )  # fmt: skip
+    results = dataclasses.replace(
+        zh, data=data, clean=dataclasses.replace(
+            zh.clean, cleaning=dataclasses.replace(zh.cleaning, review=review))
+    )  # fmt: skip
+    section = sections.data_quality(sections.context(results))
+    markup = section._repr_html_()
+    assert "合计行" in markup and "/x/c.csv" not in markup
+    assert "X99" in markup and "1.2万" in markup and "2024-01-02" in markup
+    assert "企业类型不同" in markup and "甲股份有限公司" in markup
+    assert "legal form" not in markup
+    assert section.takeaway.startswith("客户表共 407 条记录：已分级 398 条，待评估 2 条")
+    items = sections.confirmation_items(sections.context(results))
+    assert any("X99" not in i and "1 个客户编号" in i for i in items)
+    assert any("1 对记录" in i for i in items)
+
+
+def test_data_quality_reports_returns_and_the_flagged_line(en):
+    section = sections.data_quality(sections.context(en))
+    total = en.data.returns.total
+    sentence = f"{total['return_count']} returns of {total['customers']} customers"
+    assert any(p.startswith(sentence) for p in section.paragraphs)
+    line = en.clean.flagged_lines.iloc[0]
+    shown = next(t for t in section.tables if "multiple" in t.columns).to_text_frame()
+    assert shown.index[0] == line["customer"]
+    assert shown.iloc[0]["Date"] == str(pd.Timestamp(line["date"]).date())
+    assert shown.iloc[0]["× customer's median line"] == f"{line['multiple']:,.0f}×"
+
+
+# --------------------------------------------------------------------------- customer list
+
+
+def test_customer_list_has_every_classified_and_pending_customer(zh):
+    section = sections.customers(sections.context(zh))
+    explorer = next(b for b in section.blocks if isinstance(b, sections.Explorer))
+    ids = {row[0] for row in explorer.rows}
+    inputs = zh.input_customers
+    expected = set(inputs.loc[inputs["status"].isin(["classified", "pending"]), "customer_id"])
+    assert ids == set(map(str, expected))
+    markup = explorer._repr_html_()
+    payload = re.search(r'<script type="application/json"[^>]*>(.*)</script>', markup, re.S)
+    assert len(json.loads(payload.group(1))["rows"]) == len(ids)
+    assert "</script>" not in payload.group(1)
+
+
+def test_customer_list_escapes_a_script_name(en):
+    names = en.display_names.copy()
+    names.iloc[0] = "</script><script>alert(1)</script>"
+    hostile = dataclasses.replace(en, display_names=names)
+    markup = sections.customers(sections.context(hostile))._repr_html_()
+    assert "<script>alert" not in markup and markup.count("</script>") == 1
+
+
+# --------------------------------------------------------------------------- Chinese
+
+
+#: ASCII words a Chinese report may show: method names that are proper nouns or
+#: abbreviations, AHP notation, file names, units.
+ALLOWED = {
+    "AHP", "ABC", "TOPSIS", "EDAS", "CRITIC", "RFM", "Cohen", "Ramanathan", "Ng", "Zhou", "Fan",
+    "Ultsch", "Lötsch", "Ward", "BG", "NBD", "CR", "CI", "RI", "max", "Saaty", "Alonso",
+    "Lamata", "HTML", "Excel", "provenance", "json", "IQR", "MAD", "k",
+}  # fmt: skip
+
+
+def _visible_ascii_words(section, allowed):
+    markup = section._repr_html_()
+    parts = []
+    for data in re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', markup, re.S):
+        payload = json.loads(data)
+        parts += [c[1] for c in payload["columns"]] + list(payload["labels"].values())
+        parts += [c[0] if isinstance(c, list) else str(c) for r in payload["rows"] for c in r]
+    markup = re.sub(r"<script.*?</script>|<style>.*?</style>", " ", markup, flags=re.S)
+    markup = re.sub(r'(src|alt|class|id|href)="[^"]*"', "", markup)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", markup)) + " " + " ".join(parts)
+    text = re.sub(r"\S+@\S+", " ", text)  # masked e-mails
+    words = set(re.findall(r"[A-Za-zö]+(?:_[A-Za-z]+)*", text))
+    return {w for w in words if w not in allowed and len(w) > 1}
+
+
+def test_zh_report_has_no_english_outside_the_allow_list(zh):
+    # client strings: customer names and ids as the client gave them, the study's labels
+    client = {w for v in zh.display_names.astype(str) for w in re.findall(r"[A-Za-z]+", v)}
+    client |= {w for v in zh.criteria.index for w in re.findall(r"[A-Za-z]+", str(v))}
+    client |= {w for c in zh.study.criteria if c.label for w in re.findall(r"[A-Za-z]+", c.label)}
+    for name, section in _render(zh, "zh").items():
+        leaked = _visible_ascii_words(section, ALLOWED | client)
+        assert not leaked, f"{name}: {sorted(leaked)}"
+
+
+def test_zh_pending_reasons_and_statuses_are_chinese(zh):
+    from abclab.pipeline.clean import NO_TRANSACTIONS
+    from abclab.report.sections._context import reason_text, status_text
+
+    assert reason_text(zh, NO_TRANSACTIONS, "zh") == "无交易记录"
+    assert reason_text(zh, "annual_spend is missing", "zh") == "年消费额(元)缺失"
+    assert reason_text(zh, "annual_spend = 0 is not positive", "en").startswith(
+        zh.study.criteria[0].label or "annual_spend"
+    )
+    assert [status_text(s, "zh") for s in ("classified", "pending", "merged", "excluded")] == [
+        "已分级", "待评估", "已合并", "已排除"
+    ]  # fmt: skip
