@@ -26,6 +26,7 @@ import yaml
 
 from abclab import ahp, classify, datasets
 from abclab.config import load_study, study_from_dict, study_json_schema
+from abclab.config._yaml import load_yaml
 from abclab.exceptions import (
     AbclabError,
     InconsistentJudgementWarning,
@@ -80,6 +81,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     for path in study.data.paths:
         if not path.is_file():
             raise InputDataError(f"{args.study}: data file not found: {path}")
+    check = check_data(study)  # columns named by the study, before a kernel starts
+    if not check.ok:
+        name = Path(args.study).name
+        raise StudyError("\n".join(f"{name}: {problem}" for problem in check.problems))
     outputs = run_report(study, args.out, formats=formats, progress=progress)
     progress("done")
     for item in _as_paths(outputs):
@@ -205,12 +210,10 @@ def _read_judgements(path: Path) -> tuple[pd.DataFrame, str, str]:
         raise FileNotFoundError(f"judgements file not found: {path}")
     if path.suffix.lower() in {".csv", ".txt", ".tsv"}:
         return _matrix_from_csv(path), "eigenvector", "saaty1980"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))  # JSON is YAML too
-    except yaml.YAMLError as err:
-        raise JudgementError(
-            f"{path.name}: not valid YAML/JSON: {str(err).splitlines()[0]}"
-        ) from err
+    try:  # JSON is YAML too; duplicate keys and alias bombs are refused as in study files
+        data = load_yaml(path.read_text(encoding="utf-8-sig"), source=path.name).data
+    except StudyError as err:
+        raise JudgementError(str(err)) from err
     if isinstance(data, list):
         data = {"matrix": data}
     if not isinstance(data, dict):

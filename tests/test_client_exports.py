@@ -259,3 +259,32 @@ def test_report_has_no_pii_in_any_output(export, tmp_path):
         assert not leaked, f"{path.name} shows {leaked[:3]}"
     provenance = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
     assert provenance
+
+
+def test_validate_reads_the_client_files_as_the_run_does(export):
+    """``abclab validate`` reads the GBK log with Chinese dates through the same reader."""
+    root, master, _ = export
+    run = subprocess.run(
+        [sys.executable, "-m", "abclab.cli", "validate", str(root / "study.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"{len(master)} customers in the data" in run.stdout
+
+
+def test_misspelt_pii_column_is_an_error(export, tmp_path):
+    """A ``pii`` name that is not a column would leave data unmasked: stop and say so."""
+    root, _, _ = export
+    study = (root / "study.yaml").read_text(encoding="utf-8") + "pii: [身份证]\n"
+    (root / "typo.yaml").write_text(study, encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "abclab.cli", "validate", str(root / "typo.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 2
+    assert "pii: column '身份证' not in the data" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -106,9 +106,10 @@ def test_executive_layer_names_the_largest_top_tier_accounts(en):
 def test_executive_layer_lists_movers_at_risk_and_what_to_confirm(en):
     ctx = sections.context(en)
     moved = sections.movers(en)
-    assert len(moved) == int(
-        en.migration.to_numpy().sum() - sum(en.migration.loc[t, t] for t in ("A", "B", "C"))
-    ) - int(en.migration.loc["new"].sum())
+    stayed = sum(en.migration.loc[t, t] for t in en.migration.index if t in en.migration.columns)
+    assert len(moved) == int(en.migration.to_numpy().sum() - stayed) - int(
+        en.migration.loc["new"].sum()
+    )
     assert set(moved["current"]) <= {"A", "B", "C"}
     section = sections.executive_summary(ctx)
     text = " ".join(section.paragraphs)
@@ -174,7 +175,10 @@ def test_data_quality_shows_set_aside_unmatched_flagged_review_and_returns(zh):
     assert "X99" in markup and "1.2万" in markup and "2024-01-02" in markup
     assert "企业类型不同" in markup and "甲股份有限公司" in markup
     assert "legal form" not in markup
-    assert section.takeaway.startswith("客户表共 407 条记录：已分级 398 条，待评估 2 条")
+    c = results.counts
+    assert section.takeaway.startswith(
+        f"客户表共 {c['input']} 条记录：已分级 {c['classified']} 条，待评估 {c['pending']} 条"
+    )
     items = sections.confirmation_items(sections.context(results))
     assert any("X99" not in i and "1 个客户编号" in i for i in items)
     assert any("1 对记录" in i for i in items)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import sys
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -101,6 +102,9 @@ def _builder(options: SparkOptions) -> Any:
     else:
         builder = builder.master(options.master)
     settings = {**SESSION_DEFAULTS, **{str(k): str(v) for k, v in options.config.items()}}
+    if options.master.startswith("local"):  # local workers run this interpreter (its packages)
+        settings.setdefault("spark.pyspark.python", sys.executable)
+        settings.setdefault("spark.pyspark.driver.python", sys.executable)
     for key, value in settings.items():
         builder = builder.config(key, value)
     return builder

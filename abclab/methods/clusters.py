@@ -19,6 +19,7 @@ class _Clusters(Method):
     """Tiers from clusters of the 0-100 indicator scores, ordered by weighted centroid score."""
 
     kind = "clusters"
+    uses_weights = True  # clusters are ordered into tiers by weighted centroid score
     strategy_scheme = None  # clusters are ordered, but cluster D is not "pending"
     k: ClusterCount | None = Field(
         None, description="Number of tiers; default chosen by silhouette."

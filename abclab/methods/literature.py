@@ -18,6 +18,8 @@ __all__ = ["EDAS", "TOPSIS", "Ng", "Ramanathan", "ZhouFan"]
 class _Ordered(RankRule):
     """A model that needs the criteria in importance order (w_1 >= w_2 >= ...)."""
 
+    uses_weights = True  # the default importance order is the weights' order
+
     order: tuple[NonEmptyStr, ...] | None = Field(
         None, description="Criteria, most important first; default by the study's weights."
     )

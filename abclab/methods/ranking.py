@@ -114,8 +114,11 @@ class Bands(ValueParams):
     def tier_labels(self) -> tuple[str, ...]:
         return tuple(self.labels)
 
-    def weight_rule(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`abclab.sensitivity.weight_monte_carlo`'s banding rule."""
+    def weight_rule(self) -> dict[str, Any] | None:
+        """Keyword arguments of :func:`abclab.sensitivity.weight_monte_carlo`'s banding rule
+        (None when the bands cut a criterion, not the weighted score)."""
+        if self.value != SCORE:
+            return None
         return {"rule": "bands", "cuts": tuple(self.bands), "labels": tuple(self.labels)}
 
     def run(self, ctx: MethodContext) -> MethodOutput:

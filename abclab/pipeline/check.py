@@ -18,7 +18,7 @@ import pandas as pd
 from abclab import clv
 from abclab.config import Study
 from abclab.exceptions import AbclabError
-from abclab.features import from_transactions
+from abclab.features import from_transactions, prepare_source
 from abclab.io import read_table
 from abclab.pipeline.read import ID, read_master
 
@@ -62,7 +62,7 @@ def check_data(study: Study) -> DataCheck:
     t = study.data.transactions
     if t is not None:
         try:
-            sample = _transaction_sample(study)
+            sample, log_customers = _transaction_sample(study)
             wanted = {"customer": t.customer, "date": t.date, "amount": t.amount, "profit": t.profit,
                       "category": t.category, "due_date": t.due_date, "paid_date": t.paid_date}  # fmt: skip
             absent = [f"{k}: {v!r}" for k, v in wanted.items() if v and v not in sample.columns]
@@ -76,25 +76,39 @@ def check_data(study: Study) -> DataCheck:
                                             as_of=t.as_of)  # fmt: skip
                 columns |= {ID, *map(str, derived.columns), *clv.CUSTOMER_BASE_CRITERIA}
                 if customers is None:
-                    customers = int(pd.Series(sample[t.customer]).nunique())
+                    customers = log_customers
         except AbclabError as err:
             problems.append(f"data.transactions: {err}")
     if columns:
         problems += _named_columns(study, columns)
+        problems += [f"pii: column {c!r} not in the data (available: {', '.join(sorted(columns))})"
+                     for c in study.pii or () if c not in columns]  # fmt: skip
     if study.data.previous is not None:
         problems += _previous_columns(study)
     return DataCheck(tuple(problems), customers, tuple(sorted(columns)))
 
 
-def _transaction_sample(study: Study) -> pd.DataFrame:
+def _transaction_sample(study: Study) -> tuple[pd.DataFrame, int]:
+    """The first lines of the log, read as the run reads it, and its number of customers."""
     t = study.data.transactions
-    options = t.read_options().table_options()
-    if options or t.path.suffix.lower() in {".xlsx", ".xlsm"}:
-        return read_table(t.path, **options).head(SAMPLE_ROWS)
+    dates = [c for c in (t.date, t.due_date, t.paid_date) if c]
+    source = prepare_source(t.path, customer=t.customer, dates=dates,
+                            numbers=[t.amount, t.profit or ""], read=t.read_options())  # fmt: skip
+    if isinstance(source, pd.DataFrame):
+        customers = int(source[t.customer].nunique()) if t.customer in source else 0
+        return source.head(SAMPLE_ROWS), customers
+    literal = "'" + str(source).replace("'", "''") + "'"
     reader = (
-        duckdb.read_parquet if t.path.suffix.lower() in {".parquet", ".pq"} else duckdb.read_csv
+        "read_parquet" if str(source).lower().endswith((".parquet", ".pq")) else "read_csv_auto"
     )
-    return reader(str(t.path)).limit(SAMPLE_ROWS).df()
+    relation = duckdb.sql(f"SELECT * FROM {reader}({literal})")
+    sample = relation.limit(SAMPLE_ROWS).df()
+    customers = 0
+    if t.customer in sample.columns:
+        column = '"' + t.customer.replace('"', '""') + '"'
+        customers = int(duckdb.sql(f"SELECT count(DISTINCT {column}) FROM {reader}({literal})")
+                        .fetchone()[0])  # fmt: skip
+    return sample, customers
 
 
 def _named_columns(study: Study, columns: set[str]) -> list[str]:

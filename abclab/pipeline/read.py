@@ -184,6 +184,12 @@ def read_step(
                 f"(columns: {', '.join(map(str, frame.columns))})"
             )
         frame = frame.rename(columns={study.name_column: NAME})
+    unknown_pii = [c for c in study.pii or () if c not in frame.columns]
+    if unknown_pii:
+        raise StudyError(
+            f"pii: column(s) {', '.join(map(repr, unknown_pii))} not in the data (columns: "
+            f"{', '.join(map(str, frame.columns))}); a misspelt name would leave data unmasked"
+        )
     absent = [c for c in study.criterion_names if c not in frame.columns]
     if absent:
         raise StudyError(
