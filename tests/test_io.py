@@ -387,3 +387,13 @@ def test_phone_numbers_stay_text(tmp_path):
     assert frame["mobile_no"].tolist()[0] == "13800000009"
     assert frame["电话"].tolist()[1] == "13912345678"
     assert frame["spend"].tolist() == [1200, 15, 3]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_detected(tmp_path, encoding):
+    """Excel's "Unicode text" export on some systems: UTF-16 without a byte-order mark."""
+    path = tmp_path / "u16.csv"
+    path.write_bytes("客户编号,年消费额\nC1,100万\nC2,15%\n".encode(encoding))
+    read = read_table_report(path)
+    assert read.encoding == encoding
+    assert read.frame["年消费额"].tolist() == [1_000_000.0, 0.15]

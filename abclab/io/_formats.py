@@ -35,6 +35,14 @@ def _decode(raw: bytes, encoding: str | None, name: str) -> tuple[str, str]:
             raise InputDataError(f"{name}: cannot decode as {encoding!r}: {err}") from err
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16"), "utf-16"
+    head = raw[:4096]
+    if head.count(0) > len(head) // 4:  # UTF-16 without a BOM: zero bytes on one side of ASCII
+        order = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+        try:
+            return raw.decode(order), order
+        except UnicodeDecodeError as err:
+            raise InputDataError(f"{name}: looks like UTF-16 without a byte-order mark but does "
+                                 f"not decode as {order}: {err}; pass encoding=...") from err  # fmt: skip
     candidates = ["utf-8-sig"] if raw.startswith(codecs.BOM_UTF8) else ["utf-8"]
     if b"\x00" not in raw[:4096]:
         candidates.append("gb18030")
