@@ -156,6 +156,20 @@ EFFECTS: dict[str, str] = {
     "weights.hierarchy.top.matrix.[].[]": "test_hierarchy_key[top_matrix]",
     "weights.hierarchy.top.order": "test_hierarchy_key[top_order]",
     "weights.hierarchy.top.order.[]": "test_hierarchy_key[top_order]",
+    "weights.best_worst": "test_best_worst_key[section]",
+    "weights.best_worst.best_to_others": "test_best_worst_key[best_to_others]",
+    "weights.best_worst.best_to_others.*": "test_best_worst_key[best_to_others]",
+    "weights.best_worst.others_to_worst": "test_best_worst_key[others_to_worst]",
+    "weights.best_worst.others_to_worst.*": "test_best_worst_key[others_to_worst]",
+    "weights.best_worst.model": "test_best_worst_key[model]",
+    "weights.best_worst.best": "test_best_worst_ties_need_best_and_worst",
+    "weights.best_worst.worst": "test_best_worst_ties_need_best_and_worst",
+    "weights.fuzzy_ahp": "test_fuzzy_ahp_key[section]",
+    "weights.fuzzy_ahp.judgements": "test_fuzzy_ahp_key[judgements]",
+    "weights.fuzzy_ahp.judgements.*": "test_fuzzy_ahp_key[judgements]",
+    "weights.fuzzy_ahp.judgements.*.[]": "test_fuzzy_ahp_key[judgements]",
+    "weights.fuzzy_ahp.defuzzification": "test_fuzzy_ahp_key[defuzzification]",
+    "weights.fuzzy_ahp.ri_table": "test_fuzzy_ahp_key[ri_table]",
     "weights.hierarchy.top.values": "test_hierarchy_key[top_values]",
     "weights.hierarchy.top.values.*": "test_hierarchy_key[top_values]",
     "weights.hierarchy.method": "test_hierarchy_key[method]",
@@ -1894,3 +1908,74 @@ def test_transactions_spark_settings_reach_the_session(files, spark, monkeypatch
     else:
         assert options.master == "local[*]"
         assert dict(options.config) == {"spark.sql.shuffle.partitions": "3"}
+
+
+# --------------------------------------------------------------------------- BWM and fuzzy AHP
+
+#: Rezaei (2015)'s worked example has three criteria; ours: spend best, tenure worst.
+BWM = {
+    "best_to_others": {"spend": 1, "margin_rate": 2, "tenure": 8},
+    "others_to_worst": {"spend": 8, "margin_rate": 5, "tenure": 1},
+}
+FUZZY = {
+    "spend > margin_rate": [1, 2, 3],
+    "margin_rate > tenure": [2, 3, 4],
+    "spend > tenure": [4, 5, 6],
+}
+
+
+@pytest.mark.parametrize("key", ["section", "best_to_others", "others_to_worst", "model"])
+def test_best_worst_key(files, key):
+    """BWM weights are the weights used (as abclab.weighting.best_worst computes them)."""
+    from abclab import weighting
+
+    spec = copy.deepcopy(BWM)
+    base = _run(_tiny(weights={"best_worst": spec}), files)
+    expected = weighting.best_worst(spec["best_to_others"], spec["others_to_worst"]).weights
+    np.testing.assert_allclose(base.weights.to_numpy(), expected.reindex(base.weights.index))
+    if key == "section":
+        assert _differs(base.weights, _run(_tiny(), files).weights)
+        return
+    changed = copy.deepcopy(spec)
+    if key == "model":
+        changed["model"] = "nonlinear"
+    else:
+        changed[key]["margin_rate"] = 4 if key == "best_to_others" else 2
+    other = _run(_tiny(weights={"best_worst": changed}), files)
+    assert _differs(other.weights, base.weights)
+
+
+def test_best_worst_ties_need_best_and_worst(files):
+    """Two criteria at 1 in best_to_others: the best must be named; naming it decides."""
+    tied = {"best_to_others": {"spend": 1, "margin_rate": 1, "tenure": 5},
+            "others_to_worst": {"spend": 5, "margin_rate": 5, "tenure": 1}}  # fmt: skip
+    with pytest.raises(StudyError, match="weights.best_worst"):
+        _study(_tiny(weights={"best_worst": tied}), files)
+    one = _run(_tiny(weights={"best_worst": {**tied, "best": "spend", "worst": "tenure"}}), files)
+    other = _run(_tiny(weights={"best_worst": {**tied, "best": "margin_rate", "worst": "tenure"}}),
+                 files)  # fmt: skip
+    assert one.weights.sum() == pytest.approx(1) and other.weights.sum() == pytest.approx(1)
+
+
+@pytest.mark.parametrize("key", ["section", "judgements", "defuzzification", "ri_table"])
+def test_fuzzy_ahp_key(files, key):
+    """Fuzzy AHP weights are the defuzzified Buckley weights; its crisp CR is reported."""
+    base = _run(_tiny(weights={"fuzzy_ahp": {"judgements": FUZZY}}), files)
+    assert list(base.ahp) == ["fuzzy AHP (modal judgements)"]
+    if key == "section":
+        assert _differs(base.weights, _run(_tiny(), files).weights)
+        return
+    if key == "judgements":
+        changed = {**FUZZY, "spend > tenure": [1, 1, 2]}
+        other = _run(_tiny(weights={"fuzzy_ahp": {"judgements": changed}}), files)
+        assert _differs(other.weights, base.weights)
+        return
+    value = {"defuzzification": "graded_mean", "ri_table": "alonso_lamata2006"}[key]
+    other = _run(_tiny(weights={"fuzzy_ahp": {"judgements": FUZZY, key: value}}), files)
+    if key == "defuzzification":
+        assert _differs(other.weights, base.weights)
+    else:
+        assert (
+            other.ahp["fuzzy AHP (modal judgements)"].cr
+            != base.ahp["fuzzy AHP (modal judgements)"].cr
+        )

@@ -32,7 +32,10 @@ from abclab._model import NonEmptyStr, Number, StudyModel, context_of, fail, quo
 from abclab.exceptions import DataQualityWarning, JudgementError
 
 __all__ = [
+    "WEIGHT_KINDS",
     "AHPSpec",
+    "BestWorstSpec",
+    "FuzzyAHPSpec",
     "Dimension",
     "Experts",
     "HierarchySpec",
@@ -328,8 +331,105 @@ class HierarchySpec(StudyModel):
         return self
 
 
+Scale19 = Annotated[Number, Field(ge=1, le=9)]
+
+
+class BestWorstSpec(StudyModel):
+    """Best-Worst Method (Rezaei 2015/2016): 2n - 3 comparisons instead of n(n-1)/2."""
+
+    best_to_others: dict[str, Scale19] = Field(
+        description="How much the best criterion is preferred over each (1..9; 1 for itself)."
+    )
+    others_to_worst: dict[str, Scale19] = Field(
+        description="How much each criterion is preferred over the worst (1..9; 1 for itself)."
+    )
+    model: Literal["linear", "nonlinear"] = Field("linear", description="Rezaei 2016 / 2015.")
+    best: NonEmptyStr | None = Field(None, description="Needed only when ties leave it open.")
+    worst: NonEmptyStr | None = Field(None, description="Needed only when ties leave it open.")
+
+    @model_validator(mode="after")
+    def _every_criterion(self, info: ValidationInfo) -> BestWorstSpec:
+        names = context_of(info).criteria
+        for key in ("best_to_others", "others_to_worst"):
+            _weight_values(getattr(self, key), names, (key,)) if names else None
+        for key in ("best", "worst"):
+            value = getattr(self, key)
+            if value is not None and names and value not in names:
+                raise fail(f"expected one of {quoted(names)}, got {value!r}", at=(key,))
+        try:
+            self.result()
+        except JudgementError as err:
+            raise fail(str(err)) from None
+        return self
+
+    def result(self) -> Any:
+        """The :class:`abclab.weighting.BestWorstResult` of these comparisons."""
+        return weighting.best_worst(self.best_to_others, self.others_to_worst, model=self.model,
+                                    best=self.best, worst=self.worst)  # fmt: skip
+
+
+def _tfn(value: Any) -> Any:
+    if not isinstance(value, list | tuple) or len(value) != 3:
+        raise fail(f"expected a triangular fuzzy judgement [lower, middle, upper], got {value!r}")
+    parts = [_saaty_value(v) for v in value]
+    if not parts[0] <= parts[1] <= parts[2]:
+        raise fail(f"expected lower <= middle <= upper, got {value!r}")
+    return tuple(parts)
+
+
+#: A triangular fuzzy judgement ``[l, m, u]`` on Saaty's scale (``"a > b": [2, 3, 4]``).
+FuzzyJudgement = Annotated[tuple[float, float, float], BeforeValidator(_tfn)]
+
+
+class FuzzyAHPSpec(StudyModel):
+    """Fuzzy AHP (Buckley 1985): triangular fuzzy judgements, defuzzified weights."""
+
+    judgements: dict[str, FuzzyJudgement] = Field(
+        description="'a > b': [l, m, u] for every pair of criteria ('a < b' reverses)."
+    )
+    defuzzification: Literal["centroid", "graded_mean"] = "centroid"
+    ri_table: RITable = "saaty1980"
+    _matrix: Any = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _every_pair(self, info: ValidationInfo) -> FuzzyAHPSpec:
+        names = list(context_of(info).criteria)
+        cells: dict[tuple[str, str], tuple[float, float, float]] = {}
+        for key, (lo, mid, hi) in self.judgements.items():
+            try:
+                a, b, flip = ahp.parse_pair(key)
+            except JudgementError as err:
+                raise fail(str(err).removeprefix("judgement: "), at=("judgements", key)) from None
+            for c in (a, b):
+                if names and c not in names:
+                    raise fail(f"expected criteria among {quoted(names)}, got {c!r}",
+                               at=("judgements", key))  # fmt: skip
+            if (a, b) in cells or (b, a) in cells:
+                raise fail(f"judgement between {a!r} and {b!r} given twice", at=("judgements", key))
+            cells[(a, b)] = (1 / hi, 1 / mid, 1 / lo) if flip else (lo, mid, hi)
+        if not names:
+            return self
+        missing = [f"{a} > {b}" for i, a in enumerate(names) for b in names[i + 1 :]
+                   if (a, b) not in cells and (b, a) not in cells]  # fmt: skip
+        if missing:
+            raise fail(f"expected a fuzzy judgement for every pair, missing {quoted(missing)}",
+                       at=("judgements",))  # fmt: skip
+        matrix = pd.DataFrame([[(1.0, 1.0, 1.0)] * len(names) for _ in names], index=names,
+                              columns=names, dtype=object)  # fmt: skip
+        for (a, b), (lo, mid, hi) in cells.items():
+            matrix.at[a, b] = (lo, mid, hi)
+            matrix.at[b, a] = (1 / hi, 1 / mid, 1 / lo)
+        self._matrix = matrix
+        return self
+
+    def result(self) -> Any:
+        """The :class:`abclab.ahp.FuzzyAHPResult` of the judgements."""
+        return ahp.fuzzy_weights(self._matrix, defuzzification=self.defuzzification,
+                                 ri_table=self.ri_table, warn=False)  # fmt: skip
+
+
 class WeightsSpec(StudyModel):
-    """How criterion weights are obtained: exactly one of the four (default equal weights)."""
+    """How criterion weights are obtained: exactly one of the six (default equal weights)."""
 
     ahp: AHPSpec | None = None
     values: dict[str, Annotated[Number, Field(ge=0)]] | None = Field(
@@ -337,15 +437,14 @@ class WeightsSpec(StudyModel):
     )
     objective: Objective | None = None
     hierarchy: HierarchySpec | None = None
+    best_worst: BestWorstSpec | None = None
+    fuzzy_ahp: FuzzyAHPSpec | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self, info: ValidationInfo) -> WeightsSpec:
-        given = [
-            k for k in ("ahp", "values", "objective", "hierarchy") if getattr(self, k) is not None
-        ]
+        given = [k for k in WEIGHT_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
-            raise fail("expected exactly one of 'ahp', 'values', 'objective', 'hierarchy', got "
-                       f"{given or 'none'}")  # fmt: skip
+            raise fail(f"expected exactly one of {quoted(WEIGHT_KINDS)}, got {given or 'none'}")
         if self.values is not None:
             ctx = context_of(info)
             _weight_values(self.values, ctx.criteria, ("values",))
@@ -363,7 +462,11 @@ class WeightsSpec(StudyModel):
     @property
     def kind(self) -> str:
         """``"ahp"``, ``"values"``, ``"objective"``, ``"hierarchy"`` or ``"equal"``."""
-        for k in ("ahp", "values", "objective", "hierarchy"):
+        for k in WEIGHT_KINDS:
             if getattr(self, k) is not None:
                 return k
         return "equal"
+
+
+#: The ways a study can give its weights (the fields of :class:`WeightsSpec`).
+WEIGHT_KINDS = ("ahp", "values", "objective", "hierarchy", "best_worst", "fuzzy_ahp")

@@ -41,6 +41,12 @@ def weight_step(study: Study, indicator: pd.DataFrame) -> WeightStep:
         w = weighting.OBJECTIVE_METHODS[spec.objective](indicator)
     elif spec.hierarchy is not None:
         experts, w = _hierarchy(spec.hierarchy)
+    elif spec.best_worst is not None:
+        w = spec.best_worst.result().weights
+    elif spec.fuzzy_ahp is not None:
+        fuzzy = spec.fuzzy_ahp.result()
+        experts["fuzzy AHP (modal judgements)"] = fuzzy.crisp
+        w = fuzzy.weights
     else:
         w = pd.Series(1.0, index=names)
     w = w.reindex(names).astype(float)
@@ -83,7 +89,7 @@ def weight_comparison(study: Study, indicator: pd.DataFrame, used: pd.Series) ->
     """
     names = study.criterion_names
     cols: dict[str, pd.Series] = {}
-    if study.weights.kind in ("ahp", "hierarchy"):
+    if study.weights.kind in ("ahp", "hierarchy", "fuzzy_ahp"):
         cols["ahp"] = used
     cols["entropy"] = weighting.entropy(indicator)
     cols["critic"] = weighting.critic(indicator)
