@@ -208,6 +208,7 @@ def test_internal_error_hint_and_debug(monkeypatch, capsys):
     monkeypatch.setattr(abclab.report, "run_report", boom)
     no_data = SimpleNamespace(data=SimpleNamespace(paths=[]))
     monkeypatch.setattr("abclab.cli.load_study", lambda path: no_data)
+    monkeypatch.setattr("abclab.cli.check_data", lambda study: SimpleNamespace(ok=True))
     code, _, err = _run(capsys, "report", "s.yaml", "--out", "x")
     assert code == 1
     assert "abclab: internal error: KeyError: 'oops'" in err

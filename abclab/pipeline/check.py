@@ -81,8 +81,9 @@ def check_data(study: Study) -> DataCheck:
             problems.append(f"data.transactions: {err}")
     if columns:
         problems += _named_columns(study, columns)
+        known = columns | {study.name_column} if study.name_column else columns
         problems += [f"pii: column {c!r} not in the data (available: {', '.join(sorted(columns))})"
-                     for c in study.pii or () if c not in columns]  # fmt: skip
+                     for c in study.pii or () if c not in known]  # fmt: skip
     if study.data.previous is not None:
         problems += _previous_columns(study)
     return DataCheck(tuple(problems), customers, tuple(sorted(columns)))
@@ -106,8 +107,8 @@ def _transaction_sample(study: Study) -> tuple[pd.DataFrame, int]:
     customers = 0
     if t.customer in sample.columns:
         column = '"' + t.customer.replace('"', '""') + '"'
-        customers = int(duckdb.sql(f"SELECT count(DISTINCT {column}) FROM {reader}({literal})")
-                        .fetchone()[0])  # fmt: skip
+        query = f"SELECT count(DISTINCT {column}) FROM {reader}({literal})"
+        customers = int(duckdb.sql(query).fetchall()[0][0])
     return sample, customers
 
 

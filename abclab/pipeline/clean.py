@@ -41,6 +41,7 @@ def pii_columns(study: Study, frame: pd.DataFrame) -> dict[str, str]:
     persons, addresses) and the study's ``pii`` list (masked as detected, else as text)."""
     detected = dict(detect_pii_columns(frame))
     for column in study.pii or ():
+        column = NAME if column == study.name_column and NAME in frame.columns else column
         if column in frame.columns and column not in detected:
             detected[column] = "person"
     return detected

@@ -184,7 +184,7 @@ def read_step(
                 f"(columns: {', '.join(map(str, frame.columns))})"
             )
         frame = frame.rename(columns={study.name_column: NAME})
-    unknown_pii = [c for c in study.pii or () if c not in frame.columns]
+    unknown_pii = [c for c in study.pii or () if c not in frame.columns and c != study.name_column]
     if unknown_pii:
         raise StudyError(
             f"pii: column(s) {', '.join(map(repr, unknown_pii))} not in the data (columns: "
