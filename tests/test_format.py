@@ -37,7 +37,9 @@ def test_money_plain_unit_has_thousands_separators_and_fixed_decimals():
 
 
 def test_money_in_wan_for_a_zh_report_whose_input_was_in_wan():
-    conversions = pd.DataFrame({"column": ["annual_spend"], "rule": ["wan"], "count": [398]})
+    conversions = pd.DataFrame(  # as the reader counts "43.1万元": currency and wan
+        {"column": ["annual_spend"] * 2, "rule": ["currency", "wan"], "count": [398, 398]}
+    )
     unit = money_unit(conversions, "annual_spend", language="zh")
     assert unit is WAN
     assert format_money(202_125_000.0, unit=unit) == "20,212.50万元"

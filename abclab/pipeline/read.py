@@ -8,7 +8,7 @@ The options of each source (``sheet``, ``encoding``) reach the reader.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,8 @@ NAME = "name"
 _PLAIN_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
 
 
+#: Columns of :attr:`Master.conversions` (as ``frame.attrs["conversions"]`` of the reader).
+CONVERSION_COLUMNS = ["column", "rule", "count"]
 #: Columns of :attr:`Master.set_aside` (rows of a file that are not records).
 SET_ASIDE_COLUMNS = ["file", "row", "kind", "content"]
 #: Relative tolerance of "this id-less row is the column total".
@@ -60,6 +62,10 @@ class Master:
     frame: pd.DataFrame
     excluded: pd.DataFrame
     set_aside: pd.DataFrame
+    #: cells of each criterion read by a business-number rule (``column, rule, count``)
+    conversions: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=CONVERSION_COLUMNS)
+    )
 
 
 def _source_options(source: Any) -> dict[str, Any]:
@@ -89,12 +95,14 @@ def read_master(study: Study) -> Master | None:
     options["numeric"] = []  # ids, phones and codes stay text; criteria parsed below
     table = read_table_report(src.path, **options)
     master = table.frame
+    conversions: list[tuple[str, str, int]] = []
     for col in study.criterion_names:
         if col in master.columns and not pd.api.types.is_numeric_dtype(master[col]):
             plain = plain_numbers(master[col]) if table.decimal == "." else None
             if plain is None:
-                plain, _ = parse_business_numbers(master[col], column=col, source=src.path.name,
-                                                  decimal=table.decimal)  # fmt: skip
+                plain, counts = parse_business_numbers(master[col], column=col, source=src.path.name,
+                                                       decimal=table.decimal)  # fmt: skip
+                conversions.extend((col, rule, int(n)) for rule, n in counts.items())
             master[col] = plain
     id_col = study.id_column or ID
     if id_col not in master.columns:
@@ -120,7 +128,12 @@ def read_master(study: Study) -> Master | None:
     excluded = master[totals].assign(row=rows[totals], reason="total row")
     frame = master[~totals].reset_index(drop=True)
     frame.attrs = {}
-    return Master(frame=frame, excluded=excluded.reset_index(drop=True), set_aside=set_aside)
+    return Master(
+        frame=frame,
+        excluded=excluded.reset_index(drop=True),
+        set_aside=set_aside,
+        conversions=pd.DataFrame(conversions, columns=CONVERSION_COLUMNS),
+    )
 
 
 def _is_column_total(master: pd.DataFrame, criteria: list[str]) -> np.ndarray:
@@ -202,6 +215,9 @@ def read_step(
         set_aside=empty if master is None else master.set_aside,
         unmatched=unmatched,
         returns=returns,
+        conversions=(
+            pd.DataFrame(columns=CONVERSION_COLUMNS) if master is None else master.conversions
+        ),
     )
 
 

@@ -238,7 +238,7 @@ def money_unit(
     -------
     MoneyUnit
         :data:`WAN` when the report is zh and the column's cells were written in 万元 or 亿
-        (rules ``wan`` / ``yi``) more often than not, else :data:`YUAN`.
+        (rules ``wan`` / ``yi``) in at least half as many cells as the most used rule, else :data:`YUAN`.
     """
     if language != "zh" or conversions is None or len(conversions) == 0:
         return YUAN
@@ -247,8 +247,9 @@ def money_unit(
         table = table[table["column"].astype(str) == str(column)]
     counts = table.groupby("rule")["count"].sum() if len(table) else pd.Series(dtype=float)
     chinese = float(counts.get("wan", 0)) + float(counts.get("yi", 0))
-    plain = float(counts.get("currency", 0)) + float(counts.get("thousands_separator", 0))
-    return WAN if chinese > 0 and chinese >= plain else YUAN
+    # "43.1万元" counts as currency and wan; a column mostly in plain yuan has few wan cells
+    most = float(counts.max()) if len(counts) else 0.0
+    return WAN if chinese > 0 and chinese >= 0.5 * most else YUAN
 
 
 def money_decimals(values: Iterable[Any], *, unit: MoneyUnit = YUAN) -> int:
