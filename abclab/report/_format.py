@@ -123,6 +123,15 @@ _NAME_RULES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
+    ("score", re.compile(r"(^|_)(score|points|utility)($|_)", re.I)),
+    (
+        "percent",
+        re.compile(
+            r"(share|percent|pct|rate|margin|stability|growth|weight|agreement|probability|"
+            r"prob|p_alive|coverage|accuracy|率|占比|比例|份额)",
+            re.I,
+        ),
+    ),
     (
         "count",
         re.compile(
@@ -131,20 +140,11 @@ _NAME_RULES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    ("score", re.compile(r"(^|_)(score|points|utility)($|_)", re.I)),
-    (
-        "percent",
-        re.compile(
-            r"(share|percent|pct|rate|margin|stability|growth|weight|agreement|probability|"
-            r"prob|p_alive|coverage|accuracy)",
-            re.I,
-        ),
-    ),
     (
         "money",
         re.compile(
             r"(spend|amount|revenue|sales|profit|turnover|value|clv|monetary|price|cost|"
-            r"income|balance|credit_limit|receivable|gmv|金额|消费|销售|利润|万元|元\)?$)",
+            r"income|balance|credit_limit|receivable|gmv|金额|消费|销售|利润|万元|额|元\)?$)",
             re.I,
         ),
     ),

@@ -8,6 +8,14 @@ openpyxl cells for 100 k customers). Cells are the ones openpyxl would write: nu
 column's number format, ``t="b"`` booleans, inline strings (``t="inlineStr"``), dates as serial
 numbers with a date format; missing values leave the cell out. Cell formats, widths and XML
 escaping live here, in one place; :mod:`abclab.report._excel` decides what the sheets hold.
+
+Every table sheet is a real Excel table (filter buttons, banded rows) with a frozen header row
+and a print set-up (A4 landscape, fit to one page wide, header row repeated on every page).
+Text that a spreadsheet would take for a formula (starting with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return; OWASP "CSV injection") is written as text with the cell style's
+``quotePrefix`` set, in the streamed bodies and in openpyxl cells alike (:func:`_put`), so it
+stays text even when a user edits the cell. Date columns whose values are all at midnight
+get the format ``yyyy-mm-dd`` (no 00:00:00).
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from abclab.exceptions import ReportError
@@ -53,6 +62,10 @@ _CHUNK_ROWS = 20_000
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: Characters counted as two columns wide (CJK and beyond).
 _WIDE = f"[{chr(0x2E81)}-{chr(0x10FFFF)}]"
+#: Text a spreadsheet program would read as a formula (OWASP CSV injection prefixes).
+FORMULA_PREFIX = re.compile(r"^[=+\-@\t\r]")
+#: Style of the Excel tables of the table sheets (banded rows).
+_TABLE_STYLE = "TableStyleMedium2"
 #: Excel's row limit (header included).
 _MAX_ROWS = 1_048_576
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -68,25 +81,36 @@ def _table_sheet(
     frame: pd.DataFrame,
     *,
     index: bool = False,
+    headers: list[str] | None = None,
+    formats: list[str | None] | None = None,
+    freeze: str | None = None,
+    empty: str = "(none)",
+    table_name: str | None = None,
 ) -> Worksheet:
-    """A table sheet: bold header by openpyxl, data rows registered in ``bodies`` (bulk XML)."""
+    """A table sheet: header by openpyxl, data rows registered in ``bodies`` (bulk XML).
+
+    ``headers`` are the header texts (default: the column names; made unique, as an Excel
+    table needs), ``formats`` the number format of each column (default:
+    :func:`_number_format`), ``freeze`` the frozen-pane cell (default ``A2``), ``empty`` the
+    text of a sheet without columns, ``table_name`` the Excel table's name (default: from
+    the title).
+    """
     ws = wb.create_sheet(title)
     if index:
         frame = frame.reset_index()
     if frame.shape[1] == 0:
-        ws.append(["(none)"])
+        _put(ws, 1, 1, empty)
         return ws
     if len(frame) + 1 > _MAX_ROWS:
         raise ReportError(
             f"sheet {title!r}: {len(frame):,} rows do not fit in an Excel sheet "
             f"({_MAX_ROWS - 1:,} data rows at most)"
         )
-    _write_header(ws, frame.columns, row=1, col=1)
+    names = _unique_headers([str(c) for c in frame.columns] if headers is None else headers)
+    _write_header(ws, names, row=1, col=1)
     kinds = [_column_kind(frame[c]) for c in frame.columns]
-    formats = [
-        _DATETIME_FORMAT if kind == "datetime" else _number_format(str(c), frame[c])
-        for c, kind in zip(frame.columns, kinds, strict=True)
-    ]
+    if formats is None:
+        formats = [_default_format(str(c), frame[c]) for c in frame.columns]
     if len(frame):
         bodies[title] = _Body(
             frame=frame,
@@ -96,18 +120,99 @@ def _table_sheet(
                 _style_attribute(ws, _DATETIME_FORMAT),
                 _style_attribute(ws, _DATE_FORMAT),
             ),
+            quote_style=_quote_style(ws),
         )
-    ws.freeze_panes = "B2" if title == "Customers" else "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(frame.shape[1])}{len(frame) + 1}"
+    ws.freeze_panes = freeze or "A2"
+    ref = f"A1:{get_column_letter(frame.shape[1])}{len(frame) + 1}"
+    if len(frame):
+        _add_table(wb, ws, ref, table_name or title)
+    else:
+        ws.auto_filter.ref = ref
+    _print_setup(ws)
     for j, (name, kind) in enumerate(zip(frame.columns, kinds, strict=True), start=1):
-        n = max(_text_width(str(name)), _column_width(frame[name], kind))
+        n = max(_text_width(names[j - 1]), _column_width(frame[name], kind))
         ws.column_dimensions[get_column_letter(j)].width = min(max(n + 2, 8), _MAX_WIDTH)
     return ws
 
 
+def _unique_headers(names: list[str]) -> list[str]:
+    """Header texts made non-empty and unique (``name (2)``), as Excel tables require."""
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        base = name.strip() or "column"
+        text, k = base, 2
+        while text.casefold() in seen:
+            text, k = f"{base} ({k})", k + 1
+        seen.add(text.casefold())
+        out.append(text)
+    return out
+
+
+def _add_table(wb: Workbook, ws: Worksheet, ref: str, name: str) -> None:
+    """An Excel table over ``ref`` (filter buttons, banded rows) named ``T_<name>``."""
+    taken = {t for sheet in wb.worksheets for t in sheet.tables}
+    base = "T_" + (re.sub(r"\W", "_", name, flags=re.ASCII).strip("_") or "table")
+    name, k = base, 2
+    while name in taken:
+        name, k = f"{base}_{k}", k + 1
+    style = TableStyleInfo(name=_TABLE_STYLE, showRowStripes=True, showColumnStripes=False)
+    ws.add_table(Table(displayName=name, ref=ref, tableStyleInfo=style))
+
+
+def _print_setup(ws: Worksheet, *, title_rows: str | None = "1:1") -> None:
+    """A4 landscape, one page wide (as many pages tall as needed), header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def _quote_style(ws: Worksheet) -> str:
+    """``' s="N"'`` of a text cell with ``quotePrefix`` (formula-like text stays text)."""
+    cell = Cell(ws)
+    cell.quotePrefix = True
+    return f' s="{cell.style_id}"'
+
+
+def _put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write one value with openpyxl; formula-like text is kept as text (quotePrefix)."""
+    cell = ws.cell(row=row, column=column)
+    value = _cell_value(value)
+    if isinstance(value, str) and value and FORMULA_PREFIX.match(value):
+        cell.value = value
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
+def _default_format(name: str, series: pd.Series) -> str | None:
+    """Number format of a column without one given: dates (date only when every value is at
+    midnight), else :func:`_number_format`."""
+    if _column_kind(series) in ("datetime", "mixed"):
+        stamps = [v for v in series.tolist() if isinstance(v, _dt.datetime | _dt.date)]
+        if _column_kind(series) == "datetime" or stamps:
+            return _DATE_FORMAT if _all_midnight(stamps) else _DATETIME_FORMAT
+    return _number_format(name, series)
+
+
+def _all_midnight(values: Iterable[Any]) -> bool:
+    for v in values:
+        if v is None or v is pd.NaT:
+            continue
+        if isinstance(v, _dt.datetime) and (v.hour, v.minute, v.second, v.microsecond) != (0,) * 4:
+            return False
+    return True
+
+
 def _write_header(ws: Worksheet, columns: Iterable[Any], *, row: int, col: int) -> None:
     for j, name in enumerate(columns):
-        cell = ws.cell(row=row, column=col + j, value=str(name))
+        cell = _put(ws, row, col + j, str(name))
         cell.font = _BOLD
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=False)
@@ -126,16 +231,39 @@ def _style_attribute(ws: Worksheet, number_format: str | None) -> str:
     return f' s="{cell.style_id}"'
 
 
-def _write_frame(ws: Worksheet, frame: pd.DataFrame, *, row: int, col: int) -> int:
-    """Write header + rows at (row, col) cell by cell (small blocks); return the last row."""
-    _write_header(ws, frame.columns, row=row, col=col)
-    formats = [_number_format(str(c), frame[c]) for c in frame.columns]
+def _write_frame(
+    ws: Worksheet,
+    frame: pd.DataFrame,
+    *,
+    row: int,
+    col: int,
+    headers: list[str] | None = None,
+    formats: list[str | None] | None = None,
+) -> int:
+    """Write header + rows at (row, col) cell by cell (small blocks); return the last row.
+
+    ``formats`` (default :func:`_default_format`) apply to the numbers and dates of a column.
+    """
+    _write_header(ws, [str(c) for c in frame.columns] if headers is None else headers,
+                  row=row, col=col)  # fmt: skip
+    if formats is None:
+        formats = [_default_format(str(c), frame[c]) for c in frame.columns]
     for i, values in enumerate(frame.itertuples(index=False, name=None), start=1):
         for j, value in enumerate(values):
-            cell = ws.cell(row=row + i, column=col + j, value=_cell_value(value))
-            if formats[j] and isinstance(cell.value, float):
+            cell = _put(ws, row + i, col + j, value)
+            if formats[j] and _takes_format(cell.value, formats[j]):
                 cell.number_format = formats[j]
     return row + len(frame)
+
+
+def _takes_format(value: Any, number_format: str) -> bool:
+    """Dates take a date format; floats (and ints, but not booleans) any other format."""
+    is_date = number_format in (_DATE_FORMAT, _DATETIME_FORMAT)
+    if isinstance(value, _dt.date):
+        return is_date
+    if is_date or isinstance(value, bool):
+        return False
+    return isinstance(value, int | float)
 
 
 # --------------------------------------------------------------------------- cells
@@ -234,6 +362,8 @@ class _Body:
     styles: tuple[str, ...]
     #: style attributes of datetime and date cells in mixed columns
     date_styles: tuple[str, str]
+    #: style attribute of formula-like text (quotePrefix)
+    quote_style: str = ""
 
 
 def _column_kind(series: pd.Series) -> str:
@@ -271,7 +401,7 @@ def _body_chunks(body: _Body, *, first_row: int = 2) -> Iterator[memoryview]:
         numbers = np.arange(first_row + start, first_row + start + len(chunk))
         rows = pc.cast(pa.array(numbers), pa.string())
         cells = [
-            _cells(chunk[name], letter, rows, kind, style, body.date_styles)
+            _cells(chunk[name], letter, rows, kind, style, body.date_styles, body.quote_style)
             for name, letter, kind, style in zip(
                 frame.columns, letters, body.kinds, body.styles, strict=True
             )
@@ -299,6 +429,7 @@ def _cells(
     kind: str,
     style: str,
     date_styles: tuple[str, str],
+    quote_style: str = "",
 ) -> pa.Array:
     """``<c>`` elements of one column chunk (null where the cell is left out)."""
     ref = f'<c r="{letter}'
@@ -314,13 +445,20 @@ def _cells(
         values = pc.if_else(flags, "1", "0")
         return pc.binary_join_element_wise(ref, rows, f'"{style} t="b"><v>', values, "</v></c>", "")
     if kind == "text":
-        return _text_cells(_arrow_text(series), ref, rows)
-    return _mixed_cells(series, letter, rows.to_pylist(), date_styles)
+        return _text_cells(_arrow_text(series), ref, rows, quote_style)
+    if kind == "datetime" and style:  # the column's date format
+        date_styles = (style, style)
+    elif style in date_styles:  # a mixed column of dates: the column's format for each
+        date_styles = (style, style)
+    return _mixed_cells(series, letter, rows.to_pylist(), date_styles, quote_style)
 
 
-def _text_cells(text: pa.Array, ref: str, rows: pa.Array) -> pa.Array:
-    """Inline-string cells; '' is left out, as openpyxl writes no value for it."""
+def _text_cells(text: pa.Array, ref: str, rows: pa.Array, quote_style: str = "") -> pa.Array:
+    """Inline-string cells; '' is left out, as openpyxl writes no value for it; formula-like
+    text gets the quotePrefix style."""
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    risky = pc.fill_null(pc.match_substring_regex(text, FORMULA_PREFIX.pattern), False)
+    style = pc.if_else(risky, quote_style, "")
     if pc.any(pc.match_substring_regex(text, _ILLEGAL.pattern)).as_py():
         text = pa.array([None if s is None else _xstring(s) for s in text.to_pylist()], pa.string())
     for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
@@ -328,7 +466,7 @@ def _text_cells(text: pa.Array, ref: str, rows: pa.Array) -> pa.Array:
     padded = pc.not_equal(text, pc.utf8_trim_whitespace(text))
     opening = pc.if_else(padded, '<t xml:space="preserve">', "<t>")
     return pc.binary_join_element_wise(
-        ref, rows, '" t="inlineStr"><is>', opening, text, "</t></is></c>", ""
+        ref, rows, '"', style, ' t="inlineStr"><is>', opening, text, "</t></is></c>", ""
     )
 
 
@@ -342,7 +480,11 @@ def _xstring(text: str) -> str:
 
 
 def _mixed_cells(
-    series: pd.Series, letter: str, rows: list[str], date_styles: tuple[str, str]
+    series: pd.Series,
+    letter: str,
+    rows: list[str],
+    date_styles: tuple[str, str],
+    quote_style: str = "",
 ) -> pa.Array:
     """Cells of an object column holding several types, value by value (:func:`_cell_value`)."""
     out: list[str | None] = []
@@ -361,7 +503,8 @@ def _mixed_cells(
         else:
             text = _xstring(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             space = ' xml:space="preserve"' if text != text.strip() else ""
-            out.append(f'{ref} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+            quote = quote_style if FORMULA_PREFIX.match(value) else ""
+            out.append(f'{ref}{quote} t="inlineStr"><is><t{space}>{text}</t></is></c>')
     return pa.array(out, type=pa.string())
 
 
