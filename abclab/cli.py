@@ -342,10 +342,13 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     out = out.reset_index()
     target = Path(args.out)
     target.parent.mkdir(parents=True, exist_ok=True)
+    # formula-like text from the client's file (=, +, -, @) must not become a live formula
+    from abclab.report._xlsx import csv_safe, write_table_xlsx
+
     if target.suffix.lower() == ".xlsx":
-        out.to_excel(target, index=False, sheet_name="classes")
+        write_table_xlsx(out, target, sheet="classes")
     elif target.suffix.lower() == ".csv":
-        out.to_csv(target, index=False, encoding="utf-8")
+        csv_safe(out).to_csv(target, index=False, encoding="utf-8")
     else:
         raise AbclabError(f"--out {target}: expected a .csv or .xlsx file name")
     counts = out["tier"].value_counts().sort_index()

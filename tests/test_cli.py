@@ -122,6 +122,32 @@ def test_classify_pareto_to_csv(tmp_path, capsys):
     assert "4 rows classified by pareto (A: 2, B: 1, C: 1)" in out
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_classify_keeps_formula_like_ids_as_text(tmp_path, capsys, suffix):
+    """Ids such as ``=HYPERLINK(...)`` or ``@SUM(A1)`` from the client's file stay text: a
+    leading ``'`` in CSV (OWASP), a text cell with quotePrefix in XLSX; numbers stay numbers."""
+    import openpyxl
+
+    ids = ['=HYPERLINK("http://x.example","x")', "+1+1", "-2", "@SUM(A1)", "plain"]
+    data = tmp_path / "items.csv"
+    pd.DataFrame({"sku": ids, "value": [70, 20, 6, 3, 1]}).to_csv(data, index=False)
+    out_file = tmp_path / f"classes{suffix}"
+    code, _, err = _run(capsys, "classify", str(data), "--value", "value", "--id", "sku",
+                        "--out", str(out_file))  # fmt: skip
+    assert code == 0, err
+    if suffix == ".csv":
+        back = pd.read_csv(out_file, dtype={"sku": str})
+        assert back["sku"].tolist() == ["'" + i for i in ids[:4]] + ["plain"]
+        assert back["value"].tolist() == [70, 20, 6, 3, 1]
+        return
+    ws = openpyxl.load_workbook(out_file)["classes"]
+    cells = [row[0] for row in ws.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == ids
+    assert all(c.data_type == "s" for c in cells)
+    assert all(c.quotePrefix for c in cells[:4]) and not cells[4].quotePrefix
+    assert [row[1].value for row in ws.iter_rows(min_row=2)] == [70, 20, 6, 3, 1]
+
+
 def test_classify_unknown_column(tmp_path, capsys):
     data = tmp_path / "items.csv"
     pd.DataFrame({"sku": ["a"], "value": [1]}).to_csv(data, index=False)

@@ -28,7 +28,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from xml.etree import ElementTree
 
@@ -594,3 +594,34 @@ def _split_sheet(xml: str, body: _Body) -> tuple[str, str]:
     if empty is None:  # pragma: no cover - openpyxl always writes sheetData
         raise RuntimeError("openpyxl wrote a worksheet without <sheetData>")
     return xml[: empty.start()] + "<sheetData>", "</sheetData>" + xml[empty.end() :]
+
+
+# --------------------------------------------------------------------------- one-table files
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells starting with ``=``, ``+``, ``-``, ``@``, tab or CR carry a
+    leading ``'`` (OWASP CSV injection advice), so a spreadsheet opens them as text."""
+    out = frame.copy()
+    for j in range(out.shape[1]):
+        col = out.iloc[:, j]
+        if _column_kind(col) not in ("text", "mixed"):
+            continue
+        values = col.astype(object)
+        risky = values.map(lambda v: isinstance(v, str) and bool(FORMULA_PREFIX.match(v)))
+        if risky.any():
+            out.isetitem(j, values.where(~risky, "'" + values.astype(str)))
+    return out
+
+
+def write_table_xlsx(frame: pd.DataFrame, path: str | Path, *, sheet: str = "Sheet1") -> Path:
+    """One frame as a workbook with one table sheet (typed cells, text kept as text)."""
+    path = Path(path)
+    wb = Workbook()
+    wb.remove(wb.active)
+    bodies: dict[str, _Body] = {}
+    _table_sheet(wb, bodies, sheet, frame)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as target:
+        _write_package(buffer.getvalue(), target, _dt.datetime(1980, 1, 1), bodies)
+    return path
