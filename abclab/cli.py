@@ -55,16 +55,29 @@ class ProgressPrinter:
         Where lines go (stderr by default, so stdout stays clean for piping).
     clock : callable
         Monotonic clock (injectable for tests).
+    quiet : bool, optional
+        Print nothing; default: quiet unless ``stream`` is a terminal (logs and pipes stay
+        clean).
     """
 
     def __init__(
-        self, stream: TextIO | None = None, clock: Callable[[], float] = time.perf_counter
+        self,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+        *,
+        quiet: bool | None = None,
     ):
         self._stream = stream if stream is not None else sys.stderr
         self._clock = clock
         self._start = clock()
+        if quiet is None:
+            isatty = getattr(self._stream, "isatty", None)
+            quiet = not (callable(isatty) and isatty())
+        self.quiet = quiet
 
     def __call__(self, step: str) -> None:
+        if self.quiet:
+            return
         elapsed = self._clock() - self._start
         print(f"[{elapsed:6.1f}s] {step}", file=self._stream, flush=True)
 
@@ -80,7 +93,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     for path in study.data.paths:
         if not path.is_file():
             raise InputDataError(f"{args.study}: data file not found: {path}")
-    outputs = run_report(study, args.out, formats=formats, progress=progress)
+    options = {"debug": True} if getattr(args, "debug", False) else {}
+    outputs = run_report(study, args.out, formats=formats, progress=progress, **options)
     progress("done")
     for item in _as_paths(outputs):
         print(item)

@@ -178,7 +178,7 @@ def test_report_progress_and_outputs(tmp_path, capsys, monkeypatch):
     """`report` forwards formats and a progress callable; paths are printed one per line."""
     calls = {}
 
-    def fake_run_report(study_path, out_dir, *, formats, progress):
+    def fake_run_report(study_path, out_dir, *, formats, progress, debug=False):
         calls.update(study=study_path, out=out_dir, formats=formats)
         progress("notebook")
         return abclab.report.ReportFiles(
@@ -199,12 +199,29 @@ def test_report_progress_and_outputs(tmp_path, capsys, monkeypatch):
     )
     assert code == 0
     assert calls["formats"] == ("html", "xlsx")
-    assert [line.split("] ")[1] for line in err.splitlines()] == [
-        f"study {study}",
-        "notebook",
-        "done",
-    ]
+    assert err == ""  # progress is quiet when stderr is not a terminal
     assert out.splitlines() == [str(tmp_path / "report.ipynb"), str(tmp_path / "provenance.json")]
+
+
+def test_progress_printer_on_a_terminal_and_quiet_otherwise():
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    ticks = iter([0.0, 1.25, 2.5])
+    tty = Terminal()
+    progress = cli.ProgressPrinter(tty, clock=lambda: next(ticks))
+    progress("pipeline: data")
+    progress("section: Data quality")
+    assert tty.getvalue().splitlines() == [
+        "[   1.2s] pipeline: data",
+        "[   2.5s] section: Data quality",
+    ]
+    pipe = io.StringIO()
+    cli.ProgressPrinter(pipe)("anything")
+    assert pipe.getvalue() == ""
 
 
 def test_report_missing_data_file_fails_before_the_kernel(tmp_path, capsys, monkeypatch):
