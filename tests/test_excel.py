@@ -435,3 +435,25 @@ def test_formula_like_client_text_stays_text_in_every_sheet(results, tmp_path):
     unmatched = wb["Unmatched ids"]
     assert unmatched["D2"].value == datetime.datetime(2024, 1, 2)
     assert unmatched["D2"].number_format == "yyyy-mm-dd"
+
+
+def test_analyst_checklist_lists_what_to_confirm(results, tmp_path):
+    """provenance.json carries the checks; checklist.md lists flagged lines, inconsistent
+    experts used anyway (zh demo: CR ≈ 0.11) and says so when there is nothing to check."""
+    from abclab.report._checklist import checklist_markdown, write_checklist
+
+    path = write_provenance(results, tmp_path / "provenance.json")
+    record = json.loads(path.read_text(encoding="utf-8"))
+    checks = record["checks"]
+    assert checks["flagged_lines"]["count"] == len(results.clean.flagged_lines) >= 1
+    assert write_checklist(path, tmp_path / "checklist.md")
+    text = (tmp_path / "checklist.md").read_text(encoding="utf-8")
+    customer = results.clean.flagged_lines["customer"].iloc[0]
+    assert "- [ ] 1 invoice line(s) look like keying errors" in text and customer in text
+    zh = run_study(ROOT / "data" / "demo" / "study_zh.yaml")
+    zh_record = json.loads(write_provenance(zh, tmp_path / "zh.json").read_text(encoding="utf-8"))
+    experts = zh_record["checks"]["inconsistent_experts"]["rows"]
+    assert [e["expert"] for e in experts] == ["财务总监"] and experts[0]["cr"] > 0.1
+    assert "财务总监：CR = 0.1" in checklist_markdown(zh_record, "zh")
+    empty = {"study": {"name": "x"}, "checks": {}}
+    assert "Nothing to confirm" in checklist_markdown(empty, "en")

@@ -468,11 +468,26 @@ def _returns_table(returns: Any, total_label: str) -> pd.DataFrame:
 
 
 def _parameters(results: Any) -> pd.DataFrame:
-    rows = list(_flatten(results.study.to_dict()))
+    """The study as dotted key / value. ``audience: client`` shows data files by name only;
+    ``analyst`` adds each data file's full path and SHA-256 and the package versions."""
+    study = results.study
+    analyst = getattr(study, "audience", "client") == "analyst"
+    rows = [
+        (k, Path(v).name if k.endswith(".path") and isinstance(v, str) and not analyst else v)
+        for k, v in _flatten(study.to_dict())
+    ]
     rows.append(("recommended", results.recommended))
-    rows.append(("seed", results.study.seed))
+    rows.append(("seed", study.seed))
     for key, value in results.counts.items():
         rows.append((f"counts.{key}", value))
+    if analyst:
+        from abclab.report._provenance import file_sha256, package_versions
+
+        for i, p in enumerate(results.data_files):
+            rows.append((f"provenance.data_files[{i}].path", str(Path(p).resolve())))
+            rows.append((f"provenance.data_files[{i}].sha256", file_sha256(p)))
+        for name, version in package_versions().items():
+            rows.append((f"provenance.packages.{name}", version))
     frame = pd.DataFrame(rows, columns=["key", "value"]).drop_duplicates("key", keep="first")
     frame["value"] = frame["value"].astype(object)
     return frame.reset_index(drop=True)
