@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import site
 import sys
@@ -42,26 +43,27 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
 from abclab.config import Study, load_study
 from abclab.exceptions import ReportError, StudyError
+from abclab.pipeline import PROGRESS_ENV
 from abclab.report._checklist import write_checklist
 from abclab.report._i18n import LANGUAGES, text
+from abclab.report._outdir import (
+    CHECKLIST_FILE,
+    FAILED_FILE,
+    HTML_FILE,
+    NOTEBOOK_FILE,
+    PDF_FILE,
+    PROVENANCE_FILE,
+    XLSX_FILE,
+    _check_out,
+    _publish,
+    _write_recorded,
+)
 from abclab.report._pdf import html_to_pdf
+from abclab.report._progress import _ProgressFollower, _section_announcer
 
 FORMATS = ("html", "pdf", "xlsx")
 #: Kernel name under which the runner's translator and kernel spec are known.
 KERNEL_NAME = "abclab-report"
-#: Names of the files in a finished report directory.
-NOTEBOOK_FILE = "report.ipynb"
-HTML_FILE = "report.html"
-PDF_FILE = "report.pdf"
-XLSX_FILE = "report.xlsx"
-PROVENANCE_FILE = "provenance.json"
-FAILED_FILE = "report.FAILED.ipynb"
-CHECKLIST_FILE = "checklist.md"
-#: The runner's record of the files it wrote into an output folder (name -> SHA-256).
-MANIFEST_FILE = ".abclab-report.json"
-#: Every name the runner may write into an output folder.
-OUTPUT_FILES = (NOTEBOOK_FILE, HTML_FILE, PDF_FILE, XLSX_FILE, PROVENANCE_FILE, CHECKLIST_FILE,
-                FAILED_FILE)  # fmt: skip
 #: Parameters the runner always sets; callers may not override them.
 RESERVED_PARAMETERS = ("study_path", "output_dir", "write_xlsx")
 
@@ -287,65 +289,7 @@ def _execute(
 
 def _plain_traceback(lines: Sequence[str]) -> str:
     """The cell's traceback as plain text (ANSI colours removed)."""
-    import re
-
     return re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(lines))
-
-
-def _section_announcer(say: Progress) -> Callable[..., None]:
-    """nbclient ``on_cell_start`` hook: names each report section as its cell starts."""
-    seen: set[str] = set()
-
-    def hook(cell: Any, cell_index: int) -> None:
-        key = cell.get("metadata", {}).get("abclab", {}).get("section")
-        if not key or key in seen or key == "setup":
-            return
-        seen.add(key)
-        try:
-            heading = text(f"section.{key}", "en")
-        except KeyError:
-            heading = key
-        say(f"section: {heading}")
-
-    return hook
-
-
-class _ProgressFollower:
-    """Follows the file the kernel's pipeline writes its step names to (one per line)."""
-
-    def __init__(self, path: Path, say: Progress, interval: float = 0.2) -> None:
-        import threading
-
-        self.path, self.say, self.interval = path, say, interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._offset = 0
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=2)
-        self._drain()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self._drain()
-
-    def _drain(self) -> None:
-        try:
-            with self.path.open("rb") as fh:
-                fh.seek(self._offset)
-                data = fh.read()
-        except OSError:
-            return
-        complete = data[: data.rfind(b"\n") + 1]
-        self._offset += len(complete)
-        for line in complete.decode("utf-8", "replace").splitlines():
-            if line.strip():
-                self.say(f"pipeline: {line.strip()}")
 
 
 def _failure_message(executed: Path, err: Any, failed: Path) -> str:
@@ -410,8 +354,6 @@ class SameInterpreterKernelSpecs(KernelSpecManager):
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
         env = {"PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg"}
         if self.progress_file is not None:
-            from abclab.pipeline import PROGRESS_ENV
-
             env[PROGRESS_ENV] = str(self.progress_file)
         root = _package_root()
         if root is not None:
@@ -523,99 +465,6 @@ def _add_timings(
         stages = record["timings"] = {"study": stages}
     stages.update({f"report_{k}": round(v, 4) for k, v in timings.items()})
     path.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _read_manifest(target: Path) -> dict[str, str]:
-    path = target / MANIFEST_FILE
-    if not path.is_file():
-        return {}
-    try:
-        files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
-    except (OSError, ValueError, AttributeError):
-        return {}
-    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
-
-
-def _write_manifest(target: Path, files: Mapping[str, str]) -> None:
-    record = {"written_by": "abclab report", "files": dict(sorted(files.items()))}
-    partial = target / f"{MANIFEST_FILE}.part"
-    partial.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    os.replace(partial, target / MANIFEST_FILE)
-
-
-def _check_out(target: Path, shown: str | Path) -> dict[str, str]:
-    """The manifest of ``target``; ReportError when a file named like an output is not ours.
-
-    A file is ours when the manifest lists it with its current SHA-256: anything else (a
-    client's ``report.xlsx``, a workbook edited since) would be overwritten or deleted.
-    """
-    manifest = _read_manifest(target) if target.is_dir() else {}
-    for name in OUTPUT_FILES:
-        path = target / name
-        if not path.exists():
-            continue
-        if name not in manifest:
-            raise ReportError(
-                f"--out {shown}: {name} exists and was not written by abclab (it is not in "
-                f"{MANIFEST_FILE}); abclab never overwrites it: move it away or choose "
-                "another --out folder"
-            )
-        if not path.is_file() or _sha256(path) != manifest[name]:
-            raise ReportError(
-                f"--out {shown}: {name} was changed since abclab wrote it; abclab does not "
-                "overwrite it: move it away (or rename it) or choose another --out folder"
-            )
-    return manifest
-
-
-def _write_recorded(source: Path, target: Path, name: str, manifest: dict[str, str]) -> None:
-    """Copy ``source`` to ``target/name`` atomically and record it in the manifest."""
-    partial = target / f".{name}.part-{uuid.uuid4().hex[:8]}"
-    try:
-        shutil.copyfile(source, partial)
-        manifest[name] = _sha256(partial)
-        _write_manifest(target, manifest)
-        os.replace(partial, target / name)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-def _publish(
-    staging: Path, target: Path, names: Sequence[str], manifest: dict[str, str]
-) -> dict[str, Path]:
-    """Move the finished files from ``staging`` into ``target`` (one ``os.replace`` each).
-
-    Outputs of an earlier run that this run does not write (a failure record, a format not
-    asked for this time) are removed only when the manifest shows abclab wrote them as they
-    are; the manifest is updated before the first file moves, so it always lists every
-    file abclab may have written.
-    """
-    target.mkdir(parents=True, exist_ok=True)
-    digests = {name: _sha256(staging / name) for name in names}
-    _write_manifest(target, {**manifest, **digests})
-    moved = {}
-    for name in names:
-        os.replace(staging / name, target / name)
-        moved[name] = target / name
-    final = dict(digests)
-    for stale in OUTPUT_FILES:
-        path = target / stale
-        if stale in names or not path.is_file():
-            continue
-        if stale in manifest and _sha256(path) == manifest[stale]:
-            path.unlink()
-    _write_manifest(target, final)
-    return moved
 
 
 class _timed:
