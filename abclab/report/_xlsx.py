@@ -115,7 +115,7 @@ def _table_sheet(
     ws.freeze_panes = freeze or "A2"
     ref = f"A1:{get_column_letter(frame.shape[1])}{len(frame) + 1}"
     if len(frame):
-        _add_table(wb, ws, ref, table_name or title)
+        _add_table(wb, ws, ref, table_name or title, names)
     else:
         ws.auto_filter.ref = ref
     _print_setup(ws)
@@ -139,15 +139,23 @@ def _unique_headers(names: list[str]) -> list[str]:
     return out
 
 
-def _add_table(wb: Workbook, ws: Worksheet, ref: str, name: str) -> None:
-    """An Excel table over ``ref`` (filter buttons, banded rows) named ``T_<name>``."""
+def _add_table(wb: Workbook, ws: Worksheet, ref: str, name: str, headers: list[str]) -> None:
+    """An Excel table over ``ref`` (filter buttons, banded rows) named ``T_<name>``.
+
+    The column names are set here: openpyxl would otherwise read them from the header row
+    with ``ws[ref]``, which creates a cell object for every cell of the (streamed) body.
+    """
     taken = {t for sheet in wb.worksheets for t in sheet.tables}
     base = "T_" + (re.sub(r"\W", "_", name, flags=re.ASCII).strip("_") or "table")
-    name, k = base, 2
-    while name in taken:
-        name, k = f"{base}_{k}", k + 1
+    table_name, k = base, 2
+    while table_name in taken:
+        table_name, k = f"{base}_{k}", k + 1
     style = TableStyleInfo(name=_TABLE_STYLE, showRowStripes=True, showColumnStripes=False)
-    ws.add_table(Table(displayName=name, ref=ref, tableStyleInfo=style))
+    table = Table(displayName=table_name, ref=ref, tableStyleInfo=style)
+    table._initialise_columns()
+    for column, header in zip(table.tableColumns, headers, strict=True):
+        column.name = header
+    ws.add_table(table)
 
 
 def _print_setup(ws: Worksheet, *, title_rows: str | None = "1:1") -> None:
