@@ -244,7 +244,7 @@ def test_bulk_rows_equal_openpyxl_cells(tmp_path):
 
 def test_bulk_rows_stream_in_chunks_in_order(tmp_path, monkeypatch):
     """Bodies longer than one chunk keep every row once, in order (chunk size forced to 7)."""
-    from abclab.report import _xlsx, _xlsx_body
+    from abclab.report import _xlsx_body
 
     monkeypatch.setattr(_xlsx_body, "_CHUNK_ROWS", 7)
     frame = pd.DataFrame({"k": [f"K{i}" for i in range(50)], "x": np.arange(50) / 7})

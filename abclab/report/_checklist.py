@@ -11,6 +11,7 @@ were used anyway.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,15 @@ _ORDER = ("inconsistent_experts", "flagged_lines", "review", "unmatched", "pendi
 def _item(key: str, row: dict[str, Any], words: dict[str, str]) -> str:
     if key == "inconsistent_experts":
         return words["cr"].format(**row)
-    return " · ".join(str(v) for v in row.values() if v not in (None, ""))
+    return " · ".join(_shown(v) for v in row.values() if v not in (None, ""))
+
+
+def _shown(value: Any) -> str:
+    """A value of a check row as text: dates without midnight, numbers with separators."""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    text = str(value)
+    return re.sub(r"T00:00:00(?:\.0+)?(?:Z)?$", "", text)
 
 
 def checklist_markdown(record: dict[str, Any], language: str = "en") -> str:

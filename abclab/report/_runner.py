@@ -80,11 +80,12 @@ class ReportFiles:
     html: Path | None = None
     pdf: Path | None = None
     xlsx: Path | None = None
+    checklist: Path | None = None
 
     @property
     def paths(self) -> tuple[Path, ...]:
         """Every written file, in a stable order."""
-        items = (self.notebook, self.html, self.pdf, self.xlsx, self.provenance)
+        items = (self.notebook, self.html, self.pdf, self.xlsx, self.provenance, self.checklist)
         return tuple(p for p in items if p is not None)
 
 
@@ -216,6 +217,7 @@ def run_report(
         html=files.get(HTML_FILE),
         pdf=files.get(PDF_FILE),
         xlsx=files.get(XLSX_FILE),
+        checklist=files.get(CHECKLIST_FILE),
     )
 
 
