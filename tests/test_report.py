@@ -300,8 +300,13 @@ def test_demo_report_files_and_provenance(demo_report):
         "report.pdf",
         "report.xlsx",
         "provenance.json",
+        "checklist.md",  # the analyst's file, beside the report
     ]
+    checklist = demo_report.checklist.read_text(encoding="utf-8")
+    assert "- [ ] " in checklist and "CR = 0.1" in checklist  # the inconsistent expert
     record = json.loads(demo_report.provenance.read_text(encoding="utf-8"))
+    assert record["audience"] == "client"
+    assert record["checks"]["inconsistent_experts"]["count"] >= 1
     assert record["counts"]["input"] == sum(
         record["counts"][k] for k in ("classified", "pending", "merged")
     )
