@@ -56,16 +56,29 @@ class ProgressPrinter:
         Where lines go (stderr by default, so stdout stays clean for piping).
     clock : callable
         Monotonic clock (injectable for tests).
+    quiet : bool, optional
+        Print nothing; default: quiet unless ``stream`` is a terminal (logs and pipes stay
+        clean).
     """
 
     def __init__(
-        self, stream: TextIO | None = None, clock: Callable[[], float] = time.perf_counter
+        self,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+        *,
+        quiet: bool | None = None,
     ):
         self._stream = stream if stream is not None else sys.stderr
         self._clock = clock
         self._start = clock()
+        if quiet is None:
+            isatty = getattr(self._stream, "isatty", None)
+            quiet = not (callable(isatty) and isatty())
+        self.quiet = quiet
 
     def __call__(self, step: str) -> None:
+        if self.quiet:
+            return
         elapsed = self._clock() - self._start
         print(f"[{elapsed:6.1f}s] {step}", file=self._stream, flush=True)
 
@@ -85,7 +98,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not check.ok:
         name = Path(args.study).name
         raise StudyError("\n".join(f"{name}: {problem}" for problem in check.problems))
-    outputs = run_report(study, args.out, formats=formats, progress=progress)
+    options = {"debug": True} if getattr(args, "debug", False) else {}
+    outputs = run_report(study, args.out, formats=formats, progress=progress, **options)
     progress("done")
     for item in _as_paths(outputs):
         print(item)
@@ -345,10 +359,13 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     out = out.reset_index()
     target = Path(args.out)
     target.parent.mkdir(parents=True, exist_ok=True)
+    # formula-like text from the client's file (=, +, -, @) must not become a live formula
+    from abclab.report._xlsx import csv_safe, write_table_xlsx
+
     if target.suffix.lower() == ".xlsx":
-        out.to_excel(target, index=False, sheet_name="classes")
+        write_table_xlsx(out, target, sheet="classes")
     elif target.suffix.lower() == ".csv":
-        out.to_csv(target, index=False, encoding="utf-8")
+        csv_safe(out).to_csv(target, index=False, encoding="utf-8")
     else:
         raise AbclabError(f"--out {target}: expected a .csv or .xlsx file name")
     counts = out["tier"].value_counts().sort_index()

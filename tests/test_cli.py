@@ -122,6 +122,32 @@ def test_classify_pareto_to_csv(tmp_path, capsys):
     assert "4 rows classified by pareto (A: 2, B: 1, C: 1)" in out
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_classify_keeps_formula_like_ids_as_text(tmp_path, capsys, suffix):
+    """Ids such as ``=HYPERLINK(...)`` or ``@SUM(A1)`` from the client's file stay text: a
+    leading ``'`` in CSV (OWASP), a text cell with quotePrefix in XLSX; numbers stay numbers."""
+    import openpyxl
+
+    ids = ['=HYPERLINK("http://x.example","x")', "+1+1", "-2", "@SUM(A1)", "plain"]
+    data = tmp_path / "items.csv"
+    pd.DataFrame({"sku": ids, "value": [70, 20, 6, 3, 1]}).to_csv(data, index=False)
+    out_file = tmp_path / f"classes{suffix}"
+    code, _, err = _run(capsys, "classify", str(data), "--value", "value", "--id", "sku",
+                        "--out", str(out_file))  # fmt: skip
+    assert code == 0, err
+    if suffix == ".csv":
+        back = pd.read_csv(out_file, dtype={"sku": str})
+        assert back["sku"].tolist() == ["'" + i for i in ids[:4]] + ["plain"]
+        assert back["value"].tolist() == [70, 20, 6, 3, 1]
+        return
+    ws = openpyxl.load_workbook(out_file)["classes"]
+    cells = [row[0] for row in ws.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == ids
+    assert all(c.data_type == "s" for c in cells)
+    assert all(c.quotePrefix for c in cells[:4]) and not cells[4].quotePrefix
+    assert [row[1].value for row in ws.iter_rows(min_row=2)] == [70, 20, 6, 3, 1]
+
+
 def test_classify_unknown_column(tmp_path, capsys):
     data = tmp_path / "items.csv"
     pd.DataFrame({"sku": ["a"], "value": [1]}).to_csv(data, index=False)
@@ -152,7 +178,7 @@ def test_report_progress_and_outputs(tmp_path, capsys, monkeypatch):
     """`report` forwards formats and a progress callable; paths are printed one per line."""
     calls = {}
 
-    def fake_run_report(study_path, out_dir, *, formats, progress):
+    def fake_run_report(study_path, out_dir, *, formats, progress, debug=False):
         calls.update(study=study_path, out=out_dir, formats=formats)
         progress("notebook")
         return abclab.report.ReportFiles(
@@ -173,12 +199,29 @@ def test_report_progress_and_outputs(tmp_path, capsys, monkeypatch):
     )
     assert code == 0
     assert calls["formats"] == ("html", "xlsx")
-    assert [line.split("] ")[1] for line in err.splitlines()] == [
-        f"study {study}",
-        "notebook",
-        "done",
-    ]
+    assert err == ""  # progress is quiet when stderr is not a terminal
     assert out.splitlines() == [str(tmp_path / "report.ipynb"), str(tmp_path / "provenance.json")]
+
+
+def test_progress_printer_on_a_terminal_and_quiet_otherwise():
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    ticks = iter([0.0, 1.25, 2.5])
+    tty = Terminal()
+    progress = cli.ProgressPrinter(tty, clock=lambda: next(ticks))
+    progress("pipeline: data")
+    progress("section: Data quality")
+    assert tty.getvalue().splitlines() == [
+        "[   1.2s] pipeline: data",
+        "[   2.5s] section: Data quality",
+    ]
+    pipe = io.StringIO()
+    cli.ProgressPrinter(pipe)("anything")
+    assert pipe.getvalue() == ""
 
 
 def test_report_missing_data_file_fails_before_the_kernel(tmp_path, capsys, monkeypatch):

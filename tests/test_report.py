@@ -109,29 +109,93 @@ def test_runner_only_requested_formats(tiny, tmp_path):
     files = run_report(study, tmp_path / "out", notebook=nb, formats=("html",))
     assert (files.pdf, files.xlsx) == (None, None)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        ".abclab-report.json",
         "provenance.json",
         "report.html",
         "report.ipynb",
     ]
 
 
-def test_failing_cell_names_section_and_leaves_no_report(tiny, tmp_path):
-    """A failing cell → ReportError naming cell, section and error; nothing finished-looking left."""
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_failing_cell_names_section_and_keeps_the_previous_report(tiny, tmp_path):
+    """A failing cell → ReportError naming cell, section and error; the previous report is
+    left byte-identical and the failure notebook is written beside it."""
     study, nb = tiny
     out = tmp_path / "out"
     run_report(study, out, notebook=nb, formats=("html",))  # an earlier, good report
+    before = _snapshot(out)
+    del before[".abclab-report.json"]  # the manifest gains the failure record
     with pytest.raises(
         ReportError,
         match=r"cell 5 \(section 'weights': Criteria weights\): KeyError: .*no column named spend",
-    ):
+    ) as caught:
         run_report(study, out, notebook=nb, parameters={"fail": True})
-    assert sorted(p.name for p in out.iterdir()) == ["report.FAILED.ipynb"]
+    assert "Traceback" not in str(caught.value) and "raise KeyError" not in str(caught.value)
+    after = _snapshot(out)
+    assert {k: after[k] for k in before} == before  # byte-identical
+    assert set(after) == set(before) | {"report.FAILED.ipynb", ".abclab-report.json"}
     failed = nbformat.read(out / "report.FAILED.ipynb", as_version=4)
     assert any(o.get("ename") == "KeyError" for c in failed.cells for o in c.get("outputs", []))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "study", "tiny.ipynb"]
+    # --debug: the failing cell's own traceback follows the message
+    with pytest.raises(ReportError) as caught:
+        run_report(study, out, notebook=nb, parameters={"fail": True}, debug=True)
+    assert "raise KeyError('no column named spend')" in str(caught.value)
+    assert "\x1b[" not in str(caught.value)
     # A later success removes the failure record.
     run_report(study, out, notebook=nb, formats=("html",))
     assert "report.FAILED.ipynb" not in {p.name for p in out.iterdir()}
+
+
+@pytest.mark.parametrize("name", ["report.xlsx", "report.html", "provenance.json"])
+def test_a_file_in_out_that_abclab_did_not_write_is_never_touched(tiny, tmp_path, name):
+    """A client's ``report.xlsx`` (or any file named like an output) in --out: refused before
+    anything runs, and the file is left as it was; the same once abclab wrote the folder."""
+    study, nb = tiny
+    out = tmp_path / "out"
+    out.mkdir()
+    client = out / name
+    client.write_bytes(b"the client's own file")
+    seen: list[str] = []
+    with pytest.raises(
+        ReportError, match=rf"{re.escape(name)} exists and was not written by abclab"
+    ):
+        run_report(study, out, notebook=nb, progress=seen.append)
+    assert seen == [] and client.read_bytes() == b"the client's own file"
+    assert sorted(p.name for p in out.iterdir()) == [name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "study", "tiny.ipynb"]
+    # a folder abclab wrote: a file edited since is not overwritten either
+    other = tmp_path / "other"
+    run_report(study, other, notebook=nb, formats=("html",))
+    (other / "report.html").write_text("edited by hand", encoding="utf-8")
+    with pytest.raises(ReportError, match="report.html was changed since abclab wrote it"):
+        run_report(study, other, notebook=nb, formats=("html",))
+    assert (other / "report.html").read_text(encoding="utf-8") == "edited by hand"
+    # other files in --out (inputs, notes) are never touched by a successful run
+    note = other / "customers.xlsx"
+    note.write_bytes(b"input")
+    (other / "report.html").unlink()
+    run_report(study, other, notebook=nb, formats=("html",))
+    assert note.read_bytes() == b"input"
+
+
+def test_progress_names_pipeline_steps_and_sections(tiny, tmp_path):
+    """Each report section is announced as its cell starts; pipeline steps written by the
+    kernel (abclab.pipeline.PROGRESS_ENV) are relayed."""
+    study, nb_path = tiny
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(
+        "from abclab.pipeline import run_study\nresults = run_study(study_path)"
+    ))  # fmt: skip
+    nbformat.write(nb, nb_path)
+    seen: list[str] = []
+    run_report(study, tmp_path / "out", notebook=nb_path, formats=("html",), progress=seen.append)
+    assert "section: Executive summary" in seen and "section: Criteria weights" in seen
+    assert "pipeline: data" in seen and "pipeline: cleaning" in seen
+    assert seen.index("pipeline: data") < seen.index("writing HTML")
 
 
 def test_runner_bad_input_errors(tiny, tmp_path):
@@ -236,8 +300,13 @@ def test_demo_report_files_and_provenance(demo_report):
         "report.pdf",
         "report.xlsx",
         "provenance.json",
+        "checklist.md",  # the analyst's file, beside the report
     ]
+    checklist = demo_report.checklist.read_text(encoding="utf-8")
+    assert "- [ ] " in checklist and "CR = 0.1" in checklist  # the inconsistent expert
     record = json.loads(demo_report.provenance.read_text(encoding="utf-8"))
+    assert record["audience"] == "client"
+    assert record["checks"]["inconsistent_experts"]["count"] >= 1
     assert record["counts"]["input"] == sum(
         record["counts"][k] for k in ("classified", "pending", "merged")
     )

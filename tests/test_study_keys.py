@@ -42,6 +42,7 @@ EFFECTS: dict[str, str] = {
     "name": "test_name_titles_the_report",
     "description": "test_description_is_echoed_in_the_appendix_only",
     "language": "test_language_changes_strategy_texts",
+    "audience": "test_audience_decides_what_the_workbook_and_provenance_show",
     "seed": "test_seed_changes_monte_carlo_draws",
     "id_column": "test_id_column_picks_the_id",
     "name_column": "test_name_column_gives_display_names",
@@ -650,6 +651,31 @@ def test_language_changes_strategy_texts(files):
     assert not en.strategies["strategy"].str.contains(r"[\u4e00-\u9fff]").any()
 
 
+def test_audience_decides_what_the_workbook_and_provenance_show(files, tmp_path):
+    """client (default): data files by name only, no hashes or versions in the workbook;
+    analyst: full paths, SHA-256 and package versions. provenance.json is complete for both."""
+    from abclab.report._excel import write_workbook
+    from abclab.report._provenance import provenance_record
+
+    client = _run(_tiny(), files)
+    analyst = _run(_tiny(audience="analyst"), files)
+    assert client.study.audience == "client"
+
+    def params(results, name):
+        frame = pd.read_excel(write_workbook(results, tmp_path / name), sheet_name="Parameters")
+        return dict(zip(frame["Key"], frame["Value"].astype(str), strict=True))
+
+    shown, full = params(client, "c.xlsx"), params(analyst, "a.xlsx")
+    assert not any(k.startswith("provenance.") for k in shown)
+    assert all("/" not in v for k, v in shown.items() if k.endswith(".path"))
+    assert any(k.endswith(".sha256") for k in full) and "provenance.packages.pandas" in full
+    assert any(v.startswith("/") for k, v in full.items() if k.endswith(".path"))
+    for results, audience in ((client, "client"), (analyst, "analyst")):
+        record = provenance_record(results)
+        assert record["audience"] == audience
+        assert record["data_files"][0]["sha256"] and record["packages"]["pandas"]
+
+
 def test_seed_changes_monte_carlo_draws(files):
     base = _run(_tiny(sensitivity={"draws": 20}), files)
     seeded = _run(_tiny(sensitivity={"draws": 20}, seed=1), files)
@@ -995,7 +1021,7 @@ def test_criterion_label_reaches_report_tables(files, tmp_path):
     assert "Umsatz (EUR)" in shown(labelled) and "spend" not in shown(labelled)
     assert "spend" in shown(base)
     path = write_workbook(_run({**_labelled(), "language": "zh"}, files), tmp_path / "zh.xlsx")
-    headers = [c.value for c in next(load_workbook(path, read_only=True)["Customers"].iter_rows())]
+    headers = [c.value for c in next(load_workbook(path, read_only=True)["客户"].iter_rows())]
     assert "Umsatz (EUR)" in headers and "spend" not in headers
 
 

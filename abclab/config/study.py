@@ -86,6 +86,13 @@ class Study(StudyModel):
     name: NonEmptyStr = Field(description="Title of the study (shown on the report).")
     description: str | None = Field(None, description="Free text for the study's authors.")
     language: Language = Field("en", description="Language of the report.")
+    audience: Literal["client", "analyst"] = Field(
+        "client",
+        description=(
+            "Who reads the report: client (no machine paths, hashes, timings or package "
+            "versions; those stay in provenance.json) or analyst (adds them)."
+        ),
+    )
     seed: Annotated[StrictInt, Field(ge=0)] = Field(0, description="Seed of every random step.")
     data: DataSpec
     id_column: NonEmptyStr | None = Field(None, description="Customer id column.")

@@ -11,6 +11,7 @@ and the stress steps — each returning a frozen dataclass of :mod:`abclab.pipel
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ from abclab.pipeline.tables import customer_table, display_names, value_potentia
 from abclab.pipeline.weigh import indicator_scores, weight_step
 
 __all__ = [
+    "PROGRESS_ENV",
     "ID",
     "MERGED_INTO",
     "NAME",
@@ -59,11 +61,32 @@ __all__ = [
 ]
 
 
+#: Environment variable naming a file to which :func:`run_study` appends each step's name when
+#: no ``progress`` callback is given: how ``abclab report`` shows the steps of the pipeline
+#: that runs inside the report notebook's kernel.
+PROGRESS_ENV = "ABCLAB_PROGRESS_FILE"
+
+
+def _file_progress() -> Callable[[str], None] | None:
+    target = os.environ.get(PROGRESS_ENV)
+    if not target:
+        return None
+
+    def write(step: str) -> None:
+        try:
+            with open(target, "a", encoding="utf-8") as fh:
+                fh.write(step.replace("\n", " ") + "\n")
+        except OSError:
+            pass
+
+    return write
+
+
 class _Timer:
     """Times named steps, reports them to ``progress`` and prefixes their errors."""
 
     def __init__(self, progress: Callable[[str], None] | None) -> None:
-        self.progress = progress
+        self.progress = progress if progress is not None else _file_progress()
         self.timings: dict[str, float] = {}
 
     @contextmanager

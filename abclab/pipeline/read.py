@@ -8,7 +8,7 @@ The options of each source (``sheet``, ``encoding``) reach the reader.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,8 @@ ID = "customer_id"
 NAME = "name"
 
 
+#: Columns of :attr:`Master.conversions` (as ``frame.attrs["conversions"]`` of the reader).
+CONVERSION_COLUMNS = ["column", "rule", "count"]
 #: Columns of :attr:`Master.set_aside` (rows of a file that are not records).
 SET_ASIDE_COLUMNS = ["file", "row", "kind", "content"]
 #: Relative tolerance of "this id-less row is the column total".
@@ -58,6 +60,10 @@ class Master:
     frame: pd.DataFrame
     excluded: pd.DataFrame
     set_aside: pd.DataFrame
+    #: cells of each criterion read by a business-number rule (``column, rule, count``)
+    conversions: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=CONVERSION_COLUMNS)
+    )
 
 
 def _source_options(source: Any) -> dict[str, Any]:
@@ -87,10 +93,13 @@ def read_master(study: Study) -> Master | None:
     options["numeric"] = []  # ids, phones and codes stay text; criteria parsed below
     table = read_table_report(src.path, **options)
     master = table.frame
+    conversions: list[tuple[str, str, int]] = []
     for col in study.criterion_names:
         if col in master.columns and not pd.api.types.is_numeric_dtype(master[col]):
-            master[col], _ = parse_business_numbers(master[col], column=col, source=src.path.name,
-                                                    decimal=table.decimal)  # fmt: skip
+            master[col], counts = parse_business_numbers(master[col], column=col,
+                                                         source=src.path.name,
+                                                         decimal=table.decimal)  # fmt: skip
+            conversions.extend((col, rule, int(n)) for rule, n in counts.items())
     id_col = study.id_column or ID
     if id_col not in master.columns:
         raise StudyError(
@@ -115,7 +124,12 @@ def read_master(study: Study) -> Master | None:
     excluded = master[totals].assign(row=rows[totals], reason="total row")
     frame = master[~totals].reset_index(drop=True)
     frame.attrs = {}
-    return Master(frame=frame, excluded=excluded.reset_index(drop=True), set_aside=set_aside)
+    return Master(
+        frame=frame,
+        excluded=excluded.reset_index(drop=True),
+        set_aside=set_aside,
+        conversions=pd.DataFrame(conversions, columns=CONVERSION_COLUMNS),
+    )
 
 
 def _is_column_total(master: pd.DataFrame, criteria: list[str]) -> np.ndarray:
@@ -207,6 +221,9 @@ def read_step(
         set_aside=empty if master is None else master.set_aside,
         unmatched=unmatched,
         returns=returns,
+        conversions=(
+            pd.DataFrame(columns=CONVERSION_COLUMNS) if master is None else master.conversions
+        ),
     )
 
 

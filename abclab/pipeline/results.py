@@ -43,6 +43,9 @@ class DataStep:
     set_aside: pd.DataFrame = field(default_factory=pd.DataFrame)
     unmatched: pd.DataFrame = field(default_factory=pd.DataFrame)
     returns: ReturnsSummary | None = None
+    #: cells of each criterion of the customer table read by a business-number rule
+    #: (``column, rule, count``; e.g. ``wan`` for 万元): what :func:`abclab.report._format.money_unit` reads
+    conversions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)

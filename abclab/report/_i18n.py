@@ -12,14 +12,17 @@ from typing import Literal
 
 import pandas as pd
 
+from abclab.report._i18n_xl import XL_EN, XL_ZH
 from abclab.report._messages_en import EN
 from abclab.report._messages_zh import ZH
 
 Language = Literal["en", "zh"]
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
 
-_EN = EN
-_ZH = ZH
+# report texts in abclab.report._messages_*, workbook strings (ids "xl.*") in _i18n_xl
+_EN = {**EN, **XL_EN}
+_ZH = {**ZH, **XL_ZH}
+
 
 #: Message id → text, per language.
 MESSAGES: Mapping[Language, Mapping[str, str]] = {"en": _EN, "zh": _ZH}

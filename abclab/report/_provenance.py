@@ -16,7 +16,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PACKAGES", "file_sha256", "package_versions", "provenance_record", "write_provenance"]
+__all__ = [
+    "PACKAGES",
+    "analyst_checks",
+    "file_sha256",
+    "package_versions",
+    "provenance_record",
+    "write_provenance",
+]
 
 #: Distributions whose versions are recorded (distribution names on PyPI).
 PACKAGES = (
@@ -75,10 +82,62 @@ def provenance_record(results: Any, *, extra: Mapping[str, Any] | None = None) -
         "platform": platform.platform(),
         "timings": {k: round(float(v), 6) for k, v in results.timings.items()},
         "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "audience": str(getattr(study, "audience", "client")),
+        "checks": analyst_checks(results),
     }
     if extra:
         record.update({str(k): v for k, v in extra.items()})
     return record
+
+
+#: Rows listed per check in ``provenance.json`` (the counts are complete).
+CHECK_ROWS = 50
+
+
+def _rows(frame: Any, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    if frame is None or len(frame) == 0:
+        return []
+    present = [c for c in columns if c in frame.columns]
+    head = frame[present].head(CHECK_ROWS)
+    return json.loads(head.to_json(orient="records", date_format="iso", force_ascii=False))
+
+
+def analyst_checks(results: Any) -> dict[str, Any]:
+    """What the analyst should confirm with the client before the report goes out.
+
+    Keys: ``flagged_lines`` (invoice lines that look like keying errors), ``review`` (possible
+    duplicates not merged), ``unmatched`` (log customers missing from the customer table),
+    ``set_aside`` (file rows that are no records), ``pending`` (customers not classified),
+    ``inconsistent_experts`` (AHP judgements with CR above the threshold that were used
+    anyway); each ``{"count": n, "rows": [...]}`` with at most :data:`CHECK_ROWS` rows.
+    """
+    cleaning = results.cleaning
+    lines = results.clean.flagged_lines
+    review = getattr(cleaning, "review", None)
+    unmatched = results.data.unmatched
+    aside = results.data.set_aside
+    pending = getattr(cleaning, "pending", None)
+    experts = [
+        {"expert": str(name), "cr": round(float(res.cr), 4), "threshold": float(res.threshold)}
+        for name, res in results.ahp.items()
+        if not bool(res.consistent)
+    ]
+    pending_rows = []
+    if pending is not None and len(pending):
+        frame = pending.reset_index().rename(columns={pending.index.name or "index": "customer"})
+        pending_rows = _rows(frame, ("customer", "name", "pending_reason"))
+
+    def block(frame: Any, columns: tuple[str, ...]) -> dict[str, Any]:
+        return {"count": 0 if frame is None else int(len(frame)), "rows": _rows(frame, columns)}
+
+    return {
+        "flagged_lines": block(lines, ("customer", "row", "date", "amount", "reason")),
+        "review": block(review, ("customer", "name", "candidate", "candidate_name", "rule")),
+        "unmatched": block(unmatched, ("customer_id", "lines", "amount", "last_purchase")),
+        "set_aside": block(aside, ("file", "row", "kind", "content")),
+        "pending": {"count": 0 if pending is None else int(len(pending)), "rows": pending_rows},
+        "inconsistent_experts": {"count": len(experts), "rows": experts},
+    }
 
 
 def write_provenance(
@@ -102,7 +161,8 @@ def write_provenance(
         ``data_files`` (path, name, bytes, sha256), ``seed``, ``recommended``, ``counts``,
         ``packages`` (abclab, numpy, pandas, scipy, scikit-learn, duckdb, papermill,
         nbconvert, matplotlib, openpyxl, weasyprint), ``python``, ``platform``,
-        ``timings`` (step -> seconds), ``created`` (UTC, ISO 8601).
+        ``timings`` (step -> seconds), ``created`` (UTC, ISO 8601), ``audience``,
+        ``checks`` (:func:`analyst_checks`).
     """
     path = Path(path)
     record = provenance_record(results, extra=extra)

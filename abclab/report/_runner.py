@@ -2,10 +2,22 @@
 
 :func:`run_report` executes ``abclab/notebooks/report.ipynb`` on the interpreter that runs
 abclab (whatever kernel specs the user has installed), then converts the executed notebook
-to HTML and PDF. Every file is written into a staging directory next to the output directory
-and moved into place only once all of them exist, so a failure never leaves a finished-looking
-report behind: the failing section is named in a :class:`~abclab.exceptions.ReportError`, and
-the executed notebook is kept as ``report.FAILED.ipynb`` for debugging.
+to HTML and PDF.
+
+A report is never lost:
+
+- every file is built in a staging folder next to ``--out`` and moved into place (one
+  ``os.replace`` per file) only once all of them exist;
+- on failure the previous report stays as it was, byte for byte, and the executed notebook is
+  written beside it as ``report.FAILED.ipynb`` (the failing section is named in the
+  :class:`~abclab.exceptions.ReportError`; with ``debug=True`` the cell's traceback follows);
+- the runner never deletes or overwrites a file of ``--out`` it did not write: it records what
+  it wrote, with SHA-256, in ``.abclab-report.json`` (:data:`MANIFEST_FILE`) and refuses, before
+  running anything, when a file named like one of its outputs is not in that record or was
+  changed since (a client's ``report.xlsx`` input, a workbook a manager edited).
+
+Progress names each pipeline step (the kernel writes them to a file the runner follows, see
+:data:`abclab.pipeline.PROGRESS_ENV`) and each report section as its cell starts.
 """
 
 from __future__ import annotations
@@ -13,6 +25,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import site
 import sys
@@ -30,19 +43,27 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
 from abclab.config import Study, load_study
 from abclab.exceptions import ReportError, StudyError
+from abclab.pipeline import PROGRESS_ENV
+from abclab.report._checklist import write_checklist
 from abclab.report._i18n import LANGUAGES, text
+from abclab.report._outdir import (
+    CHECKLIST_FILE,
+    FAILED_FILE,
+    HTML_FILE,
+    NOTEBOOK_FILE,
+    PDF_FILE,
+    PROVENANCE_FILE,
+    XLSX_FILE,
+    _check_out,
+    _publish,
+    _write_recorded,
+)
 from abclab.report._pdf import html_to_pdf
+from abclab.report._progress import _ProgressFollower, _section_announcer
 
 FORMATS = ("html", "pdf", "xlsx")
 #: Kernel name under which the runner's translator and kernel spec are known.
 KERNEL_NAME = "abclab-report"
-#: Names of the files in a finished report directory.
-NOTEBOOK_FILE = "report.ipynb"
-HTML_FILE = "report.html"
-PDF_FILE = "report.pdf"
-XLSX_FILE = "report.xlsx"
-PROVENANCE_FILE = "provenance.json"
-FAILED_FILE = "report.FAILED.ipynb"
 #: Parameters the runner always sets; callers may not override them.
 RESERVED_PARAMETERS = ("study_path", "output_dir", "write_xlsx")
 
@@ -59,11 +80,12 @@ class ReportFiles:
     html: Path | None = None
     pdf: Path | None = None
     xlsx: Path | None = None
+    checklist: Path | None = None
 
     @property
     def paths(self) -> tuple[Path, ...]:
         """Every written file, in a stable order."""
-        items = (self.notebook, self.html, self.pdf, self.xlsx, self.provenance)
+        items = (self.notebook, self.html, self.pdf, self.xlsx, self.provenance, self.checklist)
         return tuple(p for p in items if p is not None)
 
 
@@ -81,6 +103,7 @@ def run_report(
     parameters: Mapping[str, Any] | None = None,
     timeout: float = 600,
     notebook: str | Path | None = None,
+    debug: bool = False,
 ) -> ReportFiles:
     """Execute the report notebook for a study and write the report into ``out_dir``.
 
@@ -105,6 +128,8 @@ def run_report(
         Another notebook to run instead of the bundled one (it receives the same
         ``study_path``/``output_dir``/``write_xlsx`` parameters and must write
         ``provenance.json`` and, when requested, ``report.xlsx`` into ``output_dir``).
+    debug : bool
+        Append the failing cell's traceback to the error message.
 
     Returns
     -------
@@ -114,7 +139,9 @@ def run_report(
     ------
     ReportError
         If a cell fails (the message names the cell index, the report section above it and
-        the error), the notebook did not write an expected file, or conversion fails.
+        the error), the notebook did not write an expected file, conversion fails, or
+        ``out_dir`` holds a file named like an output that abclab did not write (nothing is
+        run then).
     StudyError
         If the study file does not exist or a parameter is invalid.
     """
@@ -134,6 +161,7 @@ def run_report(
     target = Path(out_dir).resolve()
     if target.exists() and not target.is_dir():
         raise ReportError(f"--out {out_dir}: exists and is not a folder")
+    manifest = _check_out(target, out_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
@@ -148,7 +176,8 @@ def run_report(
             "write_xlsx": "xlsx" in formats,
         }
         with _timed(timings, "notebook"):
-            _execute(source, executed, params, cwd=study.parent, timeout=timeout, target=target)
+            _execute(source, executed, params, cwd=study.parent, timeout=timeout,
+                     target=target, manifest=manifest, say=say, debug=debug)  # fmt: skip
         nb = nbformat.read(executed, as_version=4)
         # deferred: _html imports nbconvert (about 0.5 s), needed only once the notebook ran
         from abclab.report._html import export_html
@@ -171,13 +200,13 @@ def run_report(
             for fmt, name in (("html", HTML_FILE), ("pdf", PDF_FILE), ("xlsx", XLSX_FILE))
             if fmt in formats
         ]
+        if write_checklist(staging / PROVENANCE_FILE, staging / CHECKLIST_FILE, language):
+            keep.append(CHECKLIST_FILE)
         say("moving report into place")
-        files = _publish(staging, target, keep)
+        files = _publish(staging, target, keep, manifest)
     except ReportError:
-        _remove_stale(target)
         raise
     except Exception as err:
-        _remove_stale(target)
         raise ReportError(f"report for {study.name} failed: {type(err).__name__}: {err}") from err
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -188,6 +217,7 @@ def run_report(
         html=files.get(HTML_FILE),
         pdf=files.get(PDF_FILE),
         xlsx=files.get(XLSX_FILE),
+        checklist=files.get(CHECKLIST_FILE),
     )
 
 
@@ -195,9 +225,19 @@ def run_report(
 
 
 def _execute(
-    source: Path, output: Path, params: dict[str, Any], *, cwd: Path, timeout: float, target: Path
+    source: Path,
+    output: Path,
+    params: dict[str, Any],
+    *,
+    cwd: Path,
+    timeout: float,
+    target: Path,
+    manifest: dict[str, str],
+    say: Progress,
+    debug: bool = False,
 ) -> None:
-    """Run ``source`` into ``output`` with papermill; on a failing cell raise ReportError."""
+    """Run ``source`` into ``output`` with papermill; on a failing cell raise ReportError
+    (after writing the executed notebook beside the report as ``report.FAILED.ipynb``)."""
     # deferred: papermill and the kernel client are heavy and only needed to run a notebook
     # (FORMATS, ReportFiles and bundled_notebook stay cheap to import)
     import papermill
@@ -211,13 +251,16 @@ def _execute(
     # TCP without encryption" warning from the kernel on stderr. The socket files live in a
     # private temporary folder, never in the study's folder (the kernel's cwd).
     sockets = tempfile.TemporaryDirectory(prefix="abclab-kernel-")
+    steps = Path(sockets.name) / "progress.txt"
     km = AsyncKernelManager(
         kernel_name=KERNEL_NAME,
-        kernel_spec_manager=SameInterpreterKernelSpecs(),
+        kernel_spec_manager=SameInterpreterKernelSpecs(progress_file=steps),
         transport="ipc",
         ip=str(Path(sockets.name) / "kernel"),
     )
+    follower = _ProgressFollower(steps, say)
     try:
+        follower.start()
         papermill.execute_notebook(
             str(source),
             str(output),
@@ -228,17 +271,27 @@ def _execute(
             cwd=str(cwd),
             execution_timeout=timeout,
             km=km,
+            on_cell_start=_section_announcer(say),
         )
     except PapermillExecutionError as err:
         failed = target / FAILED_FILE
-        target.mkdir(parents=True, exist_ok=True)
         if output.exists():
-            shutil.copyfile(output, failed)
-        raise ReportError(_failure_message(output, err, failed)) from None
+            target.mkdir(parents=True, exist_ok=True)
+            _write_recorded(output, target, FAILED_FILE, manifest)
+        message = _failure_message(output, err, failed)
+        if debug and getattr(err, "traceback", None):
+            message += "\n" + _plain_traceback(err.traceback)
+        raise ReportError(message) from None
     finally:
+        follower.stop()
         if km.has_kernel:
             run_sync(km.shutdown_kernel)(now=True)
         sockets.cleanup()
+
+
+def _plain_traceback(lines: Sequence[str]) -> str:
+    """The cell's traceback as plain text (ANSI colours removed)."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(lines))
 
 
 def _failure_message(executed: Path, err: Any, failed: Path) -> str:
@@ -296,8 +349,14 @@ class SameInterpreterKernelSpecs(KernelSpecManager):
     editable install, say) is put first on the kernel's ``PYTHONPATH``.
     """
 
+    def __init__(self, *args: Any, progress_file: Path | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.progress_file = progress_file
+
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
         env = {"PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg"}
+        if self.progress_file is not None:
+            env[PROGRESS_ENV] = str(self.progress_file)
         root = _package_root()
         if root is not None:
             env["PYTHONPATH"] = os.pathsep.join(
@@ -408,25 +467,6 @@ def _add_timings(
         stages = record["timings"] = {"study": stages}
     stages.update({f"report_{k}": round(v, 4) for k, v in timings.items()})
     path.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def _remove_stale(target: Path) -> None:
-    """After a failure, remove report files of an earlier run: they no longer match the study."""
-    for name in (NOTEBOOK_FILE, HTML_FILE, PDF_FILE, XLSX_FILE, PROVENANCE_FILE):
-        (target / name).unlink(missing_ok=True)
-
-
-def _publish(staging: Path, target: Path, names: Sequence[str]) -> dict[str, Path]:
-    """Move the finished files from ``staging`` into ``target`` (one ``os.replace`` each)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for stale in (FAILED_FILE, HTML_FILE, PDF_FILE, XLSX_FILE):
-        if stale not in names:
-            (target / stale).unlink(missing_ok=True)
-    moved = {}
-    for name in names:
-        os.replace(staging / name, target / name)
-        moved[name] = target / name
-    return moved
 
 
 class _timed:
