@@ -348,6 +348,7 @@ def test_zh_workbook_headers_follow_the_report_language(tmp_path):
     assert set(sheet["状态"].dropna()) <= {"已分级", "待评估", "已合并", "已排除"}
     # every header of every table sheet is Chinese, an id-like code (CR, TOPSIS) or a label
     allowed = {"AHP", "CRITIC", "TOPSIS", "ABC", "CR", "CI", "RI", "k", "Cohen", "Ultsch", "Lötsch",
+               "BG", "NBD",
                "SHA"}  # fmt: skip
     for ws in wb.worksheets:
         for table in ws.tables.values():

@@ -8,12 +8,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from abclab.pipeline import pii_columns
 from abclab.privacy import mask_frame
 from abclab.report import charts
+from abclab.report._format import format_count, format_judgement
 from abclab.report._i18n import check_language, display_name, text
 from abclab.report.sections._blocks import Block, Figure, Heading, Paragraph, Table
 
@@ -203,20 +203,14 @@ def percent_text(value: float, language: str = "en", *, digits: int = 0) -> str:
 
 
 def count_text(value: float) -> str:
-    """A count with thousands separators (``12345`` -> ``12,345``)."""
-    return f"{int(round(float(value))):,}"
+    """A count with thousands separators (``12345`` -> ``12,345``): :func:`format_count`."""
+    return format_count(value)
 
 
 def judgement_text(value: float) -> str:
-    """An AHP judgement as Saaty writes it: ``3``, ``1/3``, ``1``; a non-scale value (a group
-    mean) with two decimals or as ``1/x.xx``."""
-    x = float(value)
-    if x <= 0 or not np.isfinite(x):
-        return str(value)
-    if x >= 1:
-        return f"{round(x):d}" if abs(x - round(x)) < 1e-6 else f"{x:.2f}"
-    inverse = 1 / x
-    return f"1/{round(inverse):d}" if abs(inverse - round(inverse)) < 1e-6 else f"1/{inverse:.2f}"
+    """An AHP judgement as Saaty writes it (``3``, ``1/3``, ``1``; a group mean off the scale
+    as a decimal): :func:`abclab.report._format.format_judgement`, as the workbook shows it."""
+    return format_judgement(value)
 
 
 def number_text(value: float, language: str = "en") -> str:
