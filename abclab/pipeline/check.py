@@ -107,7 +107,7 @@ def _transaction_sample(study: Study) -> tuple[pd.DataFrame, int]:
     if t.customer in sample.columns:
         column = '"' + t.customer.replace('"', '""') + '"'
         customers = int(duckdb.sql(f"SELECT count(DISTINCT {column}) FROM {reader}({literal})")
-                        .fetchone()[0])  # fmt: skip
+                        .fetchall()[0][0])  # fmt: skip
     return sample, customers
 
 
