@@ -476,3 +476,52 @@ def test_demo_studies_compare_churn_risk_fitted_by_bg_nbd(demo):
     zh = load_study(DEMO_ZH)
     churn = [m for m in zh.methods if m.name == "churn_risk"]
     assert churn and churn[0].labels == ("高稳定客户", "关注客户", "流失风险客户")
+
+
+def test_sensitivity_adds_smaa_and_bootstrap_of_the_recommended_tiers():
+    """StressStep.smaa / .bootstrap equal smaa / bootstrap_tiers called directly."""
+    from abclab import sensitivity
+
+    study = study_from_dict(_light(), base_dir=DEMO.parent, source=DEMO)
+    r = run_study(study)
+    method = study.method(study.recommended)
+    assert method.weight_rule() is not None
+    direct = sensitivity.smaa(
+        r.scores.indicator_scores, weights=r.weights, spread=0.2, draws=50, seed=study.seed,
+        max_rank_items=0, **method.weight_rule(),
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(r.stress.smaa.tier_acceptability, direct.tier_acceptability)
+    # the SMAA base tiers are the method's tiers
+    tiers = r.tiers[study.recommended].reindex(direct.base_tier.index).astype(str)
+    assert (direct.base_tier.astype(str) == tiers).all()
+    boot = sensitivity.bootstrap_tiers(
+        r.method_scores[study.recommended], values=r.criteria["annual_spend"].clip(lower=0),
+        draws=50, seed=study.seed, **method.weight_rule(),
+    )  # fmt: skip
+    got = r.stress.bootstrap
+    assert list(got["method"].unique()) == [study.recommended]
+    assert list(got["value"].unique()) == ["annual_spend"]
+    pd.testing.assert_frame_equal(got.drop(columns=["method", "value"]), boot)
+    lo, hi = got["value_share_ci_low"], got["value_share_ci_high"]
+    assert ((lo <= got["value_share"]) & (got["value_share"] <= hi)).all()
+
+
+def test_bootstrap_of_a_one_value_recommended_method_uses_its_own_rule():
+    from abclab import sensitivity
+
+    study = study_from_dict(_light(recommended="pareto"), base_dir=DEMO.parent, source=DEMO)
+    r = run_study(study)
+    boot = sensitivity.bootstrap_tiers(
+        r.method_scores["pareto"], values=r.criteria["annual_spend"].clip(lower=0),
+        rule="pareto", cutoffs=(0.8, 0.95), draws=50, seed=study.seed,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(r.stress.bootstrap.drop(columns=["method", "value"]), boot)
+    # SMAA re-runs the first method whose tiers follow the weights
+    assert r.stress.smaa.base_tier.cat.categories.tolist() == ["A", "B", "C"]
+
+
+def test_no_sensitivity_no_smaa_or_bootstrap():
+    data = _light()
+    data.pop("sensitivity")
+    r = run_study(study_from_dict(data, base_dir=DEMO.parent, source=DEMO))
+    assert r.stress.smaa is None and r.stress.bootstrap is None

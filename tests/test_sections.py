@@ -278,3 +278,64 @@ def test_title_section_is_level_one(ctx, demo_results):
     assert '<h1 id="sec-title">Customer classification report</h1>' in section._repr_html_()
     assert section.blocks[0].text == f"Client: {demo_results.study.name}"
     assert any("Confidential" in p for p in section.paragraphs)
+
+
+def test_sensitivity_section_shows_smaa_acceptability_and_bootstrap_intervals(demo_results):
+    """Values checked against smaa / bootstrap_tiers called directly."""
+    from abclab import sensitivity
+    from abclab.report import sections
+
+    r = demo_results
+    study = r.study
+    rule = study.method(study.recommended).weight_rule()
+    acc = sensitivity.smaa(r.scores.indicator_scores, weights=r.weights, spread=0.2,
+                           draws=study.sensitivity.draws, seed=study.seed, max_rank_items=0,
+                           **rule).to_frame()  # fmt: skip
+    boot = sensitivity.bootstrap_tiers(
+        r.method_scores[study.recommended], values=r.criteria["annual_spend"].clip(lower=0),
+        draws=study.sensitivity.draws, seed=study.seed, **rule,
+    ).set_index("tier")  # fmt: skip
+    section = sections.sensitivity(sections.context(r, language="en"))
+    shown = section.tables[-1].frame
+    assert list(shown.columns) == [
+        "customers", "acceptability", "share_interval", "value_share_interval"
+    ]  # fmt: skip
+    for tier in ("A", "B", "C"):
+        own = acc.loc[acc["base_tier"] == tier, "acceptability_base_tier"]
+        assert shown.loc[tier, "customers"] == len(own)
+        assert shown.loc[tier, "acceptability"] == pytest.approx(own.mean())
+        b = boot.loc[tier]
+        assert shown.loc[tier, "share_interval"] == (
+            f"{b['share_ci_low']:.1%}–{b['share_ci_high']:.1%}"
+        )
+        assert shown.loc[tier, "value_share_interval"] == (
+            f"{b['value_share_ci_low']:.1%}–{b['value_share_ci_high']:.1%}"
+        )
+    html_ = section._repr_html_()
+    assert "Mean acceptability of own tier" in html_ and "95% interval" in html_
+    top = boot.loc["A"]
+    sentence = section.paragraphs[-1]
+    assert f"{top['value_share_ci_low']:.1%}–{top['value_share_ci_high']:.1%}" in sentence
+    weakest = min(
+        "ABC", key=lambda t: acc.loc[acc["base_tier"] == t, "acceptability_base_tier"].mean()
+    )
+    assert f"tier {weakest} are least sure" in sentence
+
+
+def test_sensitivity_section_in_chinese_has_the_robustness_table(demo_results):
+    from abclab.report import sections
+
+    section = sections.sensitivity(sections.context(demo_results, language="zh"))
+    html_ = section._repr_html_()
+    assert "本等级平均可接受度" in html_ and "价值占比 95% 区间" in html_
+    assert "自助法区间" in section.paragraphs[-1] and "tier" not in section.paragraphs[-1]
+
+
+def test_sensitivity_section_without_smaa_keeps_the_stability_table(demo_results):
+    from abclab.report import sections
+
+    bare = dataclasses.replace(
+        demo_results, stress=StressStep(sensitivity=demo_results.stress.sensitivity)
+    )
+    section = sections.sensitivity(sections.context(bare, language="en"))
+    assert len(section.tables) == 1 and len(section.paragraphs) == 1

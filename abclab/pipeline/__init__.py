@@ -11,6 +11,7 @@ and the stress steps — each returning a frozen dataclass of :mod:`abclab.pipel
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -32,7 +33,13 @@ from abclab.pipeline.results import (
     StudyResults,
     WeightStep,
 )
-from abclab.pipeline.stress import migration, previous_tiers, weight_sensitivity
+from abclab.pipeline.stress import (
+    migration,
+    previous_tiers,
+    tier_acceptability,
+    tier_bootstrap,
+    weight_sensitivity,
+)
 from abclab.pipeline.tables import customer_table, display_names, value_potential_inputs
 from abclab.pipeline.weigh import indicator_scores, weight_step
 
@@ -166,11 +173,17 @@ def run_study(
     if study.sensitivity is not None:
         with timer.step("sensitivity"):
             result = weight_sensitivity(study, classification.scores, weighting.weights, notes)
-        stress = StressStep(sensitivity=result)
+        with timer.step("smaa"):
+            accept = tier_acceptability(study, classification.scores, weighting.weights)
+        with timer.step("bootstrap"):
+            boot = tier_bootstrap(study, criteria, classification.scores,
+                                  classification.method_scores, weighting.weights,
+                                  notes)  # fmt: skip
+        stress = StressStep(sensitivity=result, smaa=accept, bootstrap=boot)
     if study.data.previous is not None:
         with timer.step("migration"):
             moved = migration(study, classification.tiers[study.recommended])
-        stress = StressStep(sensitivity=stress.sensitivity, migration=moved)
+        stress = dataclasses.replace(stress, migration=moved)
     return StudyResults(
         study=study,
         data=data,

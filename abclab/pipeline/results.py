@@ -12,7 +12,7 @@ from abclab.cleaning import CleaningResult, ReturnsSummary
 from abclab.compare import AgreementResult
 from abclab.config import Study
 from abclab.scoring import ScoreResult
-from abclab.sensitivity import SensitivityResult
+from abclab.sensitivity import SensitivityResult, SMAAResult
 
 __all__ = [
     "ClassifyStep",
@@ -108,10 +108,18 @@ class CompareStep:
 
 @dataclass(frozen=True)
 class StressStep:
-    """Weight sensitivity (if the study asks for it) and the migration from last period."""
+    """Weight sensitivity (if the study asks for it) and the migration from last period.
+
+    With ``sensitivity:``, ``smaa`` is the SMAA-2 tier acceptability of the tested method's
+    tiers (:func:`abclab.pipeline.stress.tier_acceptability`) and ``bootstrap`` the bootstrap
+    intervals of the recommended tiers' customer and value shares
+    (:func:`abclab.pipeline.stress.tier_bootstrap`).
+    """
 
     sensitivity: SensitivityResult | None = None
     migration: pd.DataFrame | None = None
+    smaa: SMAAResult | None = None
+    bootstrap: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)

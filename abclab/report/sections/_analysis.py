@@ -322,15 +322,120 @@ def sensitivity(ctx: ReportContext) -> Section:
     caption = text(
         "text.stability_takeaway", lang, share=percent_text(float((per["stability"] >= 0.9).mean()))
     )
+    blocks: list[Block] = [
+        figure(ctx, chart, alt=title, caption=caption),
+        table(ctx, by_tier, caption=title, formats={"customers": count_text}),
+    ]
+    robust = robustness_table(r)
+    if robust is not None:
+        blocks.extend(_robustness_blocks(ctx, robust))
     return Section(
         "sensitivity",
         title,
-        (
-            figure(ctx, chart, alt=title, caption=caption),
-            table(ctx, by_tier, caption=title, formats={"customers": count_text}),
-        ),
+        tuple(blocks),
         takeaway=text("text.stability", lang, stability=float(per["stability"].mean())),
     )
+
+
+def robustness_table(results: Any) -> pd.DataFrame | None:
+    """Per tier of the recommended method: SMAA and bootstrap figures, or None without them.
+
+    ``customers``; ``acceptability``, the mean SMAA acceptability of the tier's customers for
+    their own tier (:attr:`abclab.pipeline.StressStep.smaa`); ``share``, ``share_low``,
+    ``share_high``, ``value_share``, ``value_share_low``, ``value_share_high``, the
+    bootstrap 95 % intervals of the tier's customer and value shares
+    (:attr:`~abclab.pipeline.StressStep.bootstrap`). Index: the tier.
+    """
+    accept, boot = results.stress.smaa, results.stress.bootstrap
+    if accept is None and boot is None:
+        return None
+    parts = []
+    if accept is not None:
+        own = accept.to_frame()
+        parts.append(
+            own.groupby("base_tier", observed=False)["acceptability_base_tier"].agg(
+                customers="count", acceptability="mean"
+            )
+        )
+    if boot is not None:
+        b = boot.set_index(boot["tier"].astype(str))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "share": b["share"],
+                    "share_low": b["share_ci_low"],
+                    "share_high": b["share_ci_high"],
+                    "value_share": b["value_share"],
+                    "value_share_low": b["value_share_ci_low"],
+                    "value_share_high": b["value_share_ci_high"],
+                }
+            )
+        )
+    if len(parts) == 2:
+        parts[0].index = parts[0].index.astype(str)
+        frame = parts[0].join(parts[1], how="outer")
+        frame = frame.reindex(
+            [*parts[0].index, *[t for t in parts[1].index if t not in parts[0].index]]
+        )
+    else:
+        frame = parts[0]
+        frame.index = frame.index.astype(str)
+    frame.index.name = "tier"
+    return frame
+
+
+def _interval(low: float, high: float, lang: str) -> str:
+    return text("text.interval", lang, low=percent_text(low, lang, digits=1),
+                high=percent_text(high, lang, digits=1))  # fmt: skip
+
+
+def _robustness_blocks(ctx: ReportContext, frame: pd.DataFrame) -> list[Block]:
+    """The SMAA / bootstrap table and its sentence."""
+    lang = ctx.language
+    shown = pd.DataFrame(index=frame.index)
+    if "acceptability" in frame:
+        shown["customers"] = frame["customers"]
+        shown["acceptability"] = frame["acceptability"]
+    if "share" in frame:
+        shown["share_interval"] = [
+            _interval(lo, hi, lang)
+            for lo, hi in zip(frame["share_low"], frame["share_high"], strict=True)
+        ]
+        shown["value_share_interval"] = [
+            _interval(lo, hi, lang)
+            for lo, hi in zip(frame["value_share_low"], frame["value_share_high"], strict=True)
+        ]
+    shown.index = [tier_text(t, lang) for t in shown.index]
+    shown.index.name = "tier"
+    caption = text("sub.robustness", lang)
+    blocks: list[Block] = [
+        heading(ctx, "sub.robustness", level=4),
+        table(
+            ctx,
+            shown,
+            caption=caption,
+            formats={
+                "customers": count_text,
+                "acceptability": lambda x: percent_text(x, lang, digits=1),
+            },
+        ),
+    ]
+    if "acceptability" in frame and "share" in frame and len(frame):
+        top = str(frame.index[0])
+        weakest = frame["acceptability"].idxmin()
+        blocks.append(
+            paragraph(
+                ctx,
+                "text.robustness",
+                weakest=tier_text(weakest, lang),
+                acceptability=percent_text(frame.loc[weakest, "acceptability"], lang, digits=1),
+                tier=tier_text(top, lang),
+                value=_interval(
+                    frame.loc[top, "value_share_low"], frame.loc[top, "value_share_high"], lang
+                ),
+            )
+        )
+    return blocks
 
 
 def migration(ctx: ReportContext) -> Section:

@@ -7,8 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from abclab.methods import default_value_column
-from abclab.methods._base import ValueParams
+from abclab.pipeline.stress import value_column
 
 __all__ = [
     "agreement_headline",
@@ -94,15 +93,5 @@ def agreement_headline(results: Any) -> tuple[float, float] | None:
 
 
 def value_criterion(results: Any) -> str:
-    """Criterion plotted on the Pareto curve.
-
-    The ``value`` of the first one-value ranking method of the study (``pareto``, ``shares``,
-    ``computed_abc``, ``bands``) when it names a criterion, else the value column every
-    method defaults to (:func:`abclab.methods.default_value_column`).
-    """
-    for spec in results.study.methods:
-        name = getattr(spec, "value", None)
-        if isinstance(spec, ValueParams) and spec.kind == "ranking" and name in results.criteria:
-            return str(name)
-    benefit = [c.name for c in results.study.criteria if c.direction == "benefit"]
-    return default_value_column(results.weights, benefit)
+    """Criterion plotted on the Pareto curve (:func:`abclab.pipeline.stress.value_column`)."""
+    return value_column(results.study, results.criteria, results.weights)
