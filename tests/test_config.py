@@ -186,3 +186,27 @@ def test_study_is_frozen():
     study = study_from_dict(yaml.safe_load(MINIMAL))
     with pytest.raises(Exception, match="frozen"):
         study.seed = 3  # type: ignore[misc]
+
+
+def test_merge_keys_let_explicit_keys_override(tmp_path):
+    """YAML merge keys (``<<: *base``) are defaults: a key written next to them wins, and is
+    not a duplicate; two written keys still are."""
+    parsed = load_yaml("c: {a: &b {x: 1, y: 2}, s: {<<: *b, y: 3}}\n", source="s.yaml")
+    assert parsed.data["c"]["s"] == {"x": 1, "y": 3}
+    with pytest.raises(StudyError, match=r"c.s.y: key given twice"):
+        load_yaml("c: {s: {y: 1, y: 3}}\n", source="s.yaml")
+
+
+def test_schema_accepts_what_the_models_accept():
+    """The short forms the models take (a criterion with no options, ``sensitivity: true``,
+    an empty cleaning policy, a number as the name) are valid for editors too."""
+    doc = {
+        "name": 2024,
+        "data": {"customers": {"path": "c.csv"}},
+        "criteria": {"spend": None, "margin": {}},
+        "methods": ["pareto"],
+        "sensitivity": True,
+        "cleaning": {"default": None},
+    }
+    jsonschema.validate(doc, study_json_schema())
+    assert study_from_dict(doc).sensitivity is not None

@@ -31,6 +31,21 @@ def study_json_schema() -> dict[str, Any]:
         ref = {"$ref": f"#/$defs/{cls.__name__}"} if cls.__name__ in defs else {}
         entries.append({"type": "object", "properties": {name: {"anyOf": [ref, {"type": "null"}]}},
                         "required": [name], "additionalProperties": False})  # fmt: skip
+    props = schema["properties"]
+    # forms the models accept that pydantic's schema does not show
+    criteria = defs.get("Criteria", {})
+    if isinstance(criteria.get("additionalProperties"), dict):
+        criteria["additionalProperties"] = {"anyOf": [criteria["additionalProperties"],
+                                                      {"type": "null"}]}  # fmt: skip
+    cleaning = defs.get("CleaningSection", {})
+    if isinstance(cleaning.get("additionalProperties"), dict):
+        cleaning["additionalProperties"] = {"anyOf": [cleaning["additionalProperties"],
+                                                      {"type": "null"}]}  # fmt: skip
+    if "sensitivity" in props:
+        props["sensitivity"] = {"anyOf": [props["sensitivity"], {"type": "boolean"}],
+                                "description": "true: the defaults; false or absent: none"}  # fmt: skip
+    if "name" in props:
+        props["name"] = {**props["name"], "type": ["string", "number"]}
     methods = schema["properties"]["methods"]
     methods["items"] = {"anyOf": entries}
     methods.pop("default", None)

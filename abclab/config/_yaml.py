@@ -103,10 +103,19 @@ def _construct(
             out.append(_construct(item, path + (i,), lines, constructor, source))
         return out
     if isinstance(node, MappingNode):
-        constructor.flatten_mapping(node)  # YAML merge keys (<<)
+        explicit = {id(k) for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge"}
+        constructor.flatten_mapping(node)  # YAML merge keys (<<): explicit keys override them
+        pairs = [p for p in node.value if id(p[0]) in explicit]
+        merged = [p for p in node.value if id(p[0]) not in explicit]
         result: dict[Any, Any] = {}
         first_line: dict[Any, int] = {}
-        for key_node, value_node in node.value:
+        for key_node, value_node in merged:
+            key = constructor.construct_object(key_node, deep=True)
+            if isinstance(key, Hashable) and key not in result:
+                result[key] = _construct(value_node, path + (key,), lines, constructor, source)
+                lines.setdefault(path + (key,), key_node.start_mark.line + 1)
+        from_merge = set(result)
+        for key_node, value_node in pairs:
             key = constructor.construct_object(key_node, deep=True)
             if not isinstance(key, Hashable):
                 raise StudyError(
@@ -114,12 +123,13 @@ def _construct(
                     f"value, got {key!r}"
                 )
             line = key_node.start_mark.line + 1
-            if key in result:
+            if key in result and key not in from_merge:
                 where = ".".join(str(p) for p in (*path, key))
                 raise StudyError(
                     f"{source}: {where}: key given twice (lines {first_line[key]} and {line}); "
                     "keep one"
                 )
+            from_merge.discard(key)
             first_line[key] = line
             lines[path + (key,)] = line
             result[key] = _construct(value_node, path + (key,), lines, constructor, source)
