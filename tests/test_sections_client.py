@@ -269,3 +269,21 @@ def test_zh_pending_reasons_and_statuses_are_chinese(zh):
     assert [status_text(s, "zh") for s in ("classified", "pending", "merged", "excluded")] == [
         "已分级", "待评估", "已合并", "已排除"
     ]  # fmt: skip
+
+
+def test_customer_list_without_criterion_labels():
+    """A study whose criteria have no ``label`` (the 100 000-customer benchmark's) shows the
+    criterion names as headers instead of failing on a missing report message."""
+    import copy
+
+    from abclab.pipeline import run_study
+    from abclab.study import load_study, study_from_dict
+
+    data = copy.deepcopy(load_study(DEMO).to_dict())
+    for spec in data["criteria"].values():
+        spec.pop("label", None)
+    data["methods"] = ["weighted_abc", {"pareto": {"value": "annual_spend"}}]
+    data.pop("sensitivity", None)
+    results = run_study(study_from_dict(data, base_dir=DEMO.parent, source=DEMO))
+    html = sections.customers(sections.context(results))._repr_html_()
+    assert "annual_spend" in html

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from abclab.pipeline import customer_table
-from abclab.report._i18n import text
+from abclab.report._i18n import column_labels, text
 from abclab.report.sections._blocks import Explorer, Paragraph, Section
 from abclab.report.sections._context import (
     ReportContext,
@@ -110,6 +110,7 @@ def _tier_cell(tier: object, names: dict[str, str], language: str) -> str:
 def _headers(results: Any, language: str, columns: pd.Index) -> dict[str, str]:
     labels = criterion_labels(results)
     methods = method_labels(results, language)
+    known = column_labels(columns, language)  # a criterion without a label keeps its name
     out = {}
     for c in columns:
         if c.startswith("tier_"):
@@ -117,7 +118,7 @@ def _headers(results: Any, language: str, columns: pd.Index) -> dict[str, str]:
         elif c in labels:
             out[c] = labels[c]
         else:
-            out[c] = text(f"col.{c}", language)
+            out[c] = known[c]
     out["recommended_tier"] = text("col.recommended_tier", language)
     return out
 
