@@ -10,6 +10,7 @@ reported at the exact key that is wrong (``methods[0].pareto.value``), not at th
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -112,3 +113,40 @@ Number = Annotated[float, Strict(), AfterValidator(_finite)]
 PositiveNumber = Annotated[float, Strict(), AfterValidator(_finite), Field(gt=0)]
 #: A data file path; relative paths are resolved against the study file's directory.
 DataPath = Annotated[Path, AfterValidator(_resolve)]
+
+
+def named_entries(data: Any, *, what: str) -> Any:
+    """The entries of a ``{name: {...}}`` section with each one's key as its ``name``.
+
+    A ``null`` entry means "all defaults"; an entry may not set ``name`` itself (its key is
+    its name). Used by the study's criteria, experts and hierarchy dimensions.
+    """
+    if not isinstance(data, dict):
+        return data
+    if not data:
+        raise fail(f"expected at least one {what}, got none")
+    out = {}
+    for key, entry in data.items():
+        entry = {} if entry is None else entry
+        if isinstance(entry, dict):
+            if "name" in entry:
+                raise fail(f"unknown key (a {what}'s key is its name)", at=(key, "name"))
+            entry = {**entry, "name": str(key)}
+        out[str(key)] = entry
+    return out
+
+
+class NamedEntries:
+    """Iteration of a ``RootModel`` over ``{name: entry}``: entries in study order, ``len``,
+    and indexing by name or position."""
+
+    root: dict[str, Any]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.root.values())
+
+    def __len__(self) -> int:
+        return len(self.root)
+
+    def __getitem__(self, key: str | int) -> Any:
+        return list(self.root.values())[key] if isinstance(key, int) else self.root[key]

@@ -288,3 +288,19 @@ def test_misspelt_pii_column_is_an_error(export, tmp_path):
     assert run.returncode == 2
     assert "pii: column '身份证' not in the data" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_log_reading_methods_read_the_client_log_as_the_criteria_do(export):
+    """churn_risk reads the GBK log with Chinese dates through the same reader as the
+    criteria (it used to hand DuckDB the raw file, which cannot decode GBK)."""
+    root, _, _ = export
+    study = STUDY.replace("  - weighted_abc\n", "  - weighted_abc\n  - churn_risk\n")
+    (root / "churn.yaml").write_text(study, encoding="utf-8")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # few repeat buyers: the day rules, with a warning
+        results = run_study(load_study(root / "churn.yaml"))
+    tiers = results.tiers.loc[results.criteria.index, "churn_risk"].astype(str)
+    assert tiers.notna().all() and set(tiers) <= {"stable", "watch", "at risk", "高稳定客户",
+                                                   "关注客户", "流失风险客户"}  # fmt: skip

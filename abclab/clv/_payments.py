@@ -18,8 +18,8 @@ import pandas as pd
 from abclab.clv._summary import _to_date
 from abclab.exceptions import InputDataError
 from abclab.features._definition import _date_expr, _quote
-from abclab.features._duckdb import _apply_aliases, _column_types, _connect
-from abclab.features._source import _resolve_columns, _source_relation
+from abclab.features._duckdb import _open
+from abclab.features._source import _resolve_columns
 
 __all__ = ["CREDIT_LABELS", "PAYMENT_COLUMNS", "credit_grades", "payment_behaviour"]
 
@@ -68,17 +68,11 @@ def payment_behaviour(
     Days overdue of invoice :math:`i`: :math:`\\max(0, \\min(paid_i, as\\_of) - due_i)`.
     """
     end = None if as_of is None else _to_date(as_of, "as_of")
-    label, relation_sql, frame = _source_relation(source)
-    con = _connect()
-    try:
-        if frame is not None:
-            con.register("abclab_source_frame", frame)
-        con.execute(f"CREATE TEMP VIEW abclab_source AS SELECT * FROM {relation_sql}")
-        types = _column_types(con, label)
+    with _open(source, customer=customer) as run:
         if aliases:
-            _apply_aliases(con, relation_sql, customer, types, aliases, label)
-            types = _column_types(con, label)
-        spec = _resolve_columns(types, label, customer=customer, date=date, amount=amount,
+            run.apply_aliases(customer, aliases)
+        label, con = run.label, run.con
+        spec = _resolve_columns(run.types(), label, customer=customer, date=date, amount=amount,
                                 profit=None, category=None, due_date=due_date,
                                 paid_date=paid_date)  # fmt: skip
         if end is None:
@@ -88,8 +82,6 @@ def payment_behaviour(
                 raise InputDataError(f"{label} has no dated transactions")
             end = last + _dt.timedelta(days=1)
         out = con.sql(_payments_sql(spec, end)).df()
-    finally:
-        con.close()
     out = out.set_index("customer").rename_axis(customer).sort_index()
     return out[list(PAYMENT_COLUMNS)].astype(
         {c: "float64" for c in PAYMENT_COLUMNS if c != "invoices"} | {"invoices": "int64"}

@@ -19,8 +19,8 @@ import pandas as pd
 
 from abclab.exceptions import InputDataError
 from abclab.features._definition import _date_expr, _quote
-from abclab.features._duckdb import _apply_aliases, _column_types, _connect
-from abclab.features._source import _raise_date_error, _resolve_columns, _source_relation
+from abclab.features._duckdb import _open
+from abclab.features._source import _raise_date_error, _resolve_columns
 
 __all__ = ["PERIOD_DAYS", "rfm_summary"]
 
@@ -119,25 +119,17 @@ def rfm_summary(
         raise InputDataError(
             f"observation_end ({obs_end}) must be after calibration_end ({cal_end})"
         )
-    label, relation_sql, frame = _source_relation(source)
-    con = _connect()
-    try:
-        if frame is not None:
-            con.register("abclab_source_frame", frame)
-        con.execute(f"CREATE TEMP VIEW abclab_source AS SELECT * FROM {relation_sql}")
-        types = _column_types(con, label)
+    with _open(source, customer=customer) as run:
         if aliases:
-            _apply_aliases(con, relation_sql, customer, types, aliases, label)
-            types = _column_types(con, label)
-        spec = _resolve_columns(types, label, customer=customer, date=date, amount=amount,
+            run.apply_aliases(customer, aliases)
+        label, con = run.label, run.con
+        spec = _resolve_columns(run.types(), label, customer=customer, date=date, amount=amount,
                                 profit=None, category=None, due_date=None,
                                 paid_date=None)  # fmt: skip
         if cal_end is None:
             cal_end = _last_purchase_day(con, spec, label)
         table = _fetch(con, _summary_sql(spec, cal_end, obs_end))
         _check(con, table, spec, label)
-    finally:
-        con.close()
     return _assemble(table, spec, days, cal_end, obs_end)
 
 

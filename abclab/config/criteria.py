@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator
 from typing import Annotated, Any, get_type_hints
 
 from pydantic import (
@@ -25,11 +24,13 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from abclab._model import (
+    NamedEntries,
     NonEmptyStr,
     Number,
     StudyModel,
     context_of,
     fail,
+    named_entries,
     quoted,
 )
 from abclab.cleaning import CriterionPolicy
@@ -118,7 +119,7 @@ class CriterionSpec(StudyModel):
         return spec
 
 
-class Criteria(RootModel[dict[str, CriterionSpec]]):
+class Criteria(NamedEntries, RootModel[dict[str, CriterionSpec]]):
     """The criteria in study order; iterating gives :class:`CriterionSpec` objects."""
 
     model_config = {"frozen": True}
@@ -126,28 +127,7 @@ class Criteria(RootModel[dict[str, CriterionSpec]]):
     @model_validator(mode="before")
     @classmethod
     def _named(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        if not data:
-            raise fail("expected at least one criterion, got none")
-        out = {}
-        for key, spec in data.items():
-            spec = {} if spec is None else spec
-            if isinstance(spec, dict):
-                if "name" in spec:
-                    raise fail("unknown key (a criterion's key is its name)", at=(key, "name"))
-                spec = {**spec, "name": str(key)}
-            out[str(key)] = spec
-        return out
-
-    def __iter__(self) -> Iterator[CriterionSpec]:  # type: ignore[override]
-        return iter(self.root.values())
-
-    def __len__(self) -> int:
-        return len(self.root)
-
-    def __getitem__(self, key: str | int) -> CriterionSpec:
-        return list(self.root.values())[key] if isinstance(key, int) else self.root[key]
+        return named_entries(data, what="criterion")
 
     @property
     def names(self) -> list[str]:

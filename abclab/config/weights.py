@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -28,7 +28,16 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from abclab import ahp, weighting
-from abclab._model import NonEmptyStr, Number, StudyModel, context_of, fail, quoted
+from abclab._model import (
+    NamedEntries,
+    NonEmptyStr,
+    Number,
+    StudyModel,
+    context_of,
+    fail,
+    named_entries,
+    quoted,
+)
 from abclab.exceptions import DataQualityWarning, JudgementError
 
 __all__ = [
@@ -166,7 +175,7 @@ def _pairwise(cells: dict[tuple[str, str], float], order: list[str]) -> pd.DataF
         raise fail(str(err), at=("judgements",)) from None
 
 
-class Experts(RootModel[dict[str, Judgements]]):
+class Experts(NamedEntries, RootModel[dict[str, Judgements]]):
     """One :class:`Judgements` per expert, in study order (iterate, index by position or name)."""
 
     model_config = {"frozen": True}
@@ -174,21 +183,7 @@ class Experts(RootModel[dict[str, Judgements]]):
     @model_validator(mode="before")
     @classmethod
     def _named(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        if not data:
-            raise fail("expected at least one expert")
-        return {str(k): ({**v, "name": str(k)} if isinstance(v, dict) else v)
-                for k, v in data.items()}  # fmt: skip
-
-    def __iter__(self) -> Iterator[Judgements]:  # type: ignore[override]
-        return iter(self.root.values())
-
-    def __len__(self) -> int:
-        return len(self.root)
-
-    def __getitem__(self, key: int | str) -> Judgements:
-        return list(self.root.values())[key] if isinstance(key, int) else self.root[key]
+        return named_entries(data, what="expert")
 
 
 class AHPSpec(StudyModel):
@@ -272,7 +267,7 @@ class Dimension(LocalPriorities):
     criteria: tuple[NonEmptyStr, ...] = Field(min_length=1, description="Criteria it holds.")
 
 
-class Dimensions(RootModel[dict[str, Dimension]]):
+class Dimensions(NamedEntries, RootModel[dict[str, Dimension]]):
     """The dimensions of a hierarchy in study order."""
 
     model_config = {"frozen": True}
@@ -280,18 +275,7 @@ class Dimensions(RootModel[dict[str, Dimension]]):
     @model_validator(mode="before")
     @classmethod
     def _named(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        if not data:
-            raise fail("expected at least one dimension")
-        return {str(k): ({**v, "name": str(k)} if isinstance(v, dict) else v)
-                for k, v in data.items()}  # fmt: skip
-
-    def __iter__(self) -> Iterator[Dimension]:  # type: ignore[override]
-        return iter(self.root.values())
-
-    def __len__(self) -> int:
-        return len(self.root)
+        return named_entries(data, what="dimension")
 
 
 class HierarchySpec(StudyModel):

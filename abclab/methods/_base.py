@@ -9,6 +9,8 @@ that the study schema, the pipeline, the report and the workbook read.
 
 from __future__ import annotations
 
+import inspect
+from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
@@ -213,9 +215,9 @@ class Method(StudyModel):
         """
         return None
 
-    def run(self, ctx: MethodContext) -> MethodOutput:  # pragma: no cover - abstract
-        """Classify the customers of ``ctx``."""
-        raise NotImplementedError
+    @abstractmethod
+    def run(self, ctx: MethodContext) -> MethodOutput:
+        """Classify the customers of ``ctx`` (every registered method implements it)."""
 
 
 _REGISTRY: dict[str, type[Method]] = {}
@@ -227,7 +229,7 @@ def register(cls: type[Method]) -> type[Method]:
         raise TypeError(f"{cls.__name__}.method must be an identifier, got {cls.method!r}")
     if cls.method in _REGISTRY and _REGISTRY[cls.method] is not cls:
         raise TypeError(f"method {cls.method!r} is registered twice")
-    if cls.run is Method.run:
+    if inspect.isabstract(cls):
         raise TypeError(f"{cls.__name__} must implement run()")
     _REGISTRY[cls.method] = cls
     return cls

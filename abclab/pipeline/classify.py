@@ -11,9 +11,9 @@ import pandas as pd
 
 from abclab import scoring
 from abclab.config import Study
-from abclab.io import read_table
+from abclab.features import prepare_source
 from abclab.methods import MethodContext, TransactionLog
-from abclab.pipeline.read import ID, _source_options
+from abclab.pipeline.read import ID
 from abclab.pipeline.results import ClassifyStep
 
 __all__ = ["PENDING_WORD", "classify_step", "method_context", "transaction_log", "with_pending"]
@@ -45,16 +45,16 @@ def transaction_log(
 ) -> TransactionLog | None:
     """The transaction log for methods that read it (None when no method does or no log).
 
-    A CSV/Parquet log stays a path (the methods' DuckDB queries read it); a spreadsheet or
-    a source with reader options is read once, as for the criteria.
+    Prepared as for the criteria (:func:`abclab.features.prepare_source`): a plain CSV or
+    Parquet log stays a path for the methods' DuckDB queries; a client file (GBK, title
+    rows, Chinese dates, XLSX, reader options) is read once by :mod:`abclab.io`.
     """
     t = study.data.transactions
     if t is None or not any(m.uses_transactions for m in study.methods):
         return None
-    source: Any = t.path
-    options = _source_options(t)
-    if options or t.path.suffix.lower() in {".xlsx", ".xlsm"}:
-        source = read_table(t.path, **options)
+    dates = [c for c in (t.date, t.due_date, t.paid_date) if c]
+    source = prepare_source(t.path, customer=t.customer, dates=dates, numbers=[t.amount],
+                            read=t.read_options())  # fmt: skip
     return TransactionLog(source=source, customer=t.customer, date=t.date, amount=t.amount,
                           due_date=t.due_date, paid_date=t.paid_date, as_of=t.as_of,
                           aliases=dict(aliases) if aliases else None)  # fmt: skip
