@@ -93,12 +93,18 @@ def _bad_value_error(
     prefix += f"column {column!r} " if column is not None else ""
     return InputDataError(
         f"{prefix}{_row_note(kind, position, rows)}: cannot read "
-        f"{series.iloc[position]!r} as a number ({_EXPECTED})"
+        f"{series.iloc[position]!r} as a number ({_EXPECTED}; a marker the client uses for "
+        "a missing value can be added with the file's missing_values: option)"
     )
 
 
 def parse_business_numbers(
-    series: pd.Series, *, column: str | None = None, source: str | None = None, decimal: str = "."
+    series: pd.Series,
+    *,
+    column: str | None = None,
+    source: str | None = None,
+    decimal: str = ".",
+    rows: Sequence[int] | None = None,
 ) -> tuple[pd.Series, dict[str, int]]:
     """Parse a column of business-formatted numbers into floats.
 
@@ -121,6 +127,9 @@ def parse_business_numbers(
         File name used in error messages.
     decimal : {".", ","}
         Decimal mark; with ``","`` the thousands separator is ``"."``.
+    rows : sequence of int, optional
+        The file row of each value (as :func:`read_table` records them in
+        ``frame.attrs["rows"]``), so that an error names the row a client finds in the file.
 
     Returns
     -------
@@ -161,7 +170,7 @@ def parse_business_numbers(
     values, bad, counts = _parse_column(series, decimal)
     if bad.any():
         name = series.name if column is None else column
-        raise _bad_value_error(source, name, series, bad, "series")
+        raise _bad_value_error(source, name, series, bad, "series", rows)
     return values, counts
 
 

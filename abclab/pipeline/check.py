@@ -79,7 +79,8 @@ def check_data(study: Study) -> DataCheck:
                     customers = log_customers
         except AbclabError as err:
             problems.append(f"data.transactions: {err}")
-    if columns:
+    master_failed = study.data.customers is not None and master is None
+    if columns and not master_failed:  # else every master column would be reported missing too
         problems += _named_columns(study, columns)
         known = columns | {study.name_column} if study.name_column else columns
         problems += [f"pii: column {c!r} not in the data (available: {', '.join(sorted(columns))})"

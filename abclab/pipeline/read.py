@@ -94,11 +94,14 @@ def read_master(study: Study) -> Master | None:
     table = read_table_report(src.path, **options)
     master = table.frame
     conversions: list[tuple[str, str, int]] = []
-    for col in study.criterion_names:
+    numeric = dict.fromkeys([*study.criterion_names,
+                             *(c for m in study.methods for c in m.data_columns())])  # fmt: skip
+    for col in numeric:
         if col in master.columns and not pd.api.types.is_numeric_dtype(master[col]):
             master[col], counts = parse_business_numbers(master[col], column=col,
                                                          source=src.path.name,
-                                                         decimal=table.decimal)  # fmt: skip
+                                                         decimal=table.decimal,
+                                                         rows=master.attrs.get("rows"))  # fmt: skip
             conversions.extend((col, rule, int(n)) for rule, n in counts.items())
     id_col = study.id_column or ID
     if id_col not in master.columns:

@@ -331,10 +331,21 @@ def tier_names(results: Any, language: str) -> dict[str, str]:
     names = {str(t): str(t) for t in results.tiers[results.recommended].cat.categories}
     strategies = results.strategies
     if "name" in strategies:
-        names.update({str(t): str(n) for t, n in strategies["name"].items() if pd.notna(n)})
+        names.update({str(t): _without_tier(str(t), str(n))
+                      for t, n in strategies["name"].items() if pd.notna(n)})  # fmt: skip
     labels = getattr(results.study.tiers, "labels", None) or {}
     names.update({str(t): str(n) for t, n in labels.items()})
     return names
+
+
+def _without_tier(tier: str, name: str) -> str:
+    """A strategy-table name without its tier prefix: ``"A: key accounts"`` -> ``"Key accounts"``
+    (the report shows the tier beside the name)."""
+    prefix = f"{tier}: "
+    if name.startswith(prefix) and len(name) > len(prefix):
+        rest = name[len(prefix) :]
+        return rest[0].upper() + rest[1:]
+    return name
 
 
 def join_names(items: list[str], language: str) -> str:
