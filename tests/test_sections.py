@@ -339,3 +339,21 @@ def test_sensitivity_section_without_smaa_keeps_the_stability_table(demo_results
     )
     section = sections.sensitivity(sections.context(bare, language="en"))
     assert len(section.tables) == 1 and len(section.paragraphs) == 1
+
+
+def test_churn_risk_is_shown_but_not_counted_as_agreeing_or_disputing(demo_results):
+    """Churn-risk tiers (stable / watch / at risk) assess whether a customer stays, not what
+    the customer is worth: they are not compared with the value tiers by rank position
+    (stable ≠ A), so they appear in the synthesis as "other tiers" and not in disputes."""
+    from abclab.report import sections
+
+    assert "churn_risk" in demo_results.tiers
+    assert "churn_risk" not in demo_results.agreement.percent.index
+    assert (
+        not demo_results.disputed.astype(str)
+        .apply(lambda c: c.str.contains("stable|at risk"))
+        .any()
+        .any()
+    )
+    synthesis = sections.method_synthesis(demo_results, "en")
+    assert synthesis.loc["churn_risk", "agreement"] == "other tiers"

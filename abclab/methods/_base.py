@@ -170,6 +170,11 @@ class Method(StudyModel):
     uses_weights: ClassVar[bool] = False
     #: Whether :meth:`run` reads the transaction log (``MethodContext.transactions``).
     uses_transactions: ClassVar[bool] = False
+    #: Whether the tiers rank customers by their value to the company, so that agreement with
+    #: the other value classifications means something. Churn risk and credit grades assess
+    #: another dimension (will they stay, will they pay): they are shown beside the value
+    #: tiers but not counted in agreement or disputes.
+    ranks_value: ClassVar[bool] = True
     #: Scheme of :func:`abclab.strategy.strategy_table` for the method's tiers (None: the
     #: tiers have no default strategies; the study's ``tiers.strategies`` give them).
     strategy_scheme: ClassVar[str | None] = "abc_accounts"

@@ -75,6 +75,7 @@ class ChurnRisk(Method):
 
     method = "churn_risk"
     uses_transactions = True
+    ranks_value = False
     p_alive: tuple[Number, Number] = Field(
         (0.7, 0.4), description="P(alive) bounds: stable at or above the first, at risk below "
         "the second.")  # fmt: skip
@@ -168,6 +169,7 @@ class CreditGrade(Method):
 
     method = "credit_grade"
     uses_transactions = True
+    ranks_value = False
     on_time: tuple[Number, ...] = Field(
         (0.95, 0.85, 0.70), description="Least on-time payment rate per grade but the last."
     )

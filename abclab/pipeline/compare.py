@@ -30,7 +30,8 @@ def compare_step(study: Study, criteria: pd.DataFrame, tiers: pd.DataFrame) -> C
         strat = strategies["strategy"].to_dict() if m.name == study.recommended else None
         summaries[m.name] = compare.summary_table(t, value=value, margin=margin, strategies=strat,
                                                   language=study.language)  # fmt: skip
-    classified = comparable_tiers(tiers.loc[criteria.index])
+    value_methods = [m.name for m in study.methods if m.ranks_value]
+    classified = comparable_tiers(tiers.loc[criteria.index, value_methods])
     agreement = None
     disputed = pd.DataFrame()
     if classified.shape[1] >= 2:
