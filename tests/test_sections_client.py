@@ -46,26 +46,32 @@ def _render(results, language):
 # --------------------------------------------------------------------------- number style
 
 
-def test_number_style_helpers():
-    from abclab.report.sections._context import (
-        count_text,
-        judgement_text,
-        money_text,
-        percent_text,
-    )
+def test_number_style_is_the_one_of_format():
+    """The sections' number style is abclab.report._format's: the old local helpers
+    (money_text, percent_text, ...) are gone, the same values read the same."""
+    from abclab.report import _format as f
+    from abclab.report.sections import _context
 
-    assert [judgement_text(x) for x in (3, 1 / 3, 1, 1 / 9, 2.2974)] == [
-        "3",
-        "1/3",
-        "1",
-        "1/9",
-        "2.30",
-    ]
-    assert money_text(144_467_921.57, "en") == "144,467,922"
-    assert money_text(144_467_921.57, "zh") == "1.44亿"
-    assert money_text(431_000, "zh") == "43.1万"
-    assert percent_text(0.7105) == "71%" and percent_text(0.7115, digits=1) == "71.2%"
-    assert count_text(12345) == "12,345"
+    for old in ("money_text", "percent_text", "count_text", "number_text", "judgement_text"):
+        assert not hasattr(_context, old)
+    assert [f.format_judgement(x) for x in (3, 1 / 3, 1, 1 / 9, 2.2974)] == [
+        "3", "1/3", "1", "1/9", "2.30"
+    ]  # fmt: skip
+    assert f.format_money(144_467_921.57) == "144,467,922"
+    assert f.format_money(144_467_921.57, compact=True, language="zh") == "1.44亿"
+    assert f.format_money(431_000, compact=True, language="zh") == "43.1万"
+    assert f.format_percent(0.7105, decimals=0) == "71%" and f.format_percent(0.7115) == "71.2%"
+    assert f.format_count(12345) == "12,345"
+    assert f.format_number(0.12345) == "0.123" and f.format_number(12345.6) == "12,346"
+
+
+def test_criterion_columns_use_the_format_functions(en):
+    from abclab.report.sections._context import criterion_formatter
+
+    money = criterion_formatter(en, "annual_spend", "en")
+    assert money(1234567.8) == "1,234,568" and money(float("nan")) == "–"
+    zh_money = criterion_formatter(en, "annual_spend", "zh")
+    assert zh_money(431_000) == "43.1万"
 
 
 def test_ahp_matrices_show_judgements_as_fractions(en):

@@ -13,7 +13,7 @@ import pandas as pd
 from abclab.pipeline import pii_columns
 from abclab.privacy import mask_frame
 from abclab.report import charts
-from abclab.report._format import format_count, format_judgement
+from abclab.report._format import format_money, format_number, format_percent
 from abclab.report._i18n import check_language, display_name, text
 from abclab.report.sections._blocks import Block, Figure, Heading, Paragraph, Table
 
@@ -178,49 +178,8 @@ def classified(results: Any, method: str) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- number style
-# One function per kind of number; each will call ``abclab.report._format`` once it exists
-# (the shared formatter of issue 10), so the switch is one line per function.
-
-
-def money_text(value: float, language: str) -> str:
-    """A money amount in the data's currency: ``1,234,568`` (en); ``123.5万`` / ``1.23亿`` for
-    amounts of at least 10 000 in zh (Chinese readers count in 万 and 亿)."""
-    if value is None or pd.isna(value):
-        return text("word.na", language)
-    x = float(value)
-    if language == "zh" and abs(x) >= 1e8:
-        return f"{x / 1e8:,.2f}亿"
-    if language == "zh" and abs(x) >= 1e4:
-        return f"{x / 1e4:,.1f}万"
-    return f"{x:,.0f}" if abs(x) >= 100 or x == 0 else f"{x:,.2f}"
-
-
-def percent_text(value: float, language: str = "en", *, digits: int = 0) -> str:
-    """A share as a percentage with ``digits`` decimals (``0.714`` -> ``71%``)."""
-    if value is None or pd.isna(value):
-        return text("word.na", language)
-    return f"{float(value):.{digits}%}"
-
-
-def count_text(value: float) -> str:
-    """A count with thousands separators (``12345`` -> ``12,345``): :func:`format_count`."""
-    return format_count(value)
-
-
-def judgement_text(value: float) -> str:
-    """An AHP judgement as Saaty writes it (``3``, ``1/3``, ``1``; a group mean off the scale
-    as a decimal): :func:`abclab.report._format.format_judgement`, as the workbook shows it."""
-    return format_judgement(value)
-
-
-def number_text(value: float, language: str = "en") -> str:
-    """Any other measurement: three significant figures, thousands separators."""
-    if value is None or pd.isna(value):
-        return text("word.na", language)
-    x = float(value)
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
+# Numbers go through abclab.report._format (one number style for the report and the
+# workbook); sections call its functions directly.
 
 
 def criterion_formatter(results: Any, column: str, language: str) -> Callable[[float], str]:
@@ -228,10 +187,10 @@ def criterion_formatter(results: Any, column: str, language: str) -> Callable[[f
     margins (values within [-1, 1]), three significant figures otherwise."""
     values = pd.to_numeric(results.criteria.get(column, pd.Series(dtype=float)), errors="coerce")
     if column in MONEY_COLUMNS or (len(values) and values.abs().max() >= 1000):
-        return lambda x: money_text(x, language)
+        return lambda x: format_money(x, language=language, compact=language == "zh")
     if len(values) and values.abs().max() <= 1 and column not in COUNT_COLUMNS:
-        return lambda x: percent_text(x, language, digits=1)
-    return lambda x: number_text(x, language)
+        return format_percent
+    return format_number
 
 
 #: Criteria and columns holding money amounts.
