@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
+from abclab.report._format import Count
 from abclab.report._i18n_xl import XL_EN, XL_ZH
 from abclab.report._messages_en import EN
 from abclab.report._messages_zh import ZH
@@ -49,12 +51,22 @@ def text(key: str, language: str = "en", **values: object) -> str:
     '等级'
     >>> text("text.disputed_count", "en", n=3)
     '3 customers are classified differently by the methods compared.'
+    >>> text("text.disputed_count", "en", n=1)
+    '1 customer is classified differently by the methods compared.'
     """
     messages = MESSAGES[check_language(language)]
     if key not in messages:
         raise KeyError(f"no report message {key!r}")
     template = messages[key]
-    return template.format(**values) if values else template
+    if not values:
+        return template
+    # whole numbers become Count, so "{n} {n:customer|customers}" agrees with them
+    counts = {k: Count(v) for k, v in values.items() if _is_whole(v)}
+    return template.format(**{**values, **counts})
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
 
 
 def column_labels(columns: Iterable[object], language: str = "en") -> dict[object, str]:

@@ -13,7 +13,13 @@ from abclab import compare
 from abclab.methods import Pareto
 from abclab.pipeline import value_potential_inputs
 from abclab.report import charts
-from abclab.report._format import format_count, format_judgement, format_percent, format_ratio
+from abclab.report._format import (
+    Count,
+    format_count,
+    format_judgement,
+    format_percent,
+    format_ratio,
+)
 from abclab.report._i18n import text
 from abclab.report.sections._blocks import Block, Section
 from abclab.report.sections._context import (
@@ -73,7 +79,7 @@ def weights(ctx: ReportContext) -> Section:
                 )
             )
     if r.ahp_group is not None:
-        blocks.append(paragraph(ctx, "text.group", n=len(r.ahp)))
+        blocks.append(paragraph(ctx, "text.group", n=Count(len(r.ahp))))
         blocks.append(consistency(ctx, r.ahp_group))
     blocks.append(heading(ctx, "sub.weights_compare"))
     comparison = r.weight_comparison
@@ -243,7 +249,7 @@ def disputed(ctx: ReportContext) -> Section:
     shown = pd.DataFrame.from_dict(rows, orient="index")
     if value in r.disputed.columns:
         shown[value] = r.disputed[value].astype(float)
-    intro = paragraph(ctx, "text.disputed_intro", n=format_count(len(r.disputed)))
+    intro = paragraph(ctx, "text.disputed_intro", n=Count(len(r.disputed)))
     blocks: list[Block] = [intro]
     blocks.extend(customer_table(ctx, shown, max_rows=min(ctx.max_rows, 20), caption=title))
     blocks.append(paragraph(ctx, "text.disputed_more", css="abclab-note"))

@@ -13,7 +13,7 @@ import pandas as pd
 from abclab.pipeline import pii_columns
 from abclab.privacy import mask_frame
 from abclab.report import charts
-from abclab.report._format import format_money, format_number, format_percent
+from abclab.report._format import Count, format_money, format_number, format_percent
 from abclab.report._i18n import check_language, display_name, text
 from abclab.report.sections._blocks import Block, Figure, Heading, Paragraph, Table
 
@@ -144,7 +144,13 @@ def customer_table(
     blocks: list[Block] = [table(ctx, shown, formatter=formatter, caption=caption, formats=formats)]
     if len(frame) > limit:
         blocks.append(
-            paragraph(ctx, "text.more_rows", css="abclab-note", shown=limit, total=len(frame)),
+            paragraph(
+                ctx,
+                "text.more_rows",
+                css="abclab-note",
+                shown=Count(limit),
+                total=Count(len(frame)),
+            ),
         )
     return blocks
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from abclab.pipeline import previous_tiers
 from abclab.report import charts
-from abclab.report._format import format_count, format_money, format_percent, format_ratio
+from abclab.report._format import Count, format_count, format_money, format_percent, format_ratio
 from abclab.report._i18n import text
 from abclab.report.sections._blocks import Block, Items, Paragraph, Section
 from abclab.report.sections._context import (
@@ -124,9 +124,9 @@ def recommendation_sentences(ctx: ReportContext) -> list[str]:
             text(
                 "text.recommend_stability",
                 lang,
-                draws=format_count(r.study.sensitivity.draws),
+                draws=Count(r.study.sensitivity.draws),
                 stability=format_percent(facts["stability"], decimals=1),
-                n_unstable=format_count(facts["unstable"]),
+                n_unstable=Count(facts["unstable"]),
                 threshold=format_percent(1 - UNSTABLE, decimals=0),
             )
         )
@@ -180,7 +180,7 @@ def _tier_picture(ctx: ReportContext) -> list[Block]:
                 lang,
                 name=names[tier],
                 tier=tier,
-                count=format_count(row["count"]),
+                count=Count(row["count"]),
                 count_share=format_percent(row["count_share"], decimals=0),
                 value_share=format_percent(row.get("value_share", np.nan), decimals=0),
                 strategy=str(strategy).rstrip("。.") if isinstance(strategy, str) else "",
@@ -195,7 +195,7 @@ def _tier_picture(ctx: ReportContext) -> list[Block]:
                 lang,
                 name=names.get("D", "D"),
                 tier="D",
-                count=format_count(pending),
+                count=Count(pending),
             )
         )
     blocks: list[Block] = [heading(ctx, "sub.tier_picture"), Items(tuple(lines))]
@@ -316,11 +316,11 @@ def _accounts(ctx: ReportContext) -> list[Block]:
                 text(
                     "text.movers",
                     lang,
-                    up=format_count(up),
-                    down=format_count(down),
+                    up=Count(up),
+                    down=Count(down),
                     tier=top_name,
-                    new_top=format_count((moved["current"] == top).sum()),
-                    lost_top=format_count((moved["previous"] == top).sum()),
+                    new_top=Count((moved["current"] == top).sum()),
+                    lost_top=Count((moved["previous"] == top).sum()),
                 )
             )
         )
@@ -346,7 +346,7 @@ def _accounts(ctx: ReportContext) -> list[Block]:
                 text(
                     "text.at_risk",
                     lang,
-                    n=format_count(len(at_risk)),
+                    n=Count(len(at_risk)),
                     tier=top_name,
                     threshold=format_percent(UNSTABLE, decimals=0),
                 )
@@ -380,21 +380,21 @@ def confirmation_items(ctx: ReportContext) -> list[str]:
             text(
                 "text.confirm_lines",
                 lang,
-                n=format_count(len(lines)),
+                n=Count(len(lines)),
                 multiple=format_count(float(lines["multiple"].max())),
             )
         )
     review = r.cleaning.review
     if len(review):
-        items.append(text("text.confirm_review", lang, n=format_count(len(review))))
+        items.append(text("text.confirm_review", lang, n=Count(len(review))))
     unmatched = r.data.unmatched
     if len(unmatched):
         items.append(
             text(
                 "text.confirm_unmatched",
                 lang,
-                n=format_count(len(unmatched)),
-                lines=format_count(unmatched["lines"].sum()),
+                n=Count(len(unmatched)),
+                lines=Count(unmatched["lines"].sum()),
                 amount=format_money(unmatched["amount"].sum(), language=lang, compact=lang == "zh"),
             )
         )
@@ -408,7 +408,7 @@ def confirmation_items(ctx: ReportContext) -> list[str]:
             text(
                 "text.confirm_outliers",
                 lang,
-                n=format_count(len(flagged)),
+                n=Count(len(flagged)),
                 multiple=format_count(float(flagged["times_median"].abs().max())),
             )
         )
@@ -420,7 +420,7 @@ def confirmation_items(ctx: ReportContext) -> list[str]:
             text(
                 "text.confirm_pending",
                 lang,
-                n=format_count(len(pending)),
+                n=Count(len(pending)),
                 reasons=text("word.sep", lang).join(common),
             )
         )

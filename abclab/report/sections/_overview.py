@@ -15,7 +15,7 @@ import pandas as pd
 
 from abclab.pipeline import pii_columns
 from abclab.report._excel import write_workbook
-from abclab.report._format import format_count, format_money, format_number, format_percent
+from abclab.report._format import Count, format_count, format_money, format_number, format_percent
 from abclab.report._i18n import display_name, text
 from abclab.report._provenance import write_provenance
 from abclab.report.sections._blocks import Block, Contents, Paragraph, Section
@@ -64,8 +64,8 @@ def title(ctx: ReportContext) -> Section:
             text(
                 "report.scope",
                 lang,
-                n_customers=format_count(r.counts["classified"] + r.counts["pending"]),
-                n_methods=r.tiers.shape[1],
+                n_customers=Count(r.counts["classified"] + r.counts["pending"]),
+                n_methods=Count(r.tiers.shape[1]),
             ),
             css="abclab-cover-scope",
         ),
@@ -95,8 +95,8 @@ def data_quality(ctx: ReportContext) -> Section:
     table; invoice lines that look like keying errors; possible duplicates kept apart;
     returns; values flagged and used as they are; the cleaning log by rule; pending customers."""
     r, lang = ctx.results, ctx.language
-    c = {k: format_count(v) for k, v in r.counts.items()}
-    c.setdefault("excluded", "0")
+    c = {k: Count(v) for k, v in r.counts.items()}
+    c.setdefault("excluded", Count(0))
     balanced = r.counts["input"] == sum(
         r.counts.get(k, 0) for k in ("classified", "pending", "merged", "excluded")
     )
@@ -114,7 +114,7 @@ def data_quality(ctx: ReportContext) -> Section:
             column=flagged["column"].map(lambda x: criterion_labels(r).get(x, x))
         )
         blocks.append(heading(ctx, "sub.outliers"))
-        blocks.append(paragraph(ctx, "text.outliers_used", n=format_count(len(flagged))))
+        blocks.append(paragraph(ctx, "text.outliers_used", n=Count(len(flagged))))
         money = {
             "value": lambda x: format_number(x),
             "times_median": lambda x: f"{format_count(x)}×",
@@ -169,7 +169,7 @@ def _set_aside(ctx: ReportContext) -> list[Block]:
     )
     return [
         heading(ctx, "sub.set_aside"),
-        paragraph(ctx, "text.set_aside", n=format_count(len(rows))),
+        paragraph(ctx, "text.set_aside", n=Count(len(rows))),
         table(ctx, shown.head(ctx.max_rows), index=False, caption=text("sub.set_aside", lang)),
     ]
 
@@ -189,8 +189,8 @@ def _unmatched(ctx: ReportContext) -> list[Block]:
         paragraph(
             ctx,
             "text.unmatched",
-            n=format_count(len(rows)),
-            lines=format_count(rows["lines"].sum()),
+            n=Count(len(rows)),
+            lines=Count(rows["lines"].sum()),
             amount=format_money(rows["amount"].sum(), language=lang, compact=lang == "zh"),
         ),
         table(
@@ -226,7 +226,7 @@ def _flagged_lines(ctx: ReportContext) -> list[Block]:
     }
     return [
         heading(ctx, "sub.flagged_lines"),
-        paragraph(ctx, "text.flagged_lines", n=format_count(len(lines))),
+        paragraph(ctx, "text.flagged_lines", n=Count(len(lines))),
         *customer_table(ctx, shown, formats=money, caption=text("sub.flagged_lines", lang)),
     ]
 
@@ -248,7 +248,7 @@ def _review(ctx: ReportContext) -> list[Block]:
     )
     return [
         heading(ctx, "sub.review"),
-        paragraph(ctx, "text.review", n=format_count(len(review))),
+        paragraph(ctx, "text.review", n=Count(len(review))),
         table(ctx, shown.head(ctx.max_rows), caption=text("sub.review", lang)),
     ]
 
@@ -273,8 +273,8 @@ def _returns(ctx: ReportContext) -> list[Block]:
         paragraph(
             ctx,
             "text.returns",
-            count=format_count(total["return_count"]),
-            customers=format_count(total["customers"]),
+            count=Count(total["return_count"]),
+            customers=Count(total["customers"]),
             amount=format_money(total["returned_amount"], language=lang, compact=lang == "zh"),
             share=format_percent(total["return_share"], decimals=1),
         ),
