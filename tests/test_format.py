@@ -122,7 +122,9 @@ def test_count_agrees_with_its_nouns():
 
 
 #: English nouns that follow a count in a message.
-_COUNTED = r"(customers|values|rows|lines|records|pairs|methods|experts|ids|returns|criteria|variations)"
+_COUNTED = (
+    r"(customers|values|rows|lines|records|pairs|methods|experts|ids|returns|criteria|variations)"
+)
 
 
 def test_every_english_count_message_agrees_with_one():
