@@ -54,7 +54,7 @@ from abclab.report._format import (
     excel_judgement_format,
     money_unit,
 )
-from abclab.report._i18n import MESSAGES, display_name, text
+from abclab.report._i18n import MESSAGES, display_name, expert_name, text
 from abclab.report._xlsx import (
     _BOLD,
     _TITLE,
@@ -316,7 +316,10 @@ class _Book:
     def _ahp(self) -> None:
         r = self.results
         ws = self.wb.create_sheet(self.sheet_name("ahp"))
-        blocks = [(self.t("xl.expert", expert=name), res) for name, res in r.ahp.items()]
+        blocks = [
+            (self.t("xl.expert", expert=expert_name(name, self.language)), res)
+            for name, res in r.ahp.items()
+        ]
         if r.ahp_group is not None:
             blocks.append((self.t("xl.group", method=r.ahp_group.method), r.ahp_group))
         if not blocks:

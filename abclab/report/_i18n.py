@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from abclab.pipeline.results import FUZZY_CRISP
 from abclab.report._format import Count
 from abclab.report._i18n_xl import XL_EN, XL_ZH
 from abclab.report._messages_en import EN
@@ -84,6 +85,14 @@ def label_frame(frame: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     names = [MESSAGES[check_language(language)].get(f"col.{n}", n) for n in out.index.names]
     out.index = out.index.set_names(names)
     return out
+
+
+def expert_name(expert: object, language: str = "en") -> str:
+    """An expert of the weights as shown: the study's name, or the translated name of the
+    modal matrix of fuzzy AHP judgements (:data:`abclab.pipeline.FUZZY_CRISP`)."""
+    if expert == FUZZY_CRISP:
+        return text("word.fuzzy_modal", language)
+    return str(expert)
 
 
 def display_name(kind: str, key: object, language: str = "en") -> str:

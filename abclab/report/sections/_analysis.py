@@ -1,4 +1,4 @@
-"""The analysis sections: AHP weights, per-method summaries, concentration, agreement between
+"""The analysis sections: per-method summaries, concentration, agreement between
 methods, disputed customers, value × potential, clusters, weight sensitivity, tier migration
 and tier strategies. A section says so in a sentence when the study lacks what it shows."""
 
@@ -16,7 +16,6 @@ from abclab.report import charts
 from abclab.report._format import (
     Count,
     format_count,
-    format_judgement,
     format_percent,
     format_ratio,
 )
@@ -25,7 +24,6 @@ from abclab.report.sections._blocks import Block, Section
 from abclab.report.sections._context import (
     ReportContext,
     classified,
-    consistency,
     criterion_labels,
     customer_table,
     figure,
@@ -35,75 +33,7 @@ from abclab.report.sections._context import (
     table,
     tier_text,
 )
-from abclab.report.sections._tables import inconsistency_table, value_criterion
-
-
-def weights(ctx: ReportContext) -> Section:
-    """AHP matrix, weights and consistency per expert; objective weights beside them."""
-    r, lang = ctx.results, ctx.language
-    blocks: list[Block] = []
-    for expert, res in r.ahp.items():
-        blocks.append(heading(ctx, "sub.ahp_expert", expert=expert))
-        matrix = res.matrix.copy()
-        matrix["weight"] = res.weights.reindex(matrix.index)
-        labels = criterion_labels(r)
-        judgements = {labels.get(str(c), str(c)): format_judgement for c in res.matrix.columns}
-        blocks.append(
-            table(
-                ctx,
-                matrix,
-                formats={**judgements, "weight": lambda x: format_percent(x, decimals=1)},
-                caption=text("sub.ahp_expert", lang, expert=expert),
-            )
-        )
-        blocks.append(consistency(ctx, res))
-        worst = res.inconsistent_judgements()
-        if len(worst) and not res.consistent:
-            blocks.append(heading(ctx, "sub.inconsistent", level=4, expert=expert))
-            labels = criterion_labels(r)
-            repair = inconsistency_table(worst).head(3)
-            repair = repair.replace({"row": labels, "column": labels})
-            blocks.append(
-                table(
-                    ctx,
-                    repair,
-                    index=False,
-                    formats={
-                        "judged": format_judgement,
-                        "consistent_value": format_judgement,
-                        "suggested_value": format_judgement,
-                        "cr_if_revised": lambda x: format_ratio(x, decimals=3),
-                        "error": format_ratio,
-                    },
-                    caption=text("sub.inconsistent", lang, expert=expert),
-                )
-            )
-    if r.ahp_group is not None:
-        blocks.append(paragraph(ctx, "text.group", n=Count(len(r.ahp))))
-        blocks.append(consistency(ctx, r.ahp_group))
-    blocks.append(heading(ctx, "sub.weights_compare"))
-    comparison = r.weight_comparison
-    blocks.append(
-        table(
-            ctx,
-            comparison,
-            formatter=lambda x: format_percent(x, decimals=1),
-            caption=text("text.weights_of", lang, used=text("col.used", lang)),
-        )
-    )
-    plotted = comparison.drop(
-        columns=[c for c in ("used",) if c in comparison and "ahp" in comparison]
-    )
-    chart = charts.weights_chart(plotted.rename(index=criterion_labels(r)), language=lang)
-    used = r.weights.sort_values(ascending=False)
-    caption = text(
-        "text.weights_takeaway",
-        lang,
-        criterion=criterion_labels(r).get(str(used.index[0]), str(used.index[0])),
-        weight=format_percent(used.iloc[0], decimals=1),
-    )
-    blocks.append(figure(ctx, chart, alt=text("sub.weights_compare", lang), caption=caption))
-    return Section("weights", text("section.weights", lang), tuple(blocks))
+from abclab.report.sections._tables import value_criterion
 
 
 def method_summaries(ctx: ReportContext) -> Section:

@@ -13,7 +13,7 @@ import pandas as pd
 from abclab.pipeline import previous_tiers
 from abclab.report import charts
 from abclab.report._format import Count, format_count, format_money, format_percent, format_ratio
-from abclab.report._i18n import text
+from abclab.report._i18n import expert_name, text
 from abclab.report.sections._blocks import Block, Items, Paragraph, Section
 from abclab.report.sections._context import (
     ReportContext,
@@ -143,7 +143,7 @@ def recommendation_sentences(ctx: ReportContext) -> list[str]:
                 )
             )
         else:
-            expert = next(iter(r.ahp))
+            expert = expert_name(next(iter(r.ahp)), lang)
             out.append(
                 text(
                     "text.recommend_cr_one",
