@@ -134,3 +134,67 @@ def test_zh_weights_sections_are_chinese(which, request):
     if which == "fuzzy":
         summary = sections.executive_summary(sections.context(results, language="zh"))
         assert "modal" not in _text(summary) and "模糊层次分析法（众数判断）" in _text(summary)
+
+
+# --------------------------------------------------------------------------- ranking robustness
+@pytest.fixture(scope="module")
+def demo():
+    from abclab.pipeline import run_study
+
+    return run_study(DEMO)
+
+
+def test_ranking_robustness_matches_an_independent_computation(demo):
+    """Rank reversal (second-ranked customer removed, the rest re-scored with the study's
+    normalisation), top-10 / top-tier overlap and Kendall's τ against equal weights, each
+    recomputed here without abclab.sensitivity / abclab.compare."""
+    from scipy import stats
+
+    from abclab import scoring
+    from abclab.report.sections._robustness import ranking_robustness
+
+    figures = ranking_robustness(demo)
+    assert figures["method"] == demo.recommended and figures["alternative"] == "equal"
+    indicator = demo.scores.indicator_scores.loc[demo.criteria.index]
+    used = indicator @ demo.weights.reindex(indicator.columns)
+    equal = indicator.mean(axis=1)
+    assert figures["tau"] == pytest.approx(stats.kendalltau(used, equal).statistic)
+    top = demo.tiers[demo.recommended].loc[indicator.index]
+    k = int((top == "A").sum())
+    for size in (10, k):
+        common = set(used.sort_values(ascending=False, kind="stable").index[:size])
+        common &= set(equal.sort_values(ascending=False, kind="stable").index[:size])
+        assert figures["top_k"][size] == len(common)
+    # rank reversal by brute force
+    second = used.sort_values(ascending=False, kind="stable").index[1]
+    frame = demo.criteria.loc[indicator.index]
+    spec = demo.study.scoring_spec()
+    before = scoring.score(frame, demo.weights, criteria=spec).score.drop(second).to_numpy()
+    after = scoring.score(frame.drop(index=second), demo.weights, criteria=spec).score.to_numpy()
+    da = np.sign(before[:, None] - before[None, :])
+    db = np.sign(after[:, None] - after[None, :])
+    flips = int(np.count_nonzero(np.triu(da * db < 0, 1)))
+    assert figures["reversal"]["flipped_pairs"] == flips
+    m = len(before)
+    assert figures["reversal"]["pairs"] == m * (m - 1) // 2
+
+
+def test_sensitivity_section_shows_the_robustness_table(demo):
+    from abclab.report.sections._robustness import ranking_robustness
+
+    figures = ranking_robustness(demo)
+    section = sections.sensitivity(sections.context(demo, language="en"))
+    frames = [t.to_text_frame() for t in section.tables]
+    robust = next(f for f in frames if "Value" in f.columns)
+    rev = figures["reversal"]
+    assert robust.iloc[0, 0].startswith(f"{rev['flipped_pairs']} of {rev['pairs']:,}")
+    assert robust.iloc[-1, 0] == f"{figures['tau']:.2f}"
+    zh = sections.sensitivity(sections.context(demo, language="zh"))
+    assert "肯德尔" in _text(zh)
+
+
+def test_no_robustness_without_sensitivity():
+    from abclab.report.sections._robustness import ranking_robustness
+
+    results = _run({"values": dict.fromkeys(CRITERIA, 0.2)})
+    assert ranking_robustness(results) is None

@@ -365,4 +365,12 @@ EN: dict[str, str] = {
     "col.fuzzy_u": "Fuzzy weight, upper",
     "col.defuzzified": "Defuzzified",
     "word.fuzzy_modal": "fuzzy AHP (modal judgements)",
+    # ranking robustness (sensitivity section)
+    "sub.ranking_robustness": "Rank reversal and the choice of weights",
+    "measure.flipped_pairs": "Customer pairs whose order flips when the second-ranked customer is removed and the others are re-scored",
+    "measure.tier_changes": "Customers that change tier after that removal",
+    "measure.top_k": "Top {k} under the used weights that are also top {k} under {alternative} weights",
+    "measure.kendall": "Kendall's τ between the scores under the used and {alternative} weights",
+    "text.of_total": "{part} of {total} ({share})",
+    "text.reversal_skipped": "not computed above {n} customers (every pair is compared)",
 }

@@ -351,4 +351,12 @@ ZH: dict[str, str] = {
     "col.fuzzy_u": "模糊权重上限",
     "col.defuzzified": "去模糊化值",
     "word.fuzzy_modal": "模糊层次分析法（众数判断）",
+    # ranking robustness (sensitivity section)
+    "sub.ranking_robustness": "排序逆转与权重选择",
+    "measure.flipped_pairs": "移除排名第二的客户并对其余客户重新评分后，先后顺序颠倒的客户对",
+    "measure.tier_changes": "该移除后等级发生变化的客户",
+    "measure.top_k": "采用权重下前 {k} 名中，在“{alternative}”下同样位列前 {k} 名的客户",
+    "measure.kendall": "采用权重与“{alternative}”下得分的肯德尔 τ 系数",
+    "text.of_total": "{total} 中的 {part}（{share}）",
+    "text.reversal_skipped": "客户超过 {n} 个时不计算（需比较每一对客户）",
 }

@@ -33,6 +33,7 @@ from abclab.report.sections._context import (
     table,
     tier_text,
 )
+from abclab.report.sections._robustness import ranking_robustness, ranking_robustness_blocks
 from abclab.report.sections._tables import value_criterion
 
 
@@ -256,6 +257,9 @@ def sensitivity(ctx: ReportContext) -> Section:
         figure(ctx, chart, alt=title, caption=caption),
         table(ctx, by_tier, caption=title, formats={"customers": format_count}),
     ]
+    figures = ranking_robustness(r)
+    if figures is not None:
+        blocks.extend(ranking_robustness_blocks(ctx, figures))
     robust = robustness_table(r)
     if robust is not None:
         blocks.extend(_robustness_blocks(ctx, robust))
