@@ -87,12 +87,31 @@ def label_frame(frame: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     return out
 
 
+def criterion_labels(results: object) -> dict[str, str]:
+    """Criterion id -> the study's display label (e.g. ``annual_spend`` -> "年消费额(元)");
+    other columns the study renamed (``data.customers.columns``) show as the client named
+    them (``industry_growth`` -> "行业增长率")."""
+    study = results.study  # type: ignore[attr-defined]
+    customers = getattr(study.data, "customers", None)
+    renamed = getattr(customers, "columns", None) or {}
+    labels = {str(new): str(old) for old, new in renamed.items()}
+    labels.update({c.name: c.label for c in study.criteria if c.label})
+    return labels
+
+
 def expert_name(expert: object, language: str = "en") -> str:
     """An expert of the weights as shown: the study's name, or the translated name of the
     modal matrix of fuzzy AHP judgements (:data:`abclab.pipeline.FUZZY_CRISP`)."""
     if expert == FUZZY_CRISP:
         return text("word.fuzzy_modal", language)
     return str(expert)
+
+
+def ahp_method_name(method: object, language: str = "en") -> str:
+    """An AHP weight method (``eigenvector``) or a group's ``aggregation:method``
+    (``aij:eigenvector``) by its display names."""
+    parts = str(method).split(":")
+    return " · ".join(display_name("ahp_method", p, language) for p in parts)
 
 
 def display_name(kind: str, key: object, language: str = "en") -> str:

@@ -14,7 +14,8 @@ from abclab.pipeline import pii_columns
 from abclab.privacy import mask_frame
 from abclab.report import charts
 from abclab.report._format import Count, format_money, format_number, format_percent
-from abclab.report._i18n import check_language, display_name, text
+from abclab.report._i18n import check_language, criterion_labels, display_name, text
+from abclab.report._reasons import pending_reasons
 from abclab.report.sections._blocks import Block, Figure, Heading, Paragraph, Table
 
 __all__ = ["ReportContext", "context", "criterion_labels", "method_labels"]
@@ -60,17 +61,6 @@ def method_labels(results: Any, language: str) -> dict[str, str]:
         m.name: display_name("method", m.method, language) if m.name == m.method else m.name
         for m in results.study.methods
     }
-
-
-def criterion_labels(results: Any) -> dict[str, str]:
-    """Criterion id -> the study's display label (e.g. ``annual_spend`` -> "年消费额(元)");
-    other columns the study renamed (``data.customers.columns``) show as the client named
-    them (``industry_growth`` -> "行业增长率")."""
-    customers = getattr(results.study.data, "customers", None)
-    renamed = getattr(customers, "columns", None) or {}
-    labels = {str(new): str(old) for old, new in renamed.items()}
-    labels.update({c.name: c.label for c in results.study.criteria if c.label})
-    return labels
 
 
 # --------------------------------------------------------------------------- block builders
@@ -212,30 +202,9 @@ COUNT_COLUMNS = frozenset({"purchase_count", "line_count", "lines", "count", "cu
 
 
 # --------------------------------------------------------------------------- client strings
-# The pipeline writes reasons and evidence in English with criterion ids; the report shows
-# them in its language with the study's criterion labels.
+# Reasons come with codes (abclab.cleaning.Reason) and are translated from them; the
+# evidence of possible duplicates is still English text, matched by the patterns below.
 
-_REASONS = (
-    (re.compile(r"^no transactions in the log$"), "reason.no_transactions"),
-    (re.compile(r"^(?P<label>\S+) is missing$"), "reason.missing"),
-    (re.compile(r"^(?P<label>\S+) = (?P<value>\S+) is not positive$"), "reason.nonpositive"),
-    (
-        re.compile(r"^(?P<label>\S+) is missing and the customer has no transactions$"),
-        "reason.missing_no_transactions",
-    ),
-    (
-        re.compile(
-            r"^(?P<label>\S+) is missing and its recent average (?P<value>\S+) is not positive$"
-        ),
-        "reason.missing_low_average",
-    ),
-    (
-        re.compile(
-            r"^(?P<label>\S+) is missing and no customer has a value to take a median from$"
-        ),
-        "reason.missing_no_median",
-    ),
-)
 _EVIDENCE = (
     (re.compile(r"^same normalised name (?P<value>.+)$"), "evidence.same_name"),
     (re.compile(r"^same (?P<column>\S+) (?P<value>.+) and similar name$"), "evidence.same_contact"),
@@ -244,9 +213,10 @@ _EVIDENCE = (
 )
 
 
-def reason_text(results: Any, reason: object, language: str) -> str:
-    """A pending reason in the report's language with criterion labels ("无交易记录")."""
-    return _translate(results, reason, language, _REASONS)
+def reason_text(results: Any, language: str) -> pd.Series:
+    """Pending customer -> why it is pending, in the report's language with criterion labels
+    (translated from the cleaning's reason codes: :func:`abclab.report._reasons.pending_reasons`)."""
+    return pending_reasons(results.cleaning.reasons, language, labels=criterion_labels(results))
 
 
 def evidence_text(results: Any, evidence: object, language: str) -> str:

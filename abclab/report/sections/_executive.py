@@ -414,7 +414,7 @@ def confirmation_items(ctx: ReportContext) -> list[str]:
         )
     pending = r.cleaning.pending
     if len(pending):
-        reasons = pending["pending_reason"].map(lambda v: reason_text(r, v, lang))
+        reasons = reason_text(r, lang).reindex(pending.index).fillna("")
         common = [str(v) for v in reasons.value_counts().head(3).index if v]
         items.append(
             text(

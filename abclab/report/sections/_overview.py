@@ -148,7 +148,8 @@ def data_quality(ctx: ReportContext) -> Section:
             c for c in ["name", *contacts, *r.criteria.columns, "pending_reason"] if c in pending
         ]
         shown = pending[keep].copy()
-        shown["pending_reason"] = shown["pending_reason"].map(lambda v: reason_text(r, v, lang))
+        why = reason_text(r, lang).reindex(shown.index)
+        shown["pending_reason"] = why.where(why.notna(), shown["pending_reason"])
         blocks.extend(customer_table(ctx, shown, caption=text("sub.pending", lang)))
     return Section(
         key="data_quality",
