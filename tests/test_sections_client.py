@@ -272,7 +272,9 @@ def test_zh_pending_reasons_and_statuses_are_chinese(zh):
 
     labels = criterion_labels(zh)
     assert from_code("no_transactions", {}, "zh") == "无交易记录"
-    assert from_code("missing", {"column": "annual_spend"}, "zh", labels=labels) == "年消费额(元)缺失"
+    assert (
+        from_code("missing", {"column": "annual_spend"}, "zh", labels=labels) == "年消费额(元)缺失"
+    )
     assert from_code("nonpositive", {"column": "annual_spend", "value": 0.0}, "en",
                      labels=labels).startswith(labels.get("annual_spend", "annual_spend"))  # fmt: skip
     link = Reason("same_id", "same customer id {key!r}", {"match": None}).format(key="K1")

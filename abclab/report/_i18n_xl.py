@@ -102,7 +102,7 @@ XL_EN: dict[str, str] = {
     "xl.status.excluded": "excluded",
     "xl.flag.outlier": "outlier: {criterion}",
     "xl.flag.winsorised": "capped: {criterion}",
-    "xl.flag.lines": "{n} invoice {n:line looks|lines look} like keying errors",
+    "xl.flag.lines": "{n} invoice {n:line looks like a keying error|lines look like keying errors}",
     "xl.flag.review": "possible duplicate of {other}",
     "xl.flag.merged": "{n} duplicate {n:record|records} merged in",
     "xl.yes": "yes",

@@ -47,7 +47,7 @@ def log_reasons(
         return log["reason"] if "reason" in log else pd.Series(index=log.index, dtype=object)
     return pd.Series(
         [
-            reason_text(code, values, language, labels=labels) if code else str(why)
+            reason_text(code, values, language, labels=labels) if _coded(code, values) else why
             for code, values, why in zip(
                 log["reason_code"], log["reason_values"], log["reason"], strict=True
             )
@@ -66,10 +66,15 @@ def pending_reasons(
         return pd.Series(dtype=object)
     sep = "；" if language == "zh" else "; "
     texts = [
-        reason_text(code, values, language, labels=labels) if code else str(why)
+        reason_text(code, values, language, labels=labels) if _coded(code, values) else str(why)
         for code, values, why in zip(
             reasons["code"], reasons["values"], reasons["reason"], strict=True
         )
     ]
     frame = pd.DataFrame({"customer": reasons["customer"].to_numpy(), "text": texts})
     return frame.groupby("customer", sort=False)["text"].agg(sep.join)
+
+
+def _coded(code: object, values: object) -> bool:
+    """Whether a row carries a reason code (rows added by hand or review rows may not)."""
+    return isinstance(code, str) and bool(code) and isinstance(values, Mapping)
