@@ -251,7 +251,7 @@ EN: dict[str, str] = {
     "text.no_previous": "No previous period was given, so tier changes are not shown.",
     "text.at_risk": "{n} of the {tier} {n:is|are} at risk: their tier is unstable under the weight variations (stability below {threshold}) or their data is flagged.",
     "text.no_at_risk": "Each of the {tier} keeps its tier under the weight variations and none has flagged data.",
-    "text.confirm_lines": "{n} invoice {n:line looks like a keying error|lines look like keying errors} (the largest is {multiple}× the customer's usual line); they were used as they are.",
+    "text.confirm_lines": "{n} invoice {n:line looks like a keying error|lines look like keying errors} (the largest is {multiple}× the customer's usual line); {n:it was used as it is|they were used as they are}.",
     "text.confirm_review": "{n} {n:pair|pairs} of records {n:looks|look} like the same company but differ in legal form or contact; they were kept apart.",
     "text.confirm_unmatched": "{n} customer {n:id|ids} of the invoice log ({lines} {lines:line|lines}, {amount}) {n:is|are} not in the customer table; {n:it was|they were} not classified.",
     "text.confirm_expert": "The judgements of {expert} are inconsistent (CR = {cr} > 0.10) and were used in the combined weights.",
