@@ -40,6 +40,8 @@ def test_log_and_merged_columns_are_exact():
             "new_value",
             "rule",
             "reason",
+            "reason_code",
+            "reason_values",
         ]
     )
     assert list(result.merged.columns) == ["customer", "merged_into", "reason", "input_row"]

@@ -107,3 +107,44 @@ def test_column_kind_money_given_by_caller_and_excel_formats():
     assert excel_format("count") == "#,##0"
     assert excel_format("date") == "yyyy-mm-dd"
     assert excel_format("text") is None
+
+
+# --------------------------------------------------------------------------- plurals
+def test_count_agrees_with_its_nouns():
+    from abclab.report._format import Count, plural
+
+    template = "{n} {n:customer is|customers are} pending"
+    assert template.format(n=Count(1)) == "1 customer is pending"
+    assert template.format(n=Count(0)) == "0 customers are pending"
+    assert template.format(n=Count(12345)) == "12,345 customers are pending"
+    assert plural(1.0, "row", "rows") == "row" and plural(2, "row", "rows") == "rows"
+    assert plural(float("nan"), "row", "rows") == "rows"
+
+
+#: English nouns that follow a count in a message.
+_COUNTED = (
+    r"(customers|values|rows|lines|records|pairs|methods|experts|ids|returns|criteria|variations)"
+)
+
+
+def test_every_english_count_message_agrees_with_one():
+    """No "1 customers": a message that writes a count before a plural noun says how the
+    noun reads for one (``{n:customer|customers}``); with 1 the singular reads."""
+    import re
+    import string
+
+    from abclab.report._i18n import MESSAGES, text
+
+    bare = re.compile(r"\{(\w+)\} (?:(?:other|invoice|customer|duplicate) )?" + _COUNTED + r"\b")
+    offenders = [k for k, v in MESSAGES["en"].items() if bare.search(v)]
+    assert not offenders, offenders
+    plural_keys = [k for k, v in MESSAGES["en"].items() if re.search(r"\{\w+:[^}]*\|", v)]
+    assert len(plural_keys) >= 20
+    for key in plural_keys:
+        fields = {f for _, f, _, _ in string.Formatter().parse(MESSAGES["en"][key]) if f}
+        one = text(key, "en", **dict.fromkeys(fields, 1))
+        assert not re.search(r"\b1 " + _COUNTED + r"\b", one), (key, one)
+        many = text(key, "en", **dict.fromkeys(fields, 3))
+        assert "|" not in many and "3 " in many, (key, many)
+        zh = text(key, "zh", **dict.fromkeys(fields, 1))  # zh: the same fields, no forms
+        assert "|" not in zh

@@ -338,7 +338,9 @@ def test_sensitivity_section_without_smaa_keeps_the_stability_table(demo_results
         demo_results, stress=StressStep(sensitivity=demo_results.stress.sensitivity)
     )
     section = sections.sensitivity(sections.context(bare, language="en"))
-    assert len(section.tables) == 1 and len(section.paragraphs) == 1
+    # the stability table and the rank-reversal / weight-choice table, no SMAA table
+    assert len(section.tables) == 2 and len(section.paragraphs) == 1
+    assert list(section.tables[1].to_text_frame().columns) == ["Value"]
 
 
 def test_churn_risk_is_shown_but_not_counted_as_agreeing_or_disputing(demo_results):

@@ -46,26 +46,32 @@ def _render(results, language):
 # --------------------------------------------------------------------------- number style
 
 
-def test_number_style_helpers():
-    from abclab.report.sections._context import (
-        count_text,
-        judgement_text,
-        money_text,
-        percent_text,
-    )
+def test_number_style_is_the_one_of_format():
+    """The sections' number style is abclab.report._format's: the old local helpers
+    (money_text, percent_text, ...) are gone, the same values read the same."""
+    from abclab.report import _format as f
+    from abclab.report.sections import _context
 
-    assert [judgement_text(x) for x in (3, 1 / 3, 1, 1 / 9, 2.2974)] == [
-        "3",
-        "1/3",
-        "1",
-        "1/9",
-        "2.30",
-    ]
-    assert money_text(144_467_921.57, "en") == "144,467,922"
-    assert money_text(144_467_921.57, "zh") == "1.44亿"
-    assert money_text(431_000, "zh") == "43.1万"
-    assert percent_text(0.7105) == "71%" and percent_text(0.7115, digits=1) == "71.2%"
-    assert count_text(12345) == "12,345"
+    for old in ("money_text", "percent_text", "count_text", "number_text", "judgement_text"):
+        assert not hasattr(_context, old)
+    assert [f.format_judgement(x) for x in (3, 1 / 3, 1, 1 / 9, 2.2974)] == [
+        "3", "1/3", "1", "1/9", "2.30"
+    ]  # fmt: skip
+    assert f.format_money(144_467_921.57) == "144,467,922"
+    assert f.format_money(144_467_921.57, compact=True, language="zh") == "1.44亿"
+    assert f.format_money(431_000, compact=True, language="zh") == "43.1万"
+    assert f.format_percent(0.7105, decimals=0) == "71%" and f.format_percent(0.7115) == "71.2%"
+    assert f.format_count(12345) == "12,345"
+    assert f.format_number(0.12345) == "0.123" and f.format_number(12345.6) == "12,346"
+
+
+def test_criterion_columns_use_the_format_functions(en):
+    from abclab.report.sections._context import criterion_formatter
+
+    money = criterion_formatter(en, "annual_spend", "en")
+    assert money(1234567.8) == "1,234,568" and money(float("nan")) == "–"
+    zh_money = criterion_formatter(en, "annual_spend", "zh")
+    assert zh_money(431_000) == "43.1万"
 
 
 def test_ahp_matrices_show_judgements_as_fractions(en):
@@ -258,14 +264,28 @@ def test_zh_report_has_no_english_outside_the_allow_list(zh):
 
 
 def test_zh_pending_reasons_and_statuses_are_chinese(zh):
-    from abclab.pipeline.clean import NO_TRANSACTIONS
-    from abclab.report.sections._context import reason_text, status_text
+    """Pending reasons are translated from their codes (abclab.cleaning.Reason), not parsed
+    from the English text."""
+    from abclab.cleaning import Reason
+    from abclab.report._reasons import reason_text as from_code
+    from abclab.report.sections._context import criterion_labels, reason_text, status_text
 
-    assert reason_text(zh, NO_TRANSACTIONS, "zh") == "无交易记录"
-    assert reason_text(zh, "annual_spend is missing", "zh") == "年消费额(元)缺失"
-    assert reason_text(zh, "annual_spend = 0 is not positive", "en").startswith(
-        zh.study.criteria[0].label or "annual_spend"
+    labels = criterion_labels(zh)
+    assert from_code("no_transactions", {}, "zh") == "无交易记录"
+    assert (
+        from_code("missing", {"column": "annual_spend"}, "zh", labels=labels) == "年消费额(元)缺失"
     )
+    assert from_code("nonpositive", {"column": "annual_spend", "value": 0.0}, "en",
+                     labels=labels).startswith(labels.get("annual_spend", "annual_spend"))  # fmt: skip
+    link = Reason("same_id", "same customer id {key!r}", {"match": None}).format(key="K1")
+    merged = Reason("merged", "input record 3: same customer id 'K1'", {"record": 3, "link": link})
+    assert from_code(merged.code, merged.values, "zh") == "第 3 条输入记录：客户编号相同（“K1”）"
+    reasons = reason_text(zh, "zh")
+    pending = zh.cleaning.pending
+    assert set(pending.index) <= set(reasons.index) and len(pending)
+    codes = set(zh.cleaning.reasons["code"])
+    assert codes and "" not in codes
+    assert not any(re.search(r"[A-Za-z]{3,}", v) for v in reasons)
     assert [status_text(s, "zh") for s in ("classified", "pending", "merged", "excluded")] == [
         "已分级", "待评估", "已合并", "已排除"
     ]  # fmt: skip
@@ -287,3 +307,45 @@ def test_customer_list_without_criterion_labels():
     results = run_study(study_from_dict(data, base_dir=DEMO.parent, source=DEMO))
     html = sections.customers(sections.context(results))._repr_html_()
     assert "annual_spend" in html
+
+
+def test_zh_workbook_values_have_no_english_outside_the_allow_list(zh, tmp_path):
+    """Every text cell of the zh workbook (headers, rule names, cleaning reasons, pending
+    reasons, AHP methods, flagged lines) is Chinese, except the client's own strings. The
+    parameters sheet, which repeats the study file's keys verbatim, is left out."""
+    import openpyxl
+
+    from abclab.report._excel import write_workbook
+    from abclab.report._i18n import text
+
+    path = write_workbook(zh, tmp_path / "zh.xlsx")
+    client = set()
+    frames = [zh.input_customers, zh.cleaning.pending, zh.data.unmatched]
+    for frame in frames:
+        values = [str(v) for c in frame.columns for v in frame[c].dropna().unique()]
+        for v in [*values, *map(str, frame.columns), *map(str, frame.index)]:
+            client |= set(re.findall(r"[A-Za-z]+", v))
+            client.add(re.sub(r"[^a-z]", "", v.lower()))
+    for name in zh.display_names.astype(str):
+        client |= set(re.findall(r"[A-Za-z]+", name)) | {re.sub(r"[^a-z]", "", name.lower())}
+    # duplicates are linked by their normalised names (legal forms dropped): client strings
+    from abclab._text import normalise_names
+
+    names = zh.input_customers[zh.study.name_column].dropna().astype(str)
+    client |= {w for v in normalise_names(names) for w in re.findall(r"[A-Za-z]+", str(v))}
+    client |= {w for c in zh.study.criteria for w in re.findall(r"[A-Za-z]+", c.label or c.name)}
+    allowed = ALLOWED | client | {"AIJ", "AIP", "tsch"}  # tsch: Lötsch split by the regex
+    book = openpyxl.load_workbook(path, read_only=True)
+    skipped = text("xl.sheet.parameters", "zh")
+    assert skipped in book.sheetnames
+    for ws in book.worksheets:
+        if ws.title == skipped:
+            continue
+        words = set()
+        for row in ws.iter_rows(values_only=True):
+            for value in row:
+                if isinstance(value, str) and not value.startswith("="):
+                    value = re.sub(r"\S+@\S+", " ", value)
+                    words |= set(re.findall(r"[A-Za-zö]+(?:_[A-Za-z]+)*", value))
+        leaked = {w for w in words if w not in allowed and len(w) > 1}
+        assert not leaked, f"{ws.title}: {sorted(leaked)[:20]}"

@@ -25,14 +25,18 @@ from abclab.cleaning._lines import RETURN_COLUMNS as RETURN_COLUMNS
 from abclab.cleaning._lines import ReturnsSummary, flag_lines, summarise_returns
 from abclab.cleaning._outliers import MAD_SCALE as MAD_SCALE
 from abclab.cleaning._policy import CriterionPolicy
+from abclab.cleaning._reasons import REASON_CODES, Reason
 from abclab.cleaning._result import LOG_COLUMNS as LOG_COLUMNS
 from abclab.cleaning._result import MERGED_COLUMNS as MERGED_COLUMNS
+from abclab.cleaning._result import REASON_COLUMNS as REASON_COLUMNS
 from abclab.cleaning._result import REVIEW_COLUMNS as REVIEW_COLUMNS
 from abclab.cleaning._result import CleaningResult
 
 __all__ = [
     "CleaningResult",
     "CriterionPolicy",
+    "REASON_CODES",
+    "Reason",
     "ReturnsSummary",
     "clean_customers",
     "flag_lines",

@@ -12,6 +12,7 @@ from abclab.cleaning._duplicates import _merge_groups, _merge_safely
 from abclab.cleaning._missing import _fill_missing, _screen
 from abclab.cleaning._outliers import _flag_outliers
 from abclab.cleaning._policy import CriterionPolicy, _coerce_policies, _numeric_criterion
+from abclab.cleaning._reasons import Reason
 from abclab.cleaning._result import (
     MERGED_COLUMNS,
     REVIEW_COLUMNS,
@@ -136,7 +137,12 @@ def clean_customers(
     work["__customer__"] = ids.to_numpy()
     log, merged_rows, review_rows = _Log(), [], []
     work = _merge_groups(
-        work, work["__customer__"], criteria, log, merged_rows, "same customer id {key!r}"
+        work,
+        work["__customer__"],
+        criteria,
+        log,
+        merged_rows,
+        Reason("same_id", "same customer id {key!r}", {"match": None}),
     )
     if name_column is not None:
         work = _merge_safely(
@@ -157,14 +163,16 @@ def clean_customers(
     for col, pol in pols.items():
         _flag_outliers(work, col, active, pol, log)
     _fill_missing(work, pols, active, estimates, log, pending)
-    reasons = pending.reasons
-    is_pending = work.index.isin(list(reasons))
+    collected = pending
+    is_pending = work.index.isin(list(collected.reasons))
     pending = work[is_pending].copy()
     pending["status"] = pending_label
-    pending["pending_reason"] = ["; ".join(reasons[c]) for c in pending.index]
+    pending["pending_reason"] = [collected.texts(c) for c in pending.index]
     merged = pd.DataFrame(merged_rows, columns=MERGED_COLUMNS).astype({"input_row": "int64"})
     cleaned = work[~is_pending].copy()
-    return CleaningResult(cleaned, pending, merged, log.frame(), len(frame), review)
+    return CleaningResult(
+        cleaned, pending, merged, log.frame(), len(frame), review, reasons=collected.frame()
+    )
 
 
 def _review_frame(rows: list, alias: dict, work: pd.DataFrame, name_column, log) -> pd.DataFrame:

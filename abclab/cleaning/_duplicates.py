@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from abclab._text import legal_forms, normalise_names
+from abclab.cleaning._reasons import Reason
 from abclab.cleaning._result import _Log
 from abclab.privacy import detect_pii_columns, mask_values
 
@@ -79,8 +80,18 @@ def _merge_safely(
 ) -> pd.DataFrame:
     """Rules 2 and 3 on ``work`` (indexed by input position): merge, or list for review."""
     kinds = detect_pii_columns(work[list(contact_columns)]) if contact_columns else {}
-    stages = [(None, "same normalised name {key!r}")]
-    stages += [(col, f"same {col} {{key!r}} and similar name") for col in contact_columns]
+    stages = [(None, Reason("same_name", "same normalised name {key!r}", {"match": None}))]
+    stages += [
+        (
+            col,
+            Reason(
+                "same_contact",
+                f"same {col} {{key!r}} and similar name",
+                {"column": col, "match": None},
+            ),
+        )
+        for col in contact_columns
+    ]
     for column, reason in stages:
         base = normalise_names(work[name_column])
         contacts = {c: contact_values(work[c]) for c in contact_columns}
@@ -130,7 +141,7 @@ def _cluster_keys(
     customers: pd.Series,
     *,
     similar: bool,
-    basis: str,
+    basis: Reason,
     review: list,
 ) -> tuple[pd.Series, dict[str, object]]:
     """Merge key per row (missing: not merged) and the key -> shown key map.
@@ -158,7 +169,7 @@ def _cluster_keys(
                     break
                 rule = "different_legal_form" if problems[0][0] == "form" else "conflicting_contact"
                 why = basis.format(key=_shown_key(shared))
-                evidence = "; ".join([why, *[text for _, text in problems]])
+                evidence = "; ".join([str(why), *[text for _, text in problems]])
                 review.append((customers.loc[r], customers.loc[anchor], rule, evidence))
             else:
                 clusters.append(_Cluster([r], "", False, ""))
@@ -243,17 +254,27 @@ def _merge_groups(
             if isna[col][k] and donors:
                 new = vals[col][donors[0]]
                 work.loc[rowid[k], col] = new
-                note = f"filled from input record {rowid[donors[0]] + 1}: {why}"
+                record = int(rowid[donors[0]] + 1)
+                note = Reason("duplicate_fill", f"filled from input record {record}: {why}",
+                              {"record": record, "link": why})  # fmt: skip
                 log.add(target, col, vals[col][k], new, "duplicate_fill", note)
             elif col in criteria and not isna[col][k]:
                 for i in donors:
-                    note = f"input record {rowid[i] + 1} differs; kept input record {rowid[k] + 1}: {why}"
+                    record, kept = int(rowid[i] + 1), int(rowid[k] + 1)
+                    note = Reason(
+                        "duplicate_conflict",
+                        f"input record {record} differs; kept input record {kept}: {why}",
+                        {"record": record, "kept": kept, "link": why},
+                    )
                     if vals[col][i] != vals[col][k]:
                         log.add(target, col, vals[col][i], vals[col][k], "duplicate_conflict", note)
         for i in others:
             customer = vals["__customer__"][i]
-            merged.append((customer, target, why, int(rowid[i])))
-            note = f"input record {rowid[i] + 1}: {why}"
+            merged.append((customer, target, str(why), int(rowid[i])))
+            record = int(rowid[i] + 1)
+            note = Reason(
+                "merged", f"input record {record}: {why}", {"record": record, "link": why}
+            )
             log.add(customer, None, customer, target, "merge_duplicate", note)
         drop += [rowid[i] for i in others]
     return work.drop(index=drop)

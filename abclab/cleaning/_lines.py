@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from abclab.cleaning._reasons import Reason
 from abclab.exceptions import InputDataError
 
 #: Columns of :func:`flag_lines`.
@@ -29,6 +30,8 @@ LINE_FLAG_COLUMNS = [
     "file_percentile",
     "other_lines",
     "reason",
+    "reason_code",
+    "reason_values",
 ]
 #: Columns of :attr:`ReturnsSummary.per_customer`.
 RETURN_COLUMNS = ["return_count", "returned_amount", "gross_spend", "return_share"]
@@ -180,8 +183,18 @@ def flag_lines(
     multiple = amounts[at] / median
     q = 100 * top_quantile
     reasons = [
-        f"{m:,.1f}× the customer's median line {med:,.2f} (over {n} other lines) and above "
-        f"the file's {q:g}th percentile {threshold:,.2f}"
+        Reason(
+            "line_flag",
+            f"{m:,.1f}× the customer's median line {med:,.2f} (over {n} other lines) and above "
+            f"the file's {q:g}th percentile {threshold:,.2f}",
+            {
+                "multiple": float(m),
+                "median": float(med),
+                "others": int(n),
+                "quantile": float(q),
+                "threshold": float(threshold),
+            },  # fmt: skip
+        )
         for m, med, n in zip(multiple, median, others, strict=True)
     ]
     out = pd.DataFrame(
@@ -194,7 +207,9 @@ def flag_lines(
             "multiple": multiple,
             "file_percentile": percentile,
             "other_lines": others,
-            "reason": pd.Series(reasons, dtype="str"),
+            "reason": pd.Series([str(x) for x in reasons], dtype="str"),
+            "reason_code": pd.Series([x.code for x in reasons], dtype="str"),
+            "reason_values": pd.Series([dict(x.values) for x in reasons], dtype=object),
         },
         columns=LINE_FLAG_COLUMNS,
     )

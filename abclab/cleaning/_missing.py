@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from abclab.cleaning._policy import CriterionPolicy
+from abclab.cleaning._reasons import Reason
 from abclab.exceptions import InputDataError
 
 
@@ -52,31 +53,48 @@ def _recent_average(
     return out
 
 
+def _why(code: str, text: str, column: str, **values: object) -> Reason:
+    """A reason about criterion ``column`` (its values are the column and ``values``)."""
+    return Reason(code, text, {"column": column, **values})
+
+
 def _screen(work, pols, transactions, tx_columns, alias, log, pending) -> dict[str, pd.DataFrame]:
     """Steps 3-4: non-positive values and missing values that make a customer pending."""
     estimates = {}
     for col, pol in pols.items():
         bad = work[col][work[col] <= 0]
-        whys = [f"{col} = {v:g} is not positive" for v in bad]
         if pol.nonpositive == "pending":
+            whys = [
+                _why("nonpositive", f"{col} = {v:g} is not positive", col, value=float(v))
+                for v in bad
+            ]
             pending.add(bad.index, col, bad, "nonpositive_pending", whys)
         elif pol.nonpositive == "missing":
             work.loc[bad.index, col] = np.nan
-            whys = [w + "; set missing" for w in whys]
+            whys = [_why("nonpositive_missing", f"{col} = {v:g} is not positive; set missing",
+                         col, value=float(v)) for v in bad]  # fmt: skip
             log.extend(bad.index, col, bad, np.nan, "nonpositive_missing", whys)
         missing = work.index[work[col].isna()]
         if pol.missing == "pending":
-            pending.add(missing, col, np.nan, "missing_pending", f"{col} is missing")
+            why = _why("missing", f"{col} is missing", col)
+            pending.add(missing, col, np.nan, "missing_pending", why)
         elif pol.missing == "recent_average":
             est = estimates[col] = _recent_average(transactions, tx_columns, alias, pol)
             none = missing[~missing.isin(est.index)]
-            why = f"{col} is missing and the customer has no transactions"
+            why = _why("missing_no_transactions",
+                       f"{col} is missing and the customer has no transactions", col)  # fmt: skip
             pending.add(none, col, np.nan, "missing_no_transactions", why)
             if pol.nonpositive != "allow":
                 value = est["value"].reindex(missing)
                 low = value[value <= 0]
                 whys = [
-                    f"{col} is missing and its recent average {v:g} is not positive" for v in low
+                    _why(
+                        "missing_low_average",
+                        f"{col} is missing and its recent average {v:g} is not positive",
+                        col,
+                        value=float(v),
+                    )  # fmt: skip
+                    for v in low
                 ]
                 pending.add(low.index, col, np.nan, "missing_nonpositive_estimate", whys)
     return estimates
@@ -89,21 +107,39 @@ def _fill_missing(work, pols, active, estimates, log, pending) -> None:
         if pol.missing == "median" and len(gaps):
             observed = work[col][active].dropna()
             if observed.empty:
-                why = f"{col} is missing and no customer has a value to take a median from"
+                why = _why("missing_no_median",
+                           f"{col} is missing and no customer has a value to take a median from",
+                           col)  # fmt: skip
                 pending.add(gaps, col, np.nan, "missing_pending", why)
                 continue
-            why = f"filled with the median of the {len(observed)} observed not-pending values"
+            n = len(observed)
+            why = Reason("filled_median",
+                         f"filled with the median of the {n} observed not-pending values",
+                         {"n": n})  # fmt: skip
             work.loc[gaps, col] = observed.median()
             log.extend(gaps, col, np.nan, observed.median(), "missing_median", why)
         elif pol.missing == "zero":
             work.loc[gaps, col] = 0.0
-            log.extend(gaps, col, np.nan, 0.0, "missing_zero", "filled with 0")
+            log.extend(
+                gaps, col, np.nan, 0.0, "missing_zero", Reason("filled_zero", "filled with 0")
+            )
         elif pol.missing == "recent_average":
             est = estimates[col].loc[gaps]
             work.loc[gaps, col] = est["value"].to_numpy()
+            factor = float(pol.periods_per_year)
             whys = [
-                f"mean monthly amount {r.mean:g} over the last {r.n} month(s) with transactions "
-                f"({r.first} to {r.last}) × {pol.periods_per_year:g}"
+                Reason(
+                    "filled_recent_average",
+                    f"mean monthly amount {r.mean:g} over the last {r.n} month(s) with "
+                    f"transactions ({r.first} to {r.last}) × {factor:g}",
+                    {
+                        "mean": float(r.mean),
+                        "months": int(r.n),
+                        "first": str(r.first),
+                        "last": str(r.last),
+                        "factor": factor,
+                    },  # fmt: skip
+                )
                 for r in est.itertuples()
             ]
             log.extend(gaps, col, np.nan, est["value"], "missing_recent_average", whys)

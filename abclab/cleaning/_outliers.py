@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from abclab.cleaning._policy import CriterionPolicy
+from abclab.cleaning._reasons import Reason
 from abclab.cleaning._result import _Log
 from abclab.exceptions import DataQualityWarning
 
@@ -75,9 +76,11 @@ def _flag_outliers(
     rule = f"outlier_{policy.outliers}"
     for customer, value in observed[(observed < lo) | (observed > hi)].items():
         side = "below" if value < lo else "above"
-        log.add(customer, col, value, value, rule, f"{side} the bound: {how}")
+        bounds = {"low": float(lo), "high": float(hi)}
+        flag = Reason(f"outlier_{side}", f"{side} the bound: {how}", bounds)
+        log.add(customer, col, value, value, rule, flag)
         if policy.winsorize:
             new, bound = (lo, "lower") if value < lo else (hi, "upper")
             work.loc[customer, col] = new
-            note = f"clipped to the {bound} bound: {how}"
+            note = Reason(f"clipped_{bound}", f"clipped to the {bound} bound: {how}", bounds)
             log.add(customer, col, value, new, f"winsorize_{policy.outliers}", note)

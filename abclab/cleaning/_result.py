@@ -8,7 +8,13 @@ from typing import Any
 
 import pandas as pd
 
-LOG_COLUMNS = ["customer", "column", "old_value", "new_value", "rule", "reason"]
+from abclab.cleaning._reasons import Reason
+
+LOG_COLUMNS = [
+    "customer", "column", "old_value", "new_value", "rule", "reason", "reason_code", "reason_values",
+]  # fmt: skip
+#: Columns of :attr:`CleaningResult.reasons` (one row per pending reason).
+REASON_COLUMNS = ["customer", "column", "code", "values", "reason"]
 MERGED_COLUMNS = ["customer", "merged_into", "reason", "input_row"]
 REVIEW_COLUMNS = ["customer", "name", "candidate", "candidate_name", "rule", "evidence"]
 
@@ -33,8 +39,11 @@ class CleaningResult:
         into another record (``input_row`` is its 0-based position in the input frame; the
         log's reasons say "input record N", counting from 1 as a spreadsheet user does).
     log : pandas.DataFrame
-        Columns ``customer, column, old_value, new_value, rule, reason``: one row per change
-        or flag, in the order the steps ran.
+        Columns ``customer, column, old_value, new_value, rule, reason, reason_code,
+        reason_values``: one row per change or flag, in the order the steps ran; ``reason``
+        is the English sentence, ``reason_code`` and ``reason_values`` (a dict) the same
+        reason as a :class:`~abclab.cleaning.Reason` code and its values (``""`` and ``{}``
+        for review rows, whose evidence is text).
     input_rows : int or None
         Number of rows of the input frame (reported by :meth:`summary`).
     review : pandas.DataFrame
@@ -45,6 +54,9 @@ class CleaningResult:
         contact and they differ); ``evidence`` says what linked them and what differs, with
         contact values masked. Both records stay customers (in ``cleaned`` or ``pending``),
         so the accounting ``input = cleaned + pending + merged`` is unchanged.
+    reasons : pandas.DataFrame
+        Columns ``customer, column, code, values, reason``: one row per reason a customer is
+        pending (``pending_reason`` joins their ``reason`` texts with "; ").
     """
 
     cleaned: pd.DataFrame
@@ -53,6 +65,7 @@ class CleaningResult:
     log: pd.DataFrame
     input_rows: int | None = None
     review: pd.DataFrame = field(default_factory=_empty_review)
+    reasons: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REASON_COLUMNS))
 
     def summary(self) -> pd.Series:
         """Row counts ``input, cleaned, pending, merged``; input = cleaned + pending + merged."""
@@ -66,19 +79,28 @@ class _Log:
     def __init__(self) -> None:
         self.rows: list[tuple[Any, ...]] = []
 
-    def add(self, customer: Hashable, column: Any, old: Any, new: Any, rule: str, reason: str):
-        self.rows.append((customer, column, old, new, rule, reason))
+    def add(
+        self, customer: Hashable, column: Any, old: Any, new: Any, rule: str, reason: Reason | str
+    ):
+        self.rows.append((customer, column, old, new, rule, *_parts(reason)))
 
     def extend(self, customers: Any, column: str, old: Any, new: Any, rule: str, why: Any):
         n = len(customers)
         olds, news = (v if isinstance(v, pd.Series) else [v] * n for v in (old, new))
-        whys = [why] * n if isinstance(why, str) else why
+        whys = [why] * n if isinstance(why, str | Reason) else why
         for row in zip(customers, [column] * n, olds, news, [rule] * n, whys, strict=True):
-            self.rows.append(row)
+            self.rows.append((*row[:5], *_parts(row[5])))
 
     def frame(self) -> pd.DataFrame:
         log = pd.DataFrame(self.rows, columns=LOG_COLUMNS, dtype=object)
-        return log.astype({"rule": "str", "reason": "str"})
+        return log.astype({"rule": "str", "reason": "str", "reason_code": "str"})
+
+
+def _parts(reason: Reason | str) -> tuple[str, str, dict[str, Any]]:
+    """``(text, code, values)`` of a reason (a plain text has no code)."""
+    if isinstance(reason, Reason):
+        return reason.text, reason.code, dict(reason.values)
+    return str(reason), "", {}
 
 
 class _Pending:
@@ -88,8 +110,21 @@ class _Pending:
         self.log, self.label, self.reasons = log, label, {}
 
     def add(self, customers: Any, col: str, old: Any, rule: str, why: Any) -> None:
-        whys = [why] * len(customers) if isinstance(why, str) else list(why)
+        whys = [why] * len(customers) if isinstance(why, str | Reason) else list(why)
         olds = old if isinstance(old, pd.Series) else [old] * len(customers)
-        for customer, value, text in zip(customers, olds, whys, strict=True):
-            self.reasons.setdefault(customer, []).append(text)
-            self.log.add(customer, col, value, self.label, rule, text)
+        for customer, value, why in zip(customers, olds, whys, strict=True):
+            self.reasons.setdefault(customer, []).append((col, why))
+            self.log.add(customer, col, value, self.label, rule, why)
+
+    def texts(self, customer: Hashable) -> str:
+        """The English reasons of ``customer`` joined with "; "."""
+        return "; ".join(str(why) for _, why in self.reasons[customer])
+
+    def frame(self) -> pd.DataFrame:
+        """One row per pending reason (:data:`REASON_COLUMNS`)."""
+        rows = []
+        for customer, whys in self.reasons.items():
+            for col, why in whys:
+                text, code, values = _parts(why)
+                rows.append((customer, col, code, values, text))
+        return pd.DataFrame(rows, columns=REASON_COLUMNS, dtype=object)

@@ -25,6 +25,7 @@ from abclab.pipeline.clean import MERGED_INTO, STATUS, clean_step, count_statuse
 from abclab.pipeline.compare import comparable_tiers, compare_step
 from abclab.pipeline.read import ID, NAME, read_master, read_step
 from abclab.pipeline.results import (
+    FUZZY_CRISP,
     ClassifyStep,
     CleanStep,
     CompareStep,
@@ -56,6 +57,7 @@ __all__ = [
     "DataStep",
     "StressStep",
     "StudyResults",
+    "FUZZY_CRISP",
     "WeightStep",
     "comparable_tiers",
     "count_statuses",

@@ -13,7 +13,13 @@ from typing import Any
 
 import pandas as pd
 
-from abclab.cleaning import LINE_FLAG_COLUMNS, CleaningResult, clean_customers, flag_lines
+from abclab.cleaning import (
+    LINE_FLAG_COLUMNS,
+    REASON_COLUMNS,
+    CleaningResult,
+    clean_customers,
+    flag_lines,
+)
 from abclab.config import Study
 from abclab.exceptions import InputDataError, ReportError
 from abclab.pipeline.read import ID, NAME, read_transactions, transaction_lines
@@ -139,7 +145,20 @@ def _no_transactions(study: Study, frame: pd.DataFrame, result: CleaningResult) 
         return result
     pending = result.pending.copy()
     pending.loc[hit, "pending_reason"] = NO_TRANSACTIONS
-    return dataclasses.replace(result, pending=pending)
+    customers = pending.index[hit]
+    reasons = result.reasons[~result.reasons["customer"].isin(set(customers))]
+    added = pd.DataFrame(
+        {
+            "customer": customers,
+            "column": None,
+            "code": "no_transactions",
+            "values": [{}] * len(customers),
+            "reason": NO_TRANSACTIONS,
+        },  # fmt: skip
+        columns=REASON_COLUMNS,
+    )
+    reasons = pd.concat([reasons, added], ignore_index=True) if len(reasons) else added
+    return dataclasses.replace(result, pending=pending, reasons=reasons)
 
 
 def _status(inputs: pd.DataFrame, result: CleaningResult) -> pd.Series:

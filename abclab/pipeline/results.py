@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -21,6 +22,7 @@ __all__ = [
     "DataStep",
     "StressStep",
     "StudyResults",
+    "FUZZY_CRISP",
     "WeightStep",
 ]
 
@@ -67,19 +69,28 @@ class CleanStep:
     flagged_lines: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
+#: Key of :attr:`WeightStep.experts` holding the AHP result of fuzzy judgements' modal matrix.
+FUZZY_CRISP = "fuzzy AHP (modal judgements)"
+
+
 @dataclass(frozen=True)
 class WeightStep:
     """Criterion weights and how they were found.
 
-    ``experts`` maps an expert (or a hierarchy node ``"hierarchy:<name>"``) to its
+    ``experts`` maps an expert (or a hierarchy node ``"hierarchy:<name>"``, or
+    :data:`FUZZY_CRISP` for the modal matrix of fuzzy AHP judgements) to its
     :class:`~abclab.ahp.AHPResult`; ``group`` is the aggregate of several experts;
-    ``comparison`` is criterion x {``ahp``, ``entropy``, ``critic``, ``equal``, ``used``}.
+    ``comparison`` is criterion x weighting method (:func:`abclab.pipeline.weigh.weight_comparison`);
+    ``derived`` is the :class:`~abclab.weighting.BestWorstResult` or
+    :class:`~abclab.ahp.FuzzyAHPResult` the weights come from (``weights.best_worst`` /
+    ``weights.fuzzy_ahp``), else None.
     """
 
     experts: dict[str, AHPResult]
     group: AHPResult | None
     weights: pd.Series
     comparison: pd.DataFrame
+    derived: Any = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pandas as pd
 from abclab import ahp, scoring, weighting
 from abclab.ahp import AHPResult
 from abclab.config import HierarchySpec, LocalPriorities, Study
-from abclab.pipeline.results import WeightStep
+from abclab.pipeline.results import FUZZY_CRISP, WeightStep
 
 __all__ = ["indicator_scores", "weight_step"]
 
@@ -24,6 +24,7 @@ def weight_step(study: Study, indicator: pd.DataFrame) -> WeightStep:
     names = study.criterion_names
     experts: dict[str, AHPResult] = {}
     group = None
+    derived = None
     if spec.ahp is not None:
         a = spec.ahp
         with warnings.catch_warnings():
@@ -42,17 +43,20 @@ def weight_step(study: Study, indicator: pd.DataFrame) -> WeightStep:
     elif spec.hierarchy is not None:
         experts, w = _hierarchy(spec.hierarchy)
     elif spec.best_worst is not None:
-        w = spec.best_worst.result().weights
+        derived = spec.best_worst.result()
+        w = derived.weights
     elif spec.fuzzy_ahp is not None:
-        fuzzy = spec.fuzzy_ahp.result()
-        experts["fuzzy AHP (modal judgements)"] = fuzzy.crisp
-        w = fuzzy.weights
+        derived = spec.fuzzy_ahp.result()
+        experts[FUZZY_CRISP] = derived.crisp
+        w = derived.weights
     else:
         w = pd.Series(1.0, index=names)
     w = w.reindex(names).astype(float)
     weights = (w / w.sum()).rename("weight")
-    comparison = weight_comparison(study, indicator, weights)
-    return WeightStep(experts=experts, group=group, weights=weights, comparison=comparison)
+    comparison = weight_comparison(study, indicator, weights, experts=experts)
+    return WeightStep(
+        experts=experts, group=group, weights=weights, comparison=comparison, derived=derived
+    )
 
 
 def _hierarchy(spec: HierarchySpec) -> tuple[dict[str, AHPResult], pd.Series]:
@@ -81,16 +85,33 @@ def indicator_scores(study: Study, criteria: pd.DataFrame) -> pd.DataFrame:
     return scoring.score(criteria, equal, criteria=study.scoring_spec()).indicator_scores
 
 
-def weight_comparison(study: Study, indicator: pd.DataFrame, used: pd.Series) -> pd.DataFrame:
-    """Criterion x {``ahp`` (if AHP was used), ``entropy``, ``critic``, ``equal``, ``used``}.
+def weight_comparison(
+    study: Study,
+    indicator: pd.DataFrame,
+    used: pd.Series,
+    *,
+    experts: dict[str, AHPResult] | None = None,
+) -> pd.DataFrame:
+    """Criterion x {the study's method, ``entropy``, ``critic``, ``equal``, ``used``}.
 
+    The method column is ``ahp`` (AHP judgements or a hierarchy), ``best_worst`` or
+    ``fuzzy_ahp`` (then equal to ``used``). Fuzzy AHP adds ``ahp``: the eigenvector weights
+    of the crisp (modal) judgements (Saaty 1980), so the effect of the fuzzy treatment shows.
     Entropy and CRITIC weights are computed on the 0-100 indicator scores (the normalised
     criteria, cost criteria reversed), not on the raw values.
     """
     names = study.criterion_names
     cols: dict[str, pd.Series] = {}
-    if study.weights.kind in ("ahp", "hierarchy", "fuzzy_ahp"):
+    kind = study.weights.kind
+    if kind in ("ahp", "hierarchy"):
         cols["ahp"] = used
+    elif kind in ("best_worst", "fuzzy_ahp"):
+        cols[kind] = used
+    crisp = (experts or {}).get(FUZZY_CRISP)
+    if kind == "fuzzy_ahp" and crisp is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # its CR is shown with the fuzzy weights
+            cols["ahp"] = ahp.weights(crisp.matrix, method="eigenvector").weights
     cols["entropy"] = weighting.entropy(indicator)
     cols["critic"] = weighting.critic(indicator)
     cols["equal"] = pd.Series(1.0 / len(names), index=names)

@@ -54,7 +54,15 @@ from abclab.report._format import (
     excel_judgement_format,
     money_unit,
 )
-from abclab.report._i18n import MESSAGES, display_name, text
+from abclab.report._i18n import (
+    MESSAGES,
+    ahp_method_name,
+    criterion_labels,
+    display_name,
+    expert_name,
+    text,
+)
+from abclab.report._reasons import log_reasons
 from abclab.report._xlsx import (
     _BOLD,
     _TITLE,
@@ -261,6 +269,13 @@ class _Book:
         numeric = [c for c in weights.columns[1:] if pd.api.types.is_float_dtype(weights[c])]
         self.table("weights", weights, kinds=dict.fromkeys(map(str, numeric), "percent"))
         log = _ascii_rules(cleaning_log(r), self.language)
+        if "reason_code" in log:
+            log["reason"] = log_reasons(log, self.language, labels=criterion_labels(r))
+            log = log.drop(columns=["reason_code", "reason_values"])
+        if "new_value" in log and len(log):  # the pending label the cleaning wrote
+            label = r.cleaning.pending["status"].iloc[0] if len(r.cleaning.pending) else None
+            if label is not None:
+                log["new_value"] = log["new_value"].replace({label: self.t("word.pending")})
         if "column" in log:
             log["column"] = self.criterion_values(log["column"].astype(object))
         for c in ("old_value", "new_value"):
@@ -285,7 +300,11 @@ class _Book:
         if len(r.data.unmatched):
             out.append(("unmatched", r.data.unmatched.reset_index(drop=True)))
         if len(r.clean.flagged_lines):
-            out.append(("flagged_lines", r.clean.flagged_lines.reset_index(drop=True)))
+            lines = r.clean.flagged_lines.reset_index(drop=True)
+            if "reason_code" in lines:
+                lines["reason"] = log_reasons(lines, self.language)
+                lines = lines.drop(columns=["reason_code", "reason_values"])
+            out.append(("flagged_lines", lines))
         review = getattr(r.cleaning, "review", pd.DataFrame())
         if len(review):
             out.append(("review", review.reset_index(drop=True)))
@@ -316,9 +335,13 @@ class _Book:
     def _ahp(self) -> None:
         r = self.results
         ws = self.wb.create_sheet(self.sheet_name("ahp"))
-        blocks = [(self.t("xl.expert", expert=name), res) for name, res in r.ahp.items()]
+        blocks = [
+            (self.t("xl.expert", expert=expert_name(name, self.language)), res)
+            for name, res in r.ahp.items()
+        ]
         if r.ahp_group is not None:
-            blocks.append((self.t("xl.group", method=r.ahp_group.method), r.ahp_group))
+            method = ahp_method_name(r.ahp_group.method, self.language)
+            blocks.append((self.t("xl.group", method=method), r.ahp_group))
         if not blocks:
             _put(ws, 1, 1, self.t("xl.no_ahp", kind=r.study.weights.kind))
             return
@@ -340,11 +363,11 @@ class _Book:
                 _put(ws, r_i, 2 + len(names), float(weights[i])).number_format = "0.0%"
             row = row + 2 + len(names)
             stats: list[tuple[str, Any, str | None]] = [
-                ("xl.ahp.method", res.method, None),
+                ("xl.ahp.method", ahp_method_name(res.method, self.language), None),
                 ("xl.ahp.lambda_max", float(res.lambda_max), "0.000"),
                 ("xl.ahp.ci", float(res.ci), "0.000"),
                 ("xl.ahp.ri", float(res.ri), "0.00"),
-                ("xl.ahp.ri_table", res.ri_table, None),
+                ("xl.ahp.ri_table", display_name("ri", res.ri_table, self.language), None),
                 ("xl.ahp.cr", float(res.cr), "0.000"),
                 ("xl.ahp.consistent", self._yes_no(bool(res.consistent)), None),
                 ("xl.ahp.threshold", float(res.threshold), "0.00"),

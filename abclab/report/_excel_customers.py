@@ -20,7 +20,8 @@ from typing import Any
 import pandas as pd
 
 from abclab.pipeline import customer_table
-from abclab.report._i18n import text
+from abclab.report._i18n import criterion_labels, text
+from abclab.report._reasons import pending_reasons
 
 __all__ = ["manager_table", "FIRST_COLUMNS"]
 
@@ -80,9 +81,10 @@ def manager_table(results: Any, language: str) -> pd.DataFrame:
             out[f"score_{m}"] = table[f"score_{m}"]
     if "merged_into" in table and table["merged_into"].notna().any():
         out["merged_into"] = table["merged_into"]
-    reasons = getattr(results.cleaning, "pending", pd.DataFrame())
-    if len(reasons) and "pending_reason" in reasons:
-        out["pending_reason"] = ids.map(reasons["pending_reason"])
+    pending = getattr(results.cleaning, "pending", pd.DataFrame())
+    if len(pending) and "pending_reason" in pending:
+        why = pending_reasons(results.cleaning.reasons, language, labels=criterion_labels(results))
+        out["pending_reason"] = ids.map(why.combine_first(pending["pending_reason"]))
     skip = set(out.columns) | {"status", "merged_into"}
     skip |= {c for c in table.columns if str(c).startswith(("tier_", "score_"))}
     for c in table.columns:

@@ -35,6 +35,13 @@ language="en")``
     off-scale values (geometric means of a group) as decimals: ``"1.73"``.
 ``format_date(value)``
     ``"2024-03-31"`` (never a time of day of 00:00:00).
+``format_number(value)``
+    Any other measurement: three significant figures, thousands separators from 1,000 on
+    (``0.1234`` -> ``"0.123"``, ``12345.6`` -> ``"12,346"``).
+``Count(value)``, ``plural(count, one, other)``
+    A count inside a message: ``"{n} {n:customer|customers} {n:is|are}"`` with
+    ``n=Count(1)`` reads "1 customer is" (English nouns and verbs agree with the count; a
+    Chinese message writes ``{n}`` only, as Chinese has no plural).
 ``format_value(value, kind, **options)``
     Dispatch on ``kind``; the missing value is :data:`MISSING` (``"–"``) in every kind.
 ``excel_format(kind, *, unit=YUAN, decimals=None)``
@@ -67,6 +74,7 @@ __all__ = [
     "WAN",
     "YI",
     "YUAN",
+    "Count",
     "Kind",
     "MoneyUnit",
     "column_kind",
@@ -76,12 +84,14 @@ __all__ = [
     "format_date",
     "format_judgement",
     "format_money",
+    "format_number",
     "format_percent",
     "format_ratio",
     "format_score",
     "format_value",
     "money_decimals",
     "money_unit",
+    "plural",
 ]
 
 Kind = Literal["money", "percent", "count", "ratio", "score", "judgement", "date", "text"]
@@ -317,6 +327,48 @@ def format_count(value: Any) -> str:
     if _missing(value) or not math.isfinite(_float(value)):
         return MISSING
     return f"{round(_float(value)):,d}"
+
+
+def format_number(value: Any) -> str:
+    """Any other measurement: three significant figures (``0.1234`` -> ``"0.123"``), whole
+    numbers with thousands separators from 1,000 on (``12345.6`` -> ``"12,346"``)."""
+    if _missing(value) or not math.isfinite(_float(value)):
+        return MISSING
+    x = _float(value)
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
+def plural(count: Any, one: str, other: str) -> str:
+    """``one`` when ``count`` is 1, else ``other`` (English: "1 customer", "0 customers",
+    "2 customers"; CLDR's English rule, where only exactly 1 is singular)."""
+    return one if not _missing(count) and _float(count) == 1 else other
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count passed to a message: ``{n}`` is :func:`format_count`; ``{n:one|other}``
+    picks the word form that agrees with it (:func:`plural`).
+
+    Examples
+    --------
+    >>> "{n} {n:customer|customers} {n:is|are} pending".format(n=Count(1))
+    '1 customer is pending'
+    >>> "{n} {n:customer|customers} {n:is|are} pending".format(n=Count(1234))
+    '1,234 customers are pending'
+    """
+
+    value: Any
+
+    def __format__(self, spec: str) -> str:
+        if "|" in spec:
+            one, other = spec.split("|", 1)
+            return plural(self.value, one, other)
+        if spec:
+            return format(self.value, spec)
+        return format_count(self.value)
+
+    def __str__(self) -> str:
+        return format_count(self.value)
 
 
 def format_ratio(value: Any, *, decimals: int = 2) -> str:

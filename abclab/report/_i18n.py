@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
+from abclab.pipeline.results import FUZZY_CRISP
+from abclab.report._format import Count
 from abclab.report._i18n_xl import XL_EN, XL_ZH
 from abclab.report._messages_en import EN
 from abclab.report._messages_zh import ZH
@@ -49,12 +52,22 @@ def text(key: str, language: str = "en", **values: object) -> str:
     '等级'
     >>> text("text.disputed_count", "en", n=3)
     '3 customers are classified differently by the methods compared.'
+    >>> text("text.disputed_count", "en", n=1)
+    '1 customer is classified differently by the methods compared.'
     """
     messages = MESSAGES[check_language(language)]
     if key not in messages:
         raise KeyError(f"no report message {key!r}")
     template = messages[key]
-    return template.format(**values) if values else template
+    if not values:
+        return template
+    # whole numbers become Count, so "{n} {n:customer|customers}" agrees with them
+    counts = {k: Count(v) for k, v in values.items() if _is_whole(v)}
+    return template.format(**{**values, **counts})
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
 
 
 def column_labels(columns: Iterable[object], language: str = "en") -> dict[object, str]:
@@ -72,6 +85,33 @@ def label_frame(frame: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     names = [MESSAGES[check_language(language)].get(f"col.{n}", n) for n in out.index.names]
     out.index = out.index.set_names(names)
     return out
+
+
+def criterion_labels(results: object) -> dict[str, str]:
+    """Criterion id -> the study's display label (e.g. ``annual_spend`` -> "年消费额(元)");
+    other columns the study renamed (``data.customers.columns``) show as the client named
+    them (``industry_growth`` -> "行业增长率")."""
+    study = results.study  # type: ignore[attr-defined]
+    customers = getattr(study.data, "customers", None)
+    renamed = getattr(customers, "columns", None) or {}
+    labels = {str(new): str(old) for old, new in renamed.items()}
+    labels.update({c.name: c.label for c in study.criteria if c.label})
+    return labels
+
+
+def expert_name(expert: object, language: str = "en") -> str:
+    """An expert of the weights as shown: the study's name, or the translated name of the
+    modal matrix of fuzzy AHP judgements (:data:`abclab.pipeline.FUZZY_CRISP`)."""
+    if expert == FUZZY_CRISP:
+        return text("word.fuzzy_modal", language)
+    return str(expert)
+
+
+def ahp_method_name(method: object, language: str = "en") -> str:
+    """An AHP weight method (``eigenvector``) or a group's ``aggregation:method``
+    (``aij:eigenvector``) by its display names."""
+    parts = str(method).split(":")
+    return " · ".join(display_name("ahp_method", p, language) for p in parts)
 
 
 def display_name(kind: str, key: object, language: str = "en") -> str:

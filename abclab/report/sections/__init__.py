@@ -14,7 +14,8 @@ run with ``mask_pii=False``. Headings, table headers and chart labels come from
 Rooms: ``_blocks`` (renderable blocks), ``_context`` (context, block builders, the number
 style and the translation of pipeline strings), ``_tables`` (tables computed from the
 results), ``_overview`` (cover, contents, data quality, appendix, outputs), ``_executive``
-(the executive layer), ``_analysis`` (weights, methods and the customers' positions) and
+(the executive layer), ``_weights`` (the weights section), ``_analysis`` (methods and the
+customers' positions) and
 ``_customers`` (the full, interactive customer list of the HTML).
 """
 
@@ -31,7 +32,6 @@ from abclab.report.sections._analysis import (
     sensitivity,
     strategies,
     value_potential,
-    weights,
 )
 from abclab.report.sections._blocks import (
     Contents,
@@ -75,6 +75,7 @@ from abclab.report.sections._tables import (
     outlier_table,
     value_criterion,
 )
+from abclab.report.sections._weights import weights
 
 __all__ = [
     "ORDER",

@@ -1,4 +1,4 @@
-"""The analysis sections: AHP weights, per-method summaries, concentration, agreement between
+"""The analysis sections: per-method summaries, concentration, agreement between
 methods, disputed customers, value × potential, clusters, weight sensitivity, tier migration
 and tier strategies. A section says so in a sentence when the study lacks what it shows."""
 
@@ -13,93 +13,28 @@ from abclab import compare
 from abclab.methods import Pareto
 from abclab.pipeline import value_potential_inputs
 from abclab.report import charts
+from abclab.report._format import (
+    Count,
+    format_count,
+    format_percent,
+    format_ratio,
+)
 from abclab.report._i18n import text
 from abclab.report.sections._blocks import Block, Section
 from abclab.report.sections._context import (
     ReportContext,
     classified,
-    consistency,
-    count_text,
     criterion_labels,
     customer_table,
     figure,
     heading,
-    judgement_text,
     method_labels,
     paragraph,
-    percent_text,
     table,
     tier_text,
 )
-from abclab.report.sections._tables import inconsistency_table, value_criterion
-
-
-def weights(ctx: ReportContext) -> Section:
-    """AHP matrix, weights and consistency per expert; objective weights beside them."""
-    r, lang = ctx.results, ctx.language
-    blocks: list[Block] = []
-    for expert, res in r.ahp.items():
-        blocks.append(heading(ctx, "sub.ahp_expert", expert=expert))
-        matrix = res.matrix.copy()
-        matrix["weight"] = res.weights.reindex(matrix.index)
-        labels = criterion_labels(r)
-        judgements = {labels.get(str(c), str(c)): judgement_text for c in res.matrix.columns}
-        blocks.append(
-            table(
-                ctx,
-                matrix,
-                formats={**judgements, "weight": lambda x: percent_text(x, lang, digits=1)},
-                caption=text("sub.ahp_expert", lang, expert=expert),
-            )
-        )
-        blocks.append(consistency(ctx, res))
-        worst = res.inconsistent_judgements()
-        if len(worst) and not res.consistent:
-            blocks.append(heading(ctx, "sub.inconsistent", level=4, expert=expert))
-            labels = criterion_labels(r)
-            repair = inconsistency_table(worst).head(3)
-            repair = repair.replace({"row": labels, "column": labels})
-            blocks.append(
-                table(
-                    ctx,
-                    repair,
-                    index=False,
-                    formats={
-                        "judged": judgement_text,
-                        "consistent_value": judgement_text,
-                        "suggested_value": judgement_text,
-                        "cr_if_revised": lambda x: f"{x:.3f}",
-                        "error": lambda x: f"{x:.2f}",
-                    },
-                    caption=text("sub.inconsistent", lang, expert=expert),
-                )
-            )
-    if r.ahp_group is not None:
-        blocks.append(paragraph(ctx, "text.group", n=len(r.ahp)))
-        blocks.append(consistency(ctx, r.ahp_group))
-    blocks.append(heading(ctx, "sub.weights_compare"))
-    comparison = r.weight_comparison
-    blocks.append(
-        table(
-            ctx,
-            comparison,
-            formatter=lambda x: percent_text(x, lang, digits=1),
-            caption=text("text.weights_of", lang, used=text("col.used", lang)),
-        )
-    )
-    plotted = comparison.drop(
-        columns=[c for c in ("used",) if c in comparison and "ahp" in comparison]
-    )
-    chart = charts.weights_chart(plotted.rename(index=criterion_labels(r)), language=lang)
-    used = r.weights.sort_values(ascending=False)
-    caption = text(
-        "text.weights_takeaway",
-        lang,
-        criterion=criterion_labels(r).get(str(used.index[0]), str(used.index[0])),
-        weight=percent_text(used.iloc[0], lang, digits=1),
-    )
-    blocks.append(figure(ctx, chart, alt=text("sub.weights_compare", lang), caption=caption))
-    return Section("weights", text("section.weights", lang), tuple(blocks))
+from abclab.report.sections._robustness import ranking_robustness, ranking_robustness_blocks
+from abclab.report.sections._tables import value_criterion
 
 
 def method_summaries(ctx: ReportContext) -> Section:
@@ -119,9 +54,9 @@ def method_summaries(ctx: ReportContext) -> Section:
             shown,
             caption=text("text.synthesis", lang),
             formats={
-                "top_value_share": lambda x: percent_text(x, lang),
-                "agreement": lambda x: percent_text(x, lang),
-                "kappa": lambda x: f"{x:.2f}",
+                "top_value_share": lambda x: format_percent(x, decimals=0),
+                "agreement": lambda x: format_percent(x, decimals=0),
+                "kappa": format_ratio,
             },
         )
     ]
@@ -132,7 +67,7 @@ def method_summaries(ctx: ReportContext) -> Section:
             lang,
             method=names[r.recommended],
             closest=names.get(str(agreement.idxmax()), str(agreement.idxmax())),
-            percent=percent_text(agreement.max(), lang),
+            percent=format_percent(agreement.max(), decimals=0),
         )
     return Section("methods", text("section.methods", lang), tuple(blocks), takeaway=takeaway)
 
@@ -146,7 +81,7 @@ def method_synthesis(results: Any, language: str) -> pd.DataFrame:
     for method, summary in results.summaries.items():
         body = summary[summary["tier"].astype(str) != "Total"]
         sizes = " · ".join(
-            f"{tier_text(t, language)} {count_text(n)}"
+            f"{tier_text(t, language)} {format_count(n)}"
             for t, n in zip(body["tier"], body["count"], strict=True)
         )
         share = (
@@ -190,10 +125,12 @@ def pareto_lorenz(ctx: ReportContext) -> Section:
     caption = text(
         "text.pareto_takeaway",
         lang,
-        share=percent_text(0.2, lang),
-        value=percent_text(ordered.head(top).sum() / ordered.sum() if ordered.sum() else np.nan),
+        share=format_percent(0.2, decimals=0),
+        value=format_percent(
+            ordered.head(top).sum() / ordered.sum() if ordered.sum() else np.nan, decimals=0
+        ),
         label=label,
-        gini=f"{gini:.2f}",
+        gini=format_ratio(gini),
     )
     return Section(
         "pareto",
@@ -243,7 +180,7 @@ def disputed(ctx: ReportContext) -> Section:
     shown = pd.DataFrame.from_dict(rows, orient="index")
     if value in r.disputed.columns:
         shown[value] = r.disputed[value].astype(float)
-    intro = paragraph(ctx, "text.disputed_intro", n=count_text(len(r.disputed)))
+    intro = paragraph(ctx, "text.disputed_intro", n=Count(len(r.disputed)))
     blocks: list[Block] = [intro]
     blocks.extend(customer_table(ctx, shown, max_rows=min(ctx.max_rows, 20), caption=title))
     blocks.append(paragraph(ctx, "text.disputed_more", css="abclab-note"))
@@ -254,14 +191,6 @@ def strategies(ctx: ReportContext) -> Section:
     """Tier → service strategy table of the recommended method."""
     shown = ctx.results.strategies.drop(columns=["key"], errors="ignore")
     return Section("strategy", text("section.strategy", ctx.language), (table(ctx, shown),))
-
-
-def compact_number(x: float) -> str:  # kept for callers outside the report
-    """1234567 -> '1.23M', 0.1234 -> '0.123', 42 -> '42' (three significant figures)."""
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= size:
-            return f"{x / size:.3g}{suffix}"
-    return f"{x:.3g}"
 
 
 def _pareto_cutoffs(results: Any) -> tuple[float, ...]:
@@ -320,12 +249,17 @@ def sensitivity(ctx: ReportContext) -> Section:
         customers="count", mean_stability="mean", min_stability="min"
     )
     caption = text(
-        "text.stability_takeaway", lang, share=percent_text(float((per["stability"] >= 0.9).mean()))
+        "text.stability_takeaway",
+        lang,
+        share=format_percent(float((per["stability"] >= 0.9).mean()), decimals=0),
     )
     blocks: list[Block] = [
         figure(ctx, chart, alt=title, caption=caption),
-        table(ctx, by_tier, caption=title, formats={"customers": count_text}),
+        table(ctx, by_tier, caption=title, formats={"customers": format_count}),
     ]
+    figures = ranking_robustness(r)
+    if figures is not None:
+        blocks.extend(ranking_robustness_blocks(ctx, figures))
     robust = robustness_table(r)
     if robust is not None:
         blocks.extend(_robustness_blocks(ctx, robust))
@@ -385,8 +319,8 @@ def robustness_table(results: Any) -> pd.DataFrame | None:
 
 
 def _interval(low: float, high: float, lang: str) -> str:
-    return text("text.interval", lang, low=percent_text(low, lang, digits=1),
-                high=percent_text(high, lang, digits=1))  # fmt: skip
+    return text("text.interval", lang, low=format_percent(low, decimals=1),
+                high=format_percent(high, decimals=1))  # fmt: skip
 
 
 def _robustness_blocks(ctx: ReportContext, frame: pd.DataFrame) -> list[Block]:
@@ -415,8 +349,8 @@ def _robustness_blocks(ctx: ReportContext, frame: pd.DataFrame) -> list[Block]:
             shown,
             caption=caption,
             formats={
-                "customers": count_text,
-                "acceptability": lambda x: percent_text(x, lang, digits=1),
+                "customers": format_count,
+                "acceptability": lambda x: format_percent(x, decimals=1),
             },
         ),
     ]
@@ -428,7 +362,7 @@ def _robustness_blocks(ctx: ReportContext, frame: pd.DataFrame) -> list[Block]:
                 ctx,
                 "text.robustness",
                 weakest=tier_text(weakest, lang),
-                acceptability=percent_text(frame.loc[weakest, "acceptability"], lang, digits=1),
+                acceptability=format_percent(frame.loc[weakest, "acceptability"], decimals=1),
                 tier=tier_text(top, lang),
                 value=_interval(
                     frame.loc[top, "value_share_low"], frame.loc[top, "value_share_high"], lang
@@ -450,7 +384,7 @@ def migration(ctx: ReportContext) -> Section:
     common = [t for t in matrix.index if t in matrix.columns]
     total = float(matrix.to_numpy().sum())
     stay = sum(float(matrix.loc[t, t]) for t in common) / total if total else np.nan
-    caption = text("text.migration_takeaway", lang, stay=percent_text(stay, lang))
+    caption = text("text.migration_takeaway", lang, stay=format_percent(stay, decimals=0))
     return Section(
         "migration",
         title,

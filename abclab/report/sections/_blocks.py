@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from abclab.report._format import format_percent, format_ratio
 from abclab.report._i18n import label_frame
 
 __all__ = [
@@ -301,7 +302,7 @@ def format_frame(
     percentages, other floats with ``formatter`` (default: thousands separator, two decimals).
     Missing values show as "–"."""
     shown = frame.copy()
-    fmt = formatter or (lambda x: f"{x:,.2f}")
+    fmt = formatter or format_ratio
     formats = formats or {}
     for column in shown.columns:
         series = shown[column]
@@ -309,7 +310,7 @@ def format_frame(
         if rule is None and not pd.api.types.is_float_dtype(series):
             continue
         if rule is None:
-            rule = (lambda x: f"{x:.1%}") if str(column) in SHARE_COLUMNS else fmt
+            rule = format_percent if str(column) in SHARE_COLUMNS else fmt
         shown[column] = pd.Series(
             [("–" if _missing(v) else v if isinstance(v, str) else rule(v)) for v in series],
             index=shown.index,

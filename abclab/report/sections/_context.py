@@ -13,8 +13,9 @@ import pandas as pd
 from abclab.pipeline import pii_columns
 from abclab.privacy import mask_frame
 from abclab.report import charts
-from abclab.report._format import format_count, format_judgement
-from abclab.report._i18n import check_language, display_name, text
+from abclab.report._format import Count, format_money, format_number, format_percent
+from abclab.report._i18n import check_language, criterion_labels, display_name, text
+from abclab.report._reasons import pending_reasons
 from abclab.report.sections._blocks import Block, Figure, Heading, Paragraph, Table
 
 __all__ = ["ReportContext", "context", "criterion_labels", "method_labels"]
@@ -60,17 +61,6 @@ def method_labels(results: Any, language: str) -> dict[str, str]:
         m.name: display_name("method", m.method, language) if m.name == m.method else m.name
         for m in results.study.methods
     }
-
-
-def criterion_labels(results: Any) -> dict[str, str]:
-    """Criterion id -> the study's display label (e.g. ``annual_spend`` -> "年消费额(元)");
-    other columns the study renamed (``data.customers.columns``) show as the client named
-    them (``industry_growth`` -> "行业增长率")."""
-    customers = getattr(results.study.data, "customers", None)
-    renamed = getattr(customers, "columns", None) or {}
-    labels = {str(new): str(old) for old, new in renamed.items()}
-    labels.update({c.name: c.label for c in results.study.criteria if c.label})
-    return labels
 
 
 # --------------------------------------------------------------------------- block builders
@@ -144,7 +134,13 @@ def customer_table(
     blocks: list[Block] = [table(ctx, shown, formatter=formatter, caption=caption, formats=formats)]
     if len(frame) > limit:
         blocks.append(
-            paragraph(ctx, "text.more_rows", css="abclab-note", shown=limit, total=len(frame)),
+            paragraph(
+                ctx,
+                "text.more_rows",
+                css="abclab-note",
+                shown=Count(limit),
+                total=Count(len(frame)),
+            ),
         )
     return blocks
 
@@ -178,49 +174,8 @@ def classified(results: Any, method: str) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- number style
-# One function per kind of number; each will call ``abclab.report._format`` once it exists
-# (the shared formatter of issue 10), so the switch is one line per function.
-
-
-def money_text(value: float, language: str) -> str:
-    """A money amount in the data's currency: ``1,234,568`` (en); ``123.5万`` / ``1.23亿`` for
-    amounts of at least 10 000 in zh (Chinese readers count in 万 and 亿)."""
-    if value is None or pd.isna(value):
-        return text("word.na", language)
-    x = float(value)
-    if language == "zh" and abs(x) >= 1e8:
-        return f"{x / 1e8:,.2f}亿"
-    if language == "zh" and abs(x) >= 1e4:
-        return f"{x / 1e4:,.1f}万"
-    return f"{x:,.0f}" if abs(x) >= 100 or x == 0 else f"{x:,.2f}"
-
-
-def percent_text(value: float, language: str = "en", *, digits: int = 0) -> str:
-    """A share as a percentage with ``digits`` decimals (``0.714`` -> ``71%``)."""
-    if value is None or pd.isna(value):
-        return text("word.na", language)
-    return f"{float(value):.{digits}%}"
-
-
-def count_text(value: float) -> str:
-    """A count with thousands separators (``12345`` -> ``12,345``): :func:`format_count`."""
-    return format_count(value)
-
-
-def judgement_text(value: float) -> str:
-    """An AHP judgement as Saaty writes it (``3``, ``1/3``, ``1``; a group mean off the scale
-    as a decimal): :func:`abclab.report._format.format_judgement`, as the workbook shows it."""
-    return format_judgement(value)
-
-
-def number_text(value: float, language: str = "en") -> str:
-    """Any other measurement: three significant figures, thousands separators."""
-    if value is None or pd.isna(value):
-        return text("word.na", language)
-    x = float(value)
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
+# Numbers go through abclab.report._format (one number style for the report and the
+# workbook); sections call its functions directly.
 
 
 def criterion_formatter(results: Any, column: str, language: str) -> Callable[[float], str]:
@@ -228,10 +183,10 @@ def criterion_formatter(results: Any, column: str, language: str) -> Callable[[f
     margins (values within [-1, 1]), three significant figures otherwise."""
     values = pd.to_numeric(results.criteria.get(column, pd.Series(dtype=float)), errors="coerce")
     if column in MONEY_COLUMNS or (len(values) and values.abs().max() >= 1000):
-        return lambda x: money_text(x, language)
+        return lambda x: format_money(x, language=language, compact=language == "zh")
     if len(values) and values.abs().max() <= 1 and column not in COUNT_COLUMNS:
-        return lambda x: percent_text(x, language, digits=1)
-    return lambda x: number_text(x, language)
+        return format_percent
+    return format_number
 
 
 #: Criteria and columns holding money amounts.
@@ -247,30 +202,9 @@ COUNT_COLUMNS = frozenset({"purchase_count", "line_count", "lines", "count", "cu
 
 
 # --------------------------------------------------------------------------- client strings
-# The pipeline writes reasons and evidence in English with criterion ids; the report shows
-# them in its language with the study's criterion labels.
+# Reasons come with codes (abclab.cleaning.Reason) and are translated from them; the
+# evidence of possible duplicates is still English text, matched by the patterns below.
 
-_REASONS = (
-    (re.compile(r"^no transactions in the log$"), "reason.no_transactions"),
-    (re.compile(r"^(?P<label>\S+) is missing$"), "reason.missing"),
-    (re.compile(r"^(?P<label>\S+) = (?P<value>\S+) is not positive$"), "reason.nonpositive"),
-    (
-        re.compile(r"^(?P<label>\S+) is missing and the customer has no transactions$"),
-        "reason.missing_no_transactions",
-    ),
-    (
-        re.compile(
-            r"^(?P<label>\S+) is missing and its recent average (?P<value>\S+) is not positive$"
-        ),
-        "reason.missing_low_average",
-    ),
-    (
-        re.compile(
-            r"^(?P<label>\S+) is missing and no customer has a value to take a median from$"
-        ),
-        "reason.missing_no_median",
-    ),
-)
 _EVIDENCE = (
     (re.compile(r"^same normalised name (?P<value>.+)$"), "evidence.same_name"),
     (re.compile(r"^same (?P<column>\S+) (?P<value>.+) and similar name$"), "evidence.same_contact"),
@@ -279,9 +213,10 @@ _EVIDENCE = (
 )
 
 
-def reason_text(results: Any, reason: object, language: str) -> str:
-    """A pending reason in the report's language with criterion labels ("无交易记录")."""
-    return _translate(results, reason, language, _REASONS)
+def reason_text(results: Any, language: str) -> pd.Series:
+    """Pending customer -> why it is pending, in the report's language with criterion labels
+    (translated from the cleaning's reason codes: :func:`abclab.report._reasons.pending_reasons`)."""
+    return pending_reasons(results.cleaning.reasons, language, labels=criterion_labels(results))
 
 
 def evidence_text(results: Any, evidence: object, language: str) -> str:

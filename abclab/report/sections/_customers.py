@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from abclab.pipeline import customer_table
+from abclab.report._format import format_number, format_percent, format_score
 from abclab.report._i18n import column_labels, text
 from abclab.report.sections._blocks import Explorer, Paragraph, Section
 from abclab.report.sections._context import (
@@ -133,15 +134,11 @@ def _row(
         elif value is None or not np.isfinite(value):
             cells.append(["–", None])
         else:
-            cells.append([formats.get(column, _number)(value), round(float(value), 6)])
+            cells.append([formats.get(column, format_number)(value), round(float(value), 6)])
     return tuple(cells)
 
 
-def _number(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
-
-
-_FORMATS = {"stability": lambda x: f"{x:.0%}", "score": lambda x: f"{x:.1f}"}
+_FORMATS = {"stability": lambda x: format_percent(x, decimals=0), "score": format_score}
 
 
 def criterion_formats(results: Any, language: str) -> dict[str, Any]:

@@ -12,20 +12,18 @@ import pandas as pd
 
 from abclab.pipeline import previous_tiers
 from abclab.report import charts
-from abclab.report._i18n import text
+from abclab.report._format import Count, format_count, format_money, format_percent, format_ratio
+from abclab.report._i18n import expert_name, text
 from abclab.report.sections._blocks import Block, Items, Paragraph, Section
 from abclab.report.sections._context import (
     ReportContext,
     classified,
-    count_text,
     criterion_labels,
     customer_table,
     figure,
     heading,
     join_names,
     method_labels,
-    money_text,
-    percent_text,
     reason_text,
     tier_names,
 )
@@ -116,9 +114,9 @@ def recommendation_sentences(ctx: ReportContext) -> list[str]:
                 "text.recommend_agreement",
                 lang,
                 n=len(facts["agreement"]),
-                percent=percent_text(facts["mean_agreement"]),
+                percent=format_percent(facts["mean_agreement"], decimals=0),
                 closest=names.get(facts["closest"], facts["closest"]),
-                closest_percent=percent_text(facts["agreement"].max()),
+                closest_percent=format_percent(facts["agreement"].max(), decimals=0),
             )
         )
     if facts["stability"] is not None:
@@ -126,10 +124,10 @@ def recommendation_sentences(ctx: ReportContext) -> list[str]:
             text(
                 "text.recommend_stability",
                 lang,
-                draws=count_text(r.study.sensitivity.draws),
-                stability=percent_text(facts["stability"], digits=1),
-                n_unstable=count_text(facts["unstable"]),
-                threshold=percent_text(1 - UNSTABLE),
+                draws=Count(r.study.sensitivity.draws),
+                stability=format_percent(facts["stability"], decimals=1),
+                n_unstable=Count(facts["unstable"]),
+                threshold=format_percent(1 - UNSTABLE, decimals=0),
             )
         )
     if facts["cr"] is not None:
@@ -140,18 +138,18 @@ def recommendation_sentences(ctx: ReportContext) -> list[str]:
                     "text.recommend_cr_group",
                     lang,
                     n=len(r.ahp),
-                    cr=f"{facts['cr']:.2f}",
+                    cr=format_ratio(facts["cr"]),
                     verdict=verdict,
                 )
             )
         else:
-            expert = next(iter(r.ahp))
+            expert = expert_name(next(iter(r.ahp)), lang)
             out.append(
                 text(
                     "text.recommend_cr_one",
                     lang,
                     expert=expert,
-                    cr=f"{facts['cr']:.2f}",
+                    cr=format_ratio(facts["cr"]),
                     verdict=verdict,
                 )
             )
@@ -182,9 +180,9 @@ def _tier_picture(ctx: ReportContext) -> list[Block]:
                 lang,
                 name=names[tier],
                 tier=tier,
-                count=count_text(row["count"]),
-                count_share=percent_text(row["count_share"]),
-                value_share=percent_text(row.get("value_share", np.nan)),
+                count=Count(row["count"]),
+                count_share=format_percent(row["count_share"], decimals=0),
+                value_share=format_percent(row.get("value_share", np.nan), decimals=0),
                 strategy=str(strategy).rstrip("。.") if isinstance(strategy, str) else "",
             )
         )
@@ -197,7 +195,7 @@ def _tier_picture(ctx: ReportContext) -> list[Block]:
                 lang,
                 name=names.get("D", "D"),
                 tier="D",
-                count=count_text(pending),
+                count=Count(pending),
             )
         )
     blocks: list[Block] = [heading(ctx, "sub.tier_picture"), Items(tuple(lines))]
@@ -212,8 +210,8 @@ def _tier_picture(ctx: ReportContext) -> list[Block]:
             "text.tier_chart_takeaway",
             lang,
             name=names[str(top["tier"])],
-            count_share=percent_text(top["count_share"]),
-            value_share=percent_text(top.get("value_share", np.nan)),
+            count_share=format_percent(top["count_share"], decimals=0),
+            value_share=format_percent(top.get("value_share", np.nan), decimals=0),
         )
         blocks.append(figure(ctx, chart, caption=caption))
     return blocks
@@ -318,11 +316,11 @@ def _accounts(ctx: ReportContext) -> list[Block]:
                 text(
                     "text.movers",
                     lang,
-                    up=count_text(up),
-                    down=count_text(down),
+                    up=Count(up),
+                    down=Count(down),
                     tier=top_name,
-                    new_top=count_text((moved["current"] == top).sum()),
-                    lost_top=count_text((moved["previous"] == top).sum()),
+                    new_top=Count((moved["current"] == top).sum()),
+                    lost_top=Count((moved["previous"] == top).sum()),
                 )
             )
         )
@@ -348,9 +346,9 @@ def _accounts(ctx: ReportContext) -> list[Block]:
                 text(
                     "text.at_risk",
                     lang,
-                    n=count_text(len(at_risk)),
+                    n=Count(len(at_risk)),
                     tier=top_name,
-                    threshold=percent_text(UNSTABLE),
+                    threshold=format_percent(UNSTABLE, decimals=0),
                 )
             )
         )
@@ -382,47 +380,47 @@ def confirmation_items(ctx: ReportContext) -> list[str]:
             text(
                 "text.confirm_lines",
                 lang,
-                n=count_text(len(lines)),
-                multiple=f"{float(lines['multiple'].max()):,.0f}",
+                n=Count(len(lines)),
+                multiple=format_count(float(lines["multiple"].max())),
             )
         )
     review = r.cleaning.review
     if len(review):
-        items.append(text("text.confirm_review", lang, n=count_text(len(review))))
+        items.append(text("text.confirm_review", lang, n=Count(len(review))))
     unmatched = r.data.unmatched
     if len(unmatched):
         items.append(
             text(
                 "text.confirm_unmatched",
                 lang,
-                n=count_text(len(unmatched)),
-                lines=count_text(unmatched["lines"].sum()),
-                amount=money_text(unmatched["amount"].sum(), lang),
+                n=Count(len(unmatched)),
+                lines=Count(unmatched["lines"].sum()),
+                amount=format_money(unmatched["amount"].sum(), language=lang, compact=lang == "zh"),
             )
         )
     facts = recommendation_facts(r)
     if r.ahp_group is not None:
         for expert, cr in facts["inconsistent"].items():
-            items.append(text("text.confirm_expert", lang, expert=expert, cr=f"{cr:.2f}"))
+            items.append(text("text.confirm_expert", lang, expert=expert, cr=format_ratio(cr)))
     flagged = outlier_table(r)
     if len(flagged):
         items.append(
             text(
                 "text.confirm_outliers",
                 lang,
-                n=count_text(len(flagged)),
-                multiple=f"{float(flagged['times_median'].abs().max()):,.0f}",
+                n=Count(len(flagged)),
+                multiple=format_count(float(flagged["times_median"].abs().max())),
             )
         )
     pending = r.cleaning.pending
     if len(pending):
-        reasons = pending["pending_reason"].map(lambda v: reason_text(r, v, lang))
+        reasons = reason_text(r, lang).reindex(pending.index).fillna("")
         common = [str(v) for v in reasons.value_counts().head(3).index if v]
         items.append(
             text(
                 "text.confirm_pending",
                 lang,
-                n=count_text(len(pending)),
+                n=Count(len(pending)),
                 reasons=text("word.sep", lang).join(common),
             )
         )

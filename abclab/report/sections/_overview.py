@@ -15,21 +15,18 @@ import pandas as pd
 
 from abclab.pipeline import pii_columns
 from abclab.report._excel import write_workbook
+from abclab.report._format import Count, format_count, format_money, format_number, format_percent
 from abclab.report._i18n import display_name, text
 from abclab.report._provenance import write_provenance
 from abclab.report.sections._blocks import Block, Contents, Paragraph, Section
 from abclab.report.sections._context import (
     ReportContext,
-    count_text,
     criterion_labels,
     customer_table,
     evidence_text,
     heading,
     method_labels,
-    money_text,
-    number_text,
     paragraph,
-    percent_text,
     reason_text,
     table,
 )
@@ -67,8 +64,8 @@ def title(ctx: ReportContext) -> Section:
             text(
                 "report.scope",
                 lang,
-                n_customers=count_text(r.counts["classified"] + r.counts["pending"]),
-                n_methods=r.tiers.shape[1],
+                n_customers=Count(r.counts["classified"] + r.counts["pending"]),
+                n_methods=Count(r.tiers.shape[1]),
             ),
             css="abclab-cover-scope",
         ),
@@ -98,8 +95,8 @@ def data_quality(ctx: ReportContext) -> Section:
     table; invoice lines that look like keying errors; possible duplicates kept apart;
     returns; values flagged and used as they are; the cleaning log by rule; pending customers."""
     r, lang = ctx.results, ctx.language
-    c = {k: count_text(v) for k, v in r.counts.items()}
-    c.setdefault("excluded", "0")
+    c = {k: Count(v) for k, v in r.counts.items()}
+    c.setdefault("excluded", Count(0))
     balanced = r.counts["input"] == sum(
         r.counts.get(k, 0) for k in ("classified", "pending", "merged", "excluded")
     )
@@ -117,8 +114,11 @@ def data_quality(ctx: ReportContext) -> Section:
             column=flagged["column"].map(lambda x: criterion_labels(r).get(x, x))
         )
         blocks.append(heading(ctx, "sub.outliers"))
-        blocks.append(paragraph(ctx, "text.outliers_used", n=count_text(len(flagged))))
-        money = {"value": lambda x: number_text(x, lang), "times_median": lambda x: f"{x:,.0f}×"}
+        blocks.append(paragraph(ctx, "text.outliers_used", n=Count(len(flagged))))
+        money = {
+            "value": lambda x: format_number(x),
+            "times_median": lambda x: f"{format_count(x)}×",
+        }
         blocks.extend(
             customer_table(
                 ctx,
@@ -148,7 +148,8 @@ def data_quality(ctx: ReportContext) -> Section:
             c for c in ["name", *contacts, *r.criteria.columns, "pending_reason"] if c in pending
         ]
         shown = pending[keep].copy()
-        shown["pending_reason"] = shown["pending_reason"].map(lambda v: reason_text(r, v, lang))
+        why = reason_text(r, lang).reindex(shown.index)
+        shown["pending_reason"] = why.where(why.notna(), shown["pending_reason"])
         blocks.extend(customer_table(ctx, shown, caption=text("sub.pending", lang)))
     return Section(
         key="data_quality",
@@ -169,7 +170,7 @@ def _set_aside(ctx: ReportContext) -> list[Block]:
     )
     return [
         heading(ctx, "sub.set_aside"),
-        paragraph(ctx, "text.set_aside", n=count_text(len(rows))),
+        paragraph(ctx, "text.set_aside", n=Count(len(rows))),
         table(ctx, shown.head(ctx.max_rows), index=False, caption=text("sub.set_aside", lang)),
     ]
 
@@ -189,15 +190,18 @@ def _unmatched(ctx: ReportContext) -> list[Block]:
         paragraph(
             ctx,
             "text.unmatched",
-            n=count_text(len(rows)),
-            lines=count_text(rows["lines"].sum()),
-            amount=money_text(rows["amount"].sum(), lang),
+            n=Count(len(rows)),
+            lines=Count(rows["lines"].sum()),
+            amount=format_money(rows["amount"].sum(), language=lang, compact=lang == "zh"),
         ),
         table(
             ctx,
             shown.head(ctx.max_rows),
             caption=text("sub.unmatched", lang),
-            formats={"amount": lambda x: money_text(x, lang), "lines": count_text},
+            formats={
+                "amount": lambda x: format_money(x, language=lang, compact=lang == "zh"),
+                "lines": format_count,
+            },
         ),
     ]
 
@@ -217,13 +221,13 @@ def _flagged_lines(ctx: ReportContext) -> list[Block]:
         index=pd.Index(lines["customer"].astype(str).to_numpy(), name="customer"),
     )
     money = {
-        "amount": lambda x: money_text(x, lang),
-        "customer_median": lambda x: money_text(x, lang),
-        "multiple": lambda x: f"{x:,.0f}×",
+        "amount": lambda x: format_money(x, language=lang, compact=lang == "zh"),
+        "customer_median": lambda x: format_money(x, language=lang, compact=lang == "zh"),
+        "multiple": lambda x: f"{format_count(x)}×",
     }
     return [
         heading(ctx, "sub.flagged_lines"),
-        paragraph(ctx, "text.flagged_lines", n=count_text(len(lines))),
+        paragraph(ctx, "text.flagged_lines", n=Count(len(lines))),
         *customer_table(ctx, shown, formats=money, caption=text("sub.flagged_lines", lang)),
     ]
 
@@ -245,7 +249,7 @@ def _review(ctx: ReportContext) -> list[Block]:
     )
     return [
         heading(ctx, "sub.review"),
-        paragraph(ctx, "text.review", n=count_text(len(review))),
+        paragraph(ctx, "text.review", n=Count(len(review))),
         table(ctx, shown.head(ctx.max_rows), caption=text("sub.review", lang)),
     ]
 
@@ -260,20 +264,20 @@ def _returns(ctx: ReportContext) -> list[Block]:
         return [heading(ctx, "sub.returns"), paragraph(ctx, "text.no_returns")]
     per = returns.per_customer.sort_values("returned_amount", ascending=False).head(10)
     money = {
-        "returned_amount": lambda x: money_text(x, lang),
-        "gross_spend": lambda x: money_text(x, lang),
-        "return_share": lambda x: percent_text(x, lang, digits=1),
-        "return_count": count_text,
+        "returned_amount": lambda x: format_money(x, language=lang, compact=lang == "zh"),
+        "gross_spend": lambda x: format_money(x, language=lang, compact=lang == "zh"),
+        "return_share": lambda x: format_percent(x, decimals=1),
+        "return_count": format_count,
     }
     return [
         heading(ctx, "sub.returns"),
         paragraph(
             ctx,
             "text.returns",
-            count=count_text(total["return_count"]),
-            customers=count_text(total["customers"]),
-            amount=money_text(total["returned_amount"], lang),
-            share=percent_text(total["return_share"], lang, digits=1),
+            count=Count(total["return_count"]),
+            customers=Count(total["customers"]),
+            amount=format_money(total["returned_amount"], language=lang, compact=lang == "zh"),
+            share=format_percent(total["return_share"], decimals=1),
         ),
         *customer_table(ctx, per, formats=money, max_rows=10, caption=text("sub.returns", lang)),
     ]
@@ -326,7 +330,7 @@ def appendix(ctx: ReportContext, parameters: Mapping[str, Any] | None = None) ->
             criteria,
             index=False,
             caption=text("sub.criteria", lang),
-            formats={"weight": lambda x: percent_text(x, lang, digits=1)},
+            formats={"weight": lambda x: format_percent(x, decimals=1)},
         ),
         heading(ctx, "sub.methods_used"),
         table(ctx, methods, index=False, caption=text("sub.methods_used", lang)),
