@@ -251,8 +251,6 @@ def _read(session: Any, source: Any) -> tuple[Any, str]:
 
 def _read_source(session: Any, source: SparkSource) -> Any:
     """The Spark DataFrame of a path or table (errors name the source and Spark's reason)."""
-    from pyspark.errors import PySparkException
-
     try:
         kind = source.read_format()
         if kind is None:
@@ -265,10 +263,31 @@ def _read_source(session: Any, source: SparkSource) -> Any:
         else:
             frame = session.read.parquet(source.path)
         frame.schema  # noqa: B018 - Spark Connect analyses lazily: a missing table fails here
-    except PySparkException as err:
-        how = f" as {source.format}" if source.format else ""
-        raise InputDataError(f"{source.label} could not be read by Spark{how}: {err}") from err
+    except _spark_errors() as err:
+        how = f" as {kind}" if kind else ""
+        raise InputDataError(
+            f"{source.label} could not be read by Spark{how}: {_reason(err)}"
+        ) from err
     return frame
+
+
+def _spark_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions of a failed read: pyspark's own, and a JVM error that pyspark passes on."""
+    from pyspark.errors import PySparkException
+
+    try:
+        from py4j.protocol import Py4JJavaError
+    except ImportError:  # a Spark Connect client without py4j
+        return (PySparkException,)
+    return (PySparkException, Py4JJavaError)
+
+
+def _reason(err: BaseException) -> str:
+    """The first line of Spark's message (not the JVM stack trace)."""
+    java = getattr(err, "java_exception", None)
+    text = str(java.getMessage()) if java is not None else str(err)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else type(err).__name__
 
 
 class _SparkRun:
