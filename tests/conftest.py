@@ -47,10 +47,12 @@ SPARK_TEST_CONFIG = {
 
 
 @pytest.fixture(scope="session")
-def spark():
+def spark(tmp_path_factory):
     """One local Spark session (``local[2]``) for the whole test run, stopped at its end.
 
-    Skips (with the reason) when pyspark cannot be imported; ``make test`` installs it.
+    Its warehouse (tables saved with ``saveAsTable``) is a temporary folder of the run, not
+    ``spark-warehouse`` in the working directory. Skips (with the reason) when pyspark
+    cannot be imported; ``make test`` installs it.
     """
     try:
         import pyspark  # noqa: F401
@@ -58,7 +60,9 @@ def spark():
         pytest.skip(f"pyspark is not installed (pip install 'abclab[spark]'): {err}")
     from abclab.features import SparkOptions, spark_session
 
-    session = spark_session(SparkOptions(master="local[2]", config=SPARK_TEST_CONFIG))
+    warehouse = tmp_path_factory.mktemp("spark-warehouse").as_uri()
+    config = {**SPARK_TEST_CONFIG, "spark.sql.warehouse.dir": warehouse}
+    session = spark_session(SparkOptions(master="local[2]", config=config))
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
