@@ -142,6 +142,8 @@ class SparkOptions:
 
     A session that already exists in the process is reused (Spark allows one per process;
     its master cannot change), with ``config`` applied where Spark allows it at run time.
+    Likewise the process's active Spark Connect session is reused for an ``sc://`` master
+    (the Connect client's ``getOrCreate``); a classic local session may run beside it.
     """
 
     master: str = "local[*]"
