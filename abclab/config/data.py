@@ -120,7 +120,9 @@ class TransactionsSource(_File):
     :data:`abclab.features.REMOTE_SCHEMES`) or a catalogue table (``table``).
     """
 
-    path: Annotated[Path | str | None, WithJsonSchema({"type": "string"})] = Field(
+    path: Annotated[
+        Path | str | None, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "null"}]})
+    ] = Field(
         None,
         description="CSV, XLSX or Parquet file, relative to the study file; with engine: spark "
         "also a URI read by Spark (s3a://, abfss://, hdfs://, gs://, dbfs:/, file:).",
