@@ -113,8 +113,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         name = Path(args.study).name
         raise StudyError("\n".join(f"{name}: {problem}" for problem in check.problems))
     methods = ", ".join(study.method_names)
-    print(f"{args.study}: valid; {len(study.criteria)} criteria, methods {methods}; "
-          f"{check.customers} customers in the data")  # fmt: skip
+    counted = (f"{check.customers} customers in the data" if check.customers is not None
+               else "customers counted by Spark at run time")  # fmt: skip
+    print(f"{args.study}: valid; {len(study.criteria)} criteria, methods {methods}; {counted}")
     return EXIT_OK
 
 

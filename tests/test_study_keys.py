@@ -70,6 +70,8 @@ EFFECTS: dict[str, str] = {
     "data.transactions.date_format": "test_transactions_date_format_orders_day_and_month",
     "data.transactions.unmatched": "test_transactions_unmatched_reported_or_classified",
     "data.transactions.engine": "test_transactions_engine_spark_gives_the_same_study",
+    "data.transactions.table": "test_transactions_table_is_read_by_spark",
+    "data.transactions.format": "test_transactions_format_says_how_spark_reads_the_path",
     "data.transactions.spark": "structural: holds data.transactions.spark.master / .config",
     "data.transactions.spark.master": "test_transactions_spark_settings_reach_the_session[master]",
     "data.transactions.spark.config": "test_transactions_spark_settings_reach_the_session[config]",
@@ -1934,6 +1936,45 @@ def test_transactions_spark_settings_reach_the_session(files, spark, monkeypatch
     else:
         assert options.master == "local[*]"
         assert dict(options.config) == {"spark.sql.shuffle.partitions": "3"}
+
+
+@pytest.mark.spark
+def test_transactions_table_is_read_by_spark(files, spark, monkeypatch):
+    """``table`` names a catalogue table or view that Spark reads (engine spark): a view of
+    the whole log gives the study of ``path: tx.csv``; a view of the 2023 lines gives other
+    criteria; with engine duckdb the key is an error that names it."""
+    _spy_on_spark(monkeypatch, spark)
+    read = spark.read.csv(str(files / "tx.csv"), header=True, inferSchema=True)
+    read.createOrReplaceTempView("abclab_keys_tx")
+    read.where("date < DATE'2024-01-01'").createOrReplaceTempView("abclab_keys_tx_2023")
+    try:
+        duck = _run(_tx(), files)
+        whole = _run(_tx(path=None, table="abclab_keys_tx", engine="spark"), files)
+        early = _run(_tx(path=None, table="abclab_keys_tx_2023", engine="spark"), files)
+    finally:
+        spark.catalog.dropTempView("abclab_keys_tx")
+        spark.catalog.dropTempView("abclab_keys_tx_2023")
+    pd.testing.assert_frame_equal(whole.criteria, duck.criteria, check_exact=False, rtol=1e-12)
+    assert _differs(early.criteria, whole.criteria)
+    assert whole.data.files == (files / "customers.csv",)  # nothing local to hash for the log
+    with pytest.raises(StudyError, match=r"data\.transactions\.table: .*needs engine: spark"):
+        _study(_tx(path=None, table="abclab_keys_tx"), files)
+
+
+@pytest.mark.spark
+def test_transactions_format_says_how_spark_reads_the_path(files, spark, monkeypatch):
+    """``format: csv`` reads a URI whose suffix says nothing (``tx_export.data``) as CSV, the
+    study of ``path: tx.csv``; without it Spark reads the file as Parquet and fails, naming it."""
+    _spy_on_spark(monkeypatch, spark)
+    (files / "tx_export.data").write_bytes((files / "tx.csv").read_bytes())
+    uri = (files / "tx_export.data").as_uri()
+    study = _tx(path=uri, engine="spark")
+    as_csv = _run(_with(study, "data.transactions.format", "csv"), files)
+    pd.testing.assert_frame_equal(
+        as_csv.criteria, _run(_tx(), files).criteria, check_exact=False, rtol=1e-12
+    )
+    with pytest.raises(InputDataError, match=r"tx_export\.data' could not be read by Spark"):
+        _run(study, files)
 
 
 # --------------------------------------------------------------------------- BWM and fuzzy AHP

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
-from abclab._model import DataPath, NonEmptyStr, StrictInt, StudyModel, fail
-from abclab.features import SparkOptions
+from abclab._model import DataPath, NonEmptyStr, StrictInt, StudyModel, context_of, fail
+from abclab.features import FORMATS, REMOTE_SCHEMES, SparkOptions, SparkSource, uri_scheme
 from abclab.io import DATE_FORMATS, ReadOptions
 
 __all__ = ["CustomersSource", "DataSpec", "PreviousSource", "SparkSettings", "TransactionsSource"]
@@ -100,9 +108,35 @@ class SparkSettings(StudyModel):
         return SparkOptions(master=self.master, config=text)
 
 
-class TransactionsSource(_File):
-    """A transaction log from which per-customer criteria are derived."""
+#: Keys of ``data.transactions`` that say how this machine reads a client file (not Spark).
+_LOCAL_READ_KEYS = ("sheet", "encoding", "sep", "decimal", "header_row", "missing_values")
 
+
+class TransactionsSource(_File):
+    """A transaction log from which per-customer criteria are derived.
+
+    The log is a local file (``path``, relative to the study file), or, with ``engine:
+    spark``, a URI that Spark reads where it runs (``path: s3a://…``; the scheme decides:
+    :data:`abclab.features.REMOTE_SCHEMES`) or a catalogue table (``table``).
+    """
+
+    path: Annotated[
+        Path | str | None, WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "null"}]})
+    ] = Field(
+        None,
+        description="CSV, XLSX or Parquet file, relative to the study file; with engine: spark "
+        "also a URI read by Spark (s3a://, abfss://, hdfs://, gs://, dbfs:/, file:).",
+    )
+    table: NonEmptyStr | None = Field(
+        None,
+        description="Catalogue table or view read by Spark (engine: spark), e.g. "
+        "sales.invoice_lines; instead of path.",
+    )
+    format: Literal[FORMATS] | None = Field(  # type: ignore[valid-type]
+        None,
+        description="How Spark reads a path (engine: spark): parquet, csv or delta (Delta Lake on "
+        "the cluster); default by suffix (.csv/.tsv/.txt: csv, else parquet).",
+    )
     customer: NonEmptyStr = Field(description="Column of the customer id.")
     date: NonEmptyStr = Field(description="Column of the transaction date.")
     amount: NonEmptyStr = Field(description="Column of the amount (negative = return).")
@@ -118,7 +152,7 @@ class TransactionsSource(_File):
     engine: Literal["duckdb", "spark"] = Field(
         "duckdb",
         description="Where the criteria are computed: DuckDB in this process (default) or "
-        "Apache Spark (path: any file system or table the Spark session reads).",
+        "Apache Spark (path: also a URI Spark reads; or table).",
     )
     spark: SparkSettings = Field(
         default_factory=SparkSettings, description="Spark session settings (engine: spark)."
@@ -128,6 +162,90 @@ class TransactionsSource(_File):
         description="Customers of the log missing from data.customers: listed in the report "
         "(default) or classified like the others.",
     )
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _location(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, str | Path):
+            raise fail(f"expected a file path or a URI, got {value!r}")
+        text = str(value)
+        scheme = uri_scheme(text) if isinstance(value, str) else None
+        if scheme is None:
+            path = Path(text)
+            return path if path.is_absolute() else context_of(info).base_dir / path
+        if scheme not in REMOTE_SCHEMES:
+            raise fail(f"expected a file path or a URI with scheme "
+                       f"{', '.join(s + ':' for s in REMOTE_SCHEMES)}; got {text!r}")  # fmt: skip
+        if scheme == "file" and not urllib.parse.urlparse(text).path.startswith("/"):
+            raise fail(f"expected an absolute file: URI (file:///data/log.parquet), got {text!r}")
+        return text
+
+    @model_validator(mode="after")
+    def _source(self) -> TransactionsSource:
+        if self.path is None and self.table is None:
+            raise fail("expected 'path' (a file) or 'table' (engine: spark), got neither")
+        if self.path is not None and self.table is not None:
+            raise fail("expected either path or table, got both", at=("table",))
+        spark = self.engine == "spark"
+        if self.table is not None and not spark:
+            raise fail(f"table {self.table!r} is read by Spark: needs engine: spark (DuckDB "
+                       "reads local files)", at=("table",))  # fmt: skip
+        uri = self.path if isinstance(self.path, str) else None
+        if uri is not None and not spark and uri_scheme(uri) != "file":
+            raise fail(f"expected a local file with engine duckdb, got the URI {uri!r}; a remote "
+                       "log is read by Spark (engine: spark), or copy it here", at=("path",))  # fmt: skip
+        if self.format is not None and not (spark and self.table is None):
+            raise fail(f"format {self.format!r} says how Spark reads a path: needs engine: spark "
+                       "and a path", at=("format",))  # fmt: skip
+        if self.format is not None and isinstance(self.path, Path):
+            raise fail(f"format {self.format!r} is for a URI read by Spark; the local file "
+                       f"{self.path.name} is read by its suffix", at=("format",))  # fmt: skip
+        if self.local_path is None:
+            for key in _LOCAL_READ_KEYS:
+                if getattr(self, key) not in (None, ()):
+                    raise fail(f"says how this machine reads a client file; {self.label} is read "
+                               "by Spark", at=(key,))  # fmt: skip
+            if self.date_format != "auto":
+                raise fail(f"says how this machine reads dates; {self.label} is read by Spark",
+                           at=("date_format",))  # fmt: skip
+        return self
+
+    @property
+    def local_path(self) -> Path | None:
+        """The log as a file on this machine, or None when Spark reads it where it runs.
+
+        A local path; with engine duckdb also a ``file:`` URI (the file it names). With engine
+        spark a URI is Spark's to read (``file:`` then names the driver's and executors' file
+        system), a table too.
+        """
+        if isinstance(self.path, Path):
+            return self.path
+        if isinstance(self.path, str) and self.engine == "duckdb":  # file: (validated)
+            return Path(urllib.parse.unquote(urllib.parse.urlparse(self.path).path))
+        return None
+
+    @property
+    def source(self) -> Path | SparkSource:
+        """What the engine reads: the local file, or the URI or table Spark reads."""
+        if self.local_path is not None:
+            return self.local_path
+        if self.table is not None:
+            return SparkSource(table=self.table)
+        return SparkSource(path=str(self.path), format=self.format)
+
+    @property
+    def key(self) -> str:
+        """The study key that names the log (for messages)."""
+        return "data.transactions.table" if self.table is not None else "data.transactions.path"
+
+    @property
+    def label(self) -> str:
+        """How messages name the log: the file name, the URI, or the table."""
+        if self.local_path is not None:
+            return self.local_path.name
+        return f"table {self.table}" if self.table is not None else str(self.path)
 
 
 class PreviousSource(_File):
@@ -152,5 +270,8 @@ class DataSpec(StudyModel):
 
     @property
     def paths(self) -> list[Path]:
-        """Every data file the study reads, in a fixed order."""
-        return [s.path for s in (self.customers, self.transactions, self.previous) if s]
+        """Every data file on this machine the study reads, in a fixed order (not a log that
+        Spark reads where it runs: :attr:`TransactionsSource.local_path`)."""
+        t = None if self.transactions is None else self.transactions.local_path
+        return [p for p in (getattr(self.customers, "path", None), t,
+                            getattr(self.previous, "path", None)) if p is not None]  # fmt: skip

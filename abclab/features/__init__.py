@@ -27,14 +27,27 @@ from abclab.features._api import (
 )
 from abclab.features._definition import DAYS_PER_YEAR as DAYS_PER_YEAR
 from abclab.features._source import prepare_source
-from abclab.features._spark import SparkOptions, spark_session
+from abclab.features._spark import (
+    FORMATS,
+    REMOTE_SCHEMES,
+    SparkOptions,
+    SparkSource,
+    spark_sample,
+    spark_session,
+    uri_scheme,
+)
 
 __all__ = [
     "ENGINES",
+    "FORMATS",
+    "REMOTE_SCHEMES",
     "SparkOptions",
+    "SparkSource",
     "TransactionFeatures",
     "from_transactions",
     "prepare_source",
+    "spark_sample",
     "spark_session",
     "transaction_features",
+    "uri_scheme",
 ]

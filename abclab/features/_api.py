@@ -57,7 +57,7 @@ class TransactionFeatures:
 
 
 def from_transactions(
-    source: str | os.PathLike[str] | pd.DataFrame,
+    source: str | os.PathLike[str] | pd.DataFrame | _spark.SparkSource,
     *,
     customer: str,
     date: str,
@@ -108,7 +108,7 @@ def from_transactions(
 
 
 def transaction_features(
-    source: str | os.PathLike[str] | pd.DataFrame,
+    source: str | os.PathLike[str] | pd.DataFrame | _spark.SparkSource,
     *,
     customer: str,
     date: str,
@@ -133,7 +133,8 @@ def transaction_features(
         per invoice line; negative amounts are returns / cancellations. With
         ``engine="spark"`` also: a path on any file system the session reads (``hdfs://``,
         ``s3a://``, ``abfss://``…; a directory is read as Parquet), a catalog table name
-        (``sales.transactions``), or a Spark DataFrame.
+        (``sales.transactions``), a :class:`abclab.features.SparkSource` (a path or URI
+        with an explicit format, or a table), or a Spark DataFrame.
     customer, date, amount : str
         Column names of the customer id, the transaction date (a date/timestamp column, or
         text such as ``2024-01-31``, ``2024/1/31`` or ``20240131``) and the amount.
@@ -230,6 +231,8 @@ def transaction_features(
     """
     if engine not in ENGINES:
         raise InputDataError(f"engine={engine!r}; expected one of {', '.join(ENGINES)}")
+    if engine == "duckdb" and isinstance(source, _spark.SparkSource):
+        raise InputDataError(f"{source.label} is read by Spark: use engine='spark'")
     dates = [c for c in (date, due_date, paid_date) if c]
     prepared = source
     if engine == "duckdb" or _local(source):  # else Spark reads the path, table or frame

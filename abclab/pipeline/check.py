@@ -5,6 +5,11 @@ the study names is there: ids, names, criteria (after the column mapping and the
 derived from transactions, and ``clv_12m`` / ``p_alive``, which the read step derives from
 the log when named), the transaction columns, the columns methods read (a potential
 dimension), and last period's classes.
+
+A log that Spark reads where it runs (``data.transactions.table``, or a URI ``path`` with
+``engine: spark``) is not opened on this machine: the Spark session of the study reads its
+schema and first :data:`SAMPLE_ROWS` lines (Spark checks that it exists and can be read),
+and what in the study would need its lines here is a problem (:func:`local_log_uses`).
 """
 
 from __future__ import annotations
@@ -18,9 +23,9 @@ import pandas as pd
 from abclab import clv
 from abclab.config import Study
 from abclab.exceptions import AbclabError
-from abclab.features import from_transactions, prepare_source
+from abclab.features import from_transactions, prepare_source, spark_sample
 from abclab.io import read_table
-from abclab.pipeline.read import ID, read_master
+from abclab.pipeline.read import ID, local_log_uses, read_master
 
 __all__ = ["SAMPLE_ROWS", "DataCheck", "check_data"]
 
@@ -67,7 +72,7 @@ def check_data(study: Study) -> DataCheck:
                       "category": t.category, "due_date": t.due_date, "paid_date": t.paid_date}  # fmt: skip
             absent = [f"{k}: {v!r}" for k, v in wanted.items() if v and v not in sample.columns]
             if absent:
-                problems.append(f"data.transactions: column(s) not in {t.path.name}: "
+                problems.append(f"data.transactions: column(s) not in {t.label}: "
                                 f"{', '.join(absent)} (columns: {', '.join(map(str, sample.columns))})")  # fmt: skip
             else:
                 derived = from_transactions(sample, customer=t.customer, date=t.date,
@@ -79,6 +84,9 @@ def check_data(study: Study) -> DataCheck:
                     customers = log_customers
         except AbclabError as err:
             problems.append(f"data.transactions: {err}")
+        if t.local_path is None:
+            problems += [f"{t.key}: {use} reads the log's lines on this machine; {t.label} is "
+                         "read by Spark where it runs" for use in local_log_uses(study)]  # fmt: skip
     master_failed = study.data.customers is not None and master is None
     if columns and not master_failed:  # else every master column would be reported missing too
         problems += _named_columns(study, columns)
@@ -90,11 +98,14 @@ def check_data(study: Study) -> DataCheck:
     return DataCheck(tuple(problems), customers, tuple(sorted(columns)))
 
 
-def _transaction_sample(study: Study) -> tuple[pd.DataFrame, int]:
-    """The first lines of the log, read as the run reads it, and its number of customers."""
+def _transaction_sample(study: Study) -> tuple[pd.DataFrame, int | None]:
+    """The first lines of the log, read as the run reads it, and its number of customers
+    (None for a log that Spark reads: counting them would aggregate the whole log)."""
     t = study.data.transactions
+    if t.local_path is None:  # Spark reads the table or URI; its customers are not counted
+        return spark_sample(t.source, spark=t.spark.options(), rows=SAMPLE_ROWS), None
     dates = [c for c in (t.date, t.due_date, t.paid_date) if c]
-    source = prepare_source(t.path, customer=t.customer, dates=dates,
+    source = prepare_source(t.local_path, customer=t.customer, dates=dates,
                             numbers=[t.amount, t.profit or ""], read=t.read_options())  # fmt: skip
     if isinstance(source, pd.DataFrame):
         customers = int(source[t.customer].nunique()) if t.customer in source else 0

@@ -13,7 +13,7 @@ from abclab import scoring
 from abclab.config import Study
 from abclab.features import prepare_source
 from abclab.methods import MethodContext, TransactionLog
-from abclab.pipeline.read import ID
+from abclab.pipeline.read import ID, local_log
 from abclab.pipeline.results import ClassifyStep
 
 __all__ = ["PENDING_WORD", "classify_step", "method_context", "transaction_log", "with_pending"]
@@ -53,7 +53,9 @@ def transaction_log(
     if t is None or not any(m.uses_transactions for m in study.methods):
         return None
     dates = [c for c in (t.date, t.due_date, t.paid_date) if c]
-    source = prepare_source(t.path, customer=t.customer, dates=dates, numbers=[t.amount],
+    path = local_log(study, ", ".join(f"method {m.method!r}" for m in study.methods
+                                      if m.uses_transactions))  # fmt: skip
+    source = prepare_source(path, customer=t.customer, dates=dates, numbers=[t.amount],
                             read=t.read_options())  # fmt: skip
     return TransactionLog(source=source, customer=t.customer, date=t.date, amount=t.amount,
                           due_date=t.due_date, paid_date=t.paid_date, as_of=t.as_of,

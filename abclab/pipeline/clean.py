@@ -128,7 +128,10 @@ def _flagged_lines(study: Study, result: CleaningResult) -> pd.DataFrame:
     aliases = (
         dict(zip(merged["customer"], merged["merged_into"], strict=True)) if len(merged) else None
     )
-    return flag_lines(transaction_lines(study), customer=t.customer, amount=t.amount, date=t.date,
+    lines = transaction_lines(study)
+    if lines is None:  # a table or URI read by Spark: its lines stay where they are
+        return pd.DataFrame(columns=LINE_FLAG_COLUMNS)
+    return flag_lines(lines, customer=t.customer, amount=t.amount, date=t.date,
                       aliases=aliases)  # fmt: skip
 
 

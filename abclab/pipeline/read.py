@@ -34,6 +34,8 @@ __all__ = [
     "customer_base_criteria",
     "customer_base_names",
     "customer_ids",
+    "local_log",
+    "local_log_uses",
     "read_master",
     "read_step",
     "read_transactions",
@@ -173,7 +175,8 @@ def read_step(
     else:
         derived = transaction_criteria(study, aliases=aliases)
         returns = summarise_returns(derived)
-        files.append(data.transactions.path)
+        if data.transactions.local_path is not None:  # not a log Spark reads where it runs
+            files.append(data.transactions.local_path)
         feats = derived.customers.reset_index()
         feats = feats.rename(columns={feats.columns[0]: ID})
         feats[ID] = customer_ids(feats[ID])
@@ -260,7 +263,7 @@ def _check_id_kinds(master: pd.Series, log: pd.Series, study: Study) -> None:
     if len(clash):
         example = master[padded.to_numpy()].iloc[0]
         raise StudyError(
-            f"{study.data.transactions.path.name}: column {study.data.transactions.customer!r}: "
+            f"{study.data.transactions.label}: column {study.data.transactions.customer!r}: "
             f"ids such as {clash.iloc[0]!r} look like the customer table's {example!r} without "
             "its leading zeros; save the log's id column as text"
         )
@@ -272,15 +275,46 @@ def customer_ids(series: pd.Series) -> pd.Series:
     return normalise_ids(series)
 
 
-def transaction_lines(study: Study) -> pd.DataFrame:
+def local_log_uses(study: Study) -> list[str]:
+    """What in the study reads the log's single lines on this machine (DuckDB, pandas).
+
+    Methods that read the log (churn, credit), the customer-base criteria ``clv_12m`` /
+    ``p_alive`` and the ``recent_average`` missing-value policy. They need a local log: a
+    table or URI that Spark reads where it runs (:attr:`TransactionsSource.local_path` None)
+    only gives the criteria that the Spark engine aggregates.
+    """
+    uses = [f"method {m.method!r}" for m in study.methods if m.uses_transactions]
+    uses += [f"criterion {c!r}" for c in customer_base_names(study)]
+    policies = {n: study.cleaning.policy(n).to_dict()["missing"] for n in study.criterion_names}
+    uses += [f"cleaning of {n!r} (missing: recent_average)" for n, how in policies.items()
+             if how == "recent_average"]  # fmt: skip
+    return uses
+
+
+def local_log(study: Study, use: str) -> Path:
+    """The log as a local file, for ``use``; a clear error when Spark reads it elsewhere."""
+    t = study.data.transactions
+    if t.local_path is None:
+        raise StudyError(
+            f"{t.key}: {use} reads the log's lines on this machine, but {t.label} is read by "
+            "Spark where it runs (only the criteria are aggregated there); give a local file "
+            f"or leave out {use}"
+        )
+    return t.local_path
+
+
+def transaction_lines(study: Study) -> pd.DataFrame | None:
     """The log's customer, date and amount columns, one row per line (for line checks).
 
     A file DuckDB reads as it is is scanned for just these columns; a client file is read
-    by :func:`abclab.io.read_table` as the criteria were.
+    by :func:`abclab.io.read_table` as the criteria were. None for a log that Spark reads
+    where it runs (a table or URI): its lines are not brought to this machine.
     """
     t = study.data.transactions
+    if t.local_path is None:
+        return None
     columns = [t.customer, t.date, t.amount]
-    source = prepare_source(t.path, customer=t.customer, dates=[t.date], numbers=[t.amount],
+    source = prepare_source(t.local_path, customer=t.customer, dates=[t.date], numbers=[t.amount],
                             read=t.read_options())  # fmt: skip
     if isinstance(source, pd.DataFrame):
         frame = source[columns].copy()
@@ -299,11 +333,12 @@ def transaction_lines(study: Study) -> pd.DataFrame:
 def read_transactions(study: Study) -> pd.DataFrame:
     """The transaction log as a frame (for cleaning rules that read single invoices)."""
     t = study.data.transactions
-    frame = read_table(t.path, **_source_options(t))
+    path = local_log(study, "the recent_average missing-value policy")
+    frame = read_table(path, **_source_options(t))
     frame[t.customer] = customer_ids(frame[t.customer])
     for column in (t.date, t.due_date, t.paid_date):
         if column and not pd.api.types.is_datetime64_any_dtype(frame[column]):
-            frame[column] = parse_dates(frame[column], column=column, source=t.path.name,
+            frame[column] = parse_dates(frame[column], column=column, source=path.name,
                                         date_format=t.date_format).values  # fmt: skip
     return frame
 
@@ -323,13 +358,14 @@ def customer_base_criteria(
 ) -> pd.DataFrame:
     """:func:`abclab.clv.customer_base_criteria` of the study's log, indexed by text ids."""
     t = study.data.transactions
+    path = local_log(study, f"criterion {' and '.join(map(repr, columns))}")
     try:
-        out = clv.customer_base_criteria(t.path, customer=t.customer, date=t.date, amount=t.amount,
+        out = clv.customer_base_criteria(path, customer=t.customer, date=t.date, amount=t.amount,
                                          profit=t.profit, as_of=t.as_of, columns=columns,
                                          aliases=aliases, read=t.read_options())  # fmt: skip
     except InputDataError as err:
         raise StudyError(f"criterion {' and '.join(map(repr, columns))}: cannot be derived "
-                         f"from {t.path.name} ({err})") from err  # fmt: skip
+                         f"from {path.name} ({err})") from err  # fmt: skip
     return out.set_axis(pd.Index(customer_ids(pd.Series(out.index)).to_numpy(), name=ID))
 
 
@@ -339,7 +375,7 @@ def transaction_criteria(
     """Per-customer criteria and returns of the log (:func:`abclab.features.transaction_features`)."""
     t = study.data.transactions
     return transaction_features(
-        t.path,
+        t.source,
         customer=t.customer,
         date=t.date,
         amount=t.amount,
