@@ -259,7 +259,7 @@ def _figure(rule: str, value: float, language: str) -> str:
     if value is None or pd.isna(value):
         return "–"
     if rule == "spend_change":
-        return "+∞" if np.isinf(value) else f"{value:+.0%}"
+        return "+∞" if np.isinf(value) else f"{value:+.1%}"
     return text("text.cb_months", language, n=count_text(value))
 
 
