@@ -284,3 +284,23 @@ def test_zh_workbook_sheet_names_are_chinese(zh, tmp_path):
     header = [c.value for c in wb["客户"][1]]
     assert {"流失风险", "存活概率", "预期购买次数"} <= set(header)
     assert any(re.fullmatch(r"客户终身价值(\(万元\))?", str(h)) for h in header)
+
+
+def test_section_without_clv_or_back_test_says_why(en):
+    """A Gamma-Gamma fit that failed drops the lifetime-value column with a note; a log too
+    short for the hold-out gives a sentence instead of the back-test tables."""
+    import dataclasses
+
+    base = en.customer_base
+    customers = base.customers.assign(clv=np.nan)
+    broken = dataclasses.replace(base, customers=customers, back_test=None,
+                                 clv_message="Gamma-Gamma fit did not converge",
+                                 back_test_message="observation_end must be after ...")  # fmt: skip
+    section = sections.customer_base(
+        sections.context(dataclasses.replace(en, customer_base=broken))
+    )
+    text = " ".join(section.paragraphs)
+    assert "lifetime value is not shown" in text
+    assert "No back-test: the log cannot hold out 12 months" in text
+    assert all("clv" not in t.columns for t in section.tables)
+    assert all("hit_rate" not in t.columns for t in section.tables)
