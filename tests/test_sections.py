@@ -96,6 +96,7 @@ SECTIONS = {  # function -> (key, English title)
     "clusters": ("clusters", "Clusters"),
     "sensitivity": ("sensitivity", "Weight sensitivity"),
     "migration": ("migration", "Tier migration"),
+    "customer_base": ("customer_base", "Churn risk and lifetime value"),
     "strategies": ("strategy", "Tier strategies"),
 }
 

@@ -20,7 +20,7 @@ DEMO_ZH = ROOT / "data" / "demo" / "study_zh.yaml"
 ALL = (
     "title", "contents", "executive_summary", "data_quality", "weights", "method_summaries",
     "pareto_lorenz", "agreement", "disputed", "value_potential", "clusters", "sensitivity",
-    "migration", "customers", "appendix",
+    "migration", "customer_base", "customers", "appendix",
 )  # fmt: skip
 
 

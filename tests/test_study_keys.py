@@ -191,6 +191,14 @@ EFFECTS: dict[str, str] = {
     "sensitivity.concentration": "test_sensitivity_key[concentration]",
     "sensitivity.spread": "test_sensitivity_key[spread]",
     "sensitivity.method": "test_sensitivity_key[method]",
+    # customer base (churn risk, lifetime value, triggers, back-test)
+    "customer_base": "test_customer_base_section_runs_the_step",
+    "customer_base.spend_change": "test_customer_base_trigger_key[spend_change]",
+    "customer_base.inactive_months": "test_customer_base_trigger_key[inactive_months]",
+    "customer_base.holdout_months": "test_customer_base_holdout_months_moves_the_cut",
+    "customer_base.horizon_months": "test_customer_base_value_key[horizon_months]",
+    "customer_base.discount_rate": "test_customer_base_value_key[discount_rate]",
+    "customer_base.margin": "test_customer_base_margin_scales_the_clv",
 }
 
 #: Methods whose tiers cut a ranking by ``how``: ``shares`` or ``pareto`` ``cutoffs``.
@@ -462,6 +470,18 @@ def _bgnbd_frame(n: int = 300) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _clv_frame() -> pd.DataFrame:
+    """The BG/NBD log with each customer's amounts scaled by their own factor (lognormal,
+    sigma 0.8): customers now differ in spend per purchase, which Gamma-Gamma needs (on the
+    BG/NBD log every customer draws from one distribution, and the fit is at the edge of
+    converging, q → ∞)."""
+    log = _bgnbd_frame()
+    rng = np.random.default_rng(11)
+    ids = sorted(log["customer"].unique())
+    factor = dict(zip(ids, np.exp(rng.normal(0, 0.8, len(ids))), strict=True))
+    return log.assign(amount=(log["amount"] * log["customer"].map(factor)).round(2))
+
+
 def _previous_frame() -> pd.DataFrame:
     rng = np.random.default_rng(3)
     return pd.DataFrame(
@@ -489,6 +509,7 @@ def files(tmp_path_factory) -> Path:
     tx.to_csv(root / "tx_latin1.csv", index=False, encoding="latin-1")
     tx[tx["date"] < "2024-01-01"].to_csv(root / "tx_2023.csv", index=False)
     _bgnbd_frame().to_csv(root / "tx_bgnbd.csv", index=False)
+    _clv_frame().to_csv(root / "tx_clv.csv", index=False)
     with pd.ExcelWriter(root / "tx.xlsx") as writer:
         tx[tx["date"] < "2024-01-01"].to_excel(writer, sheet_name="old", index=False)
         tx.to_excel(writer, sheet_name="log", index=False)
@@ -1688,6 +1709,103 @@ def test_credit_grade_labels_name_the_grades(files):
     assert list(after) == [grade[g] for g in before]
     assert set(after) == set(labels)
     assert list(named.summaries["credit_grade"]["tier"])[:4] == labels
+
+
+# --------------------------------------------------------------------------- customer base
+
+
+def _base(**section: Any) -> dict[str, Any]:
+    """The BG/NBD study with a ``customer_base`` section (and no log method)."""
+    return {**_bgnbd(), "customer_base": section}
+
+
+def _clv(**section: Any) -> dict[str, Any]:
+    """:func:`_base` on the log Gamma-Gamma fits (:func:`_clv_frame`): the CLV is known."""
+    data = _base(**section)
+    data["data"] = {"transactions": {**data["data"]["transactions"], "path": "tx_clv.csv"}}
+    return data
+
+
+def test_customer_base_section_runs_the_step(files):
+    """Without a log method the step runs only with the section; its tiers are those of the
+    churn_risk method's defaults, and the classification does not change."""
+    without = _run(_bgnbd(), files)
+    assert without.customer_base is None
+    results = _run(_base(), files)
+    base = results.customer_base
+    assert base is not None and base.method is None and base.fitted
+    method = _run(_bgnbd("churn_risk"), files).customer_base
+    assert method.method == "churn_risk"
+    pd.testing.assert_frame_equal(base.customers, method.customers)
+    pd.testing.assert_frame_equal(results.tiers, without.tiers)
+    shortcut = _run({**_bgnbd(), "customer_base": True}, files).customer_base
+    pd.testing.assert_frame_equal(shortcut.customers, base.customers)
+
+
+def _rules(base: Any, rule: str) -> pd.DataFrame:
+    t = base.triggers
+    return t[t["rule"] == rule].reset_index(drop=True)
+
+
+@pytest.mark.parametrize(("key", "value"), _cases(("spend_change", 0.9), ("inactive_months", 6)))
+def test_customer_base_trigger_key(files, key, value):
+    """A higher threshold fires fewer triggers of its rule, all beyond it; the other rule's
+    triggers do not change."""
+    base = _run(_base(), files).customer_base
+    changed = _run(_base(**{key: value}), files).customer_base
+    rule, other = ("spend_change", "inactive") if key == "spend_change" else (
+        "inactive", "spend_change")  # fmt: skip
+    before, after = _rules(base, rule), _rules(changed, rule)
+    assert 0 < len(after) < len(before)
+    values = after["value"].abs() if rule == "spend_change" else after["value"]
+    assert (values > value).all() if rule == "spend_change" else (values >= value).all()
+    assert set(after["customer"]) < set(before["customer"])
+    assert (after["threshold"] == value).all()
+    pd.testing.assert_frame_equal(_rules(changed, other), _rules(base, other))
+
+
+def test_customer_base_holdout_months_moves_the_cut(files):
+    """The back-test calibrates on the log up to ``holdout_months`` before the evaluation date
+    (2025-01-01) and checks the months after."""
+    base = _run(_base(), files).customer_base.back_test
+    changed = _run(_base(holdout_months=6), files).customer_base.back_test
+    assert str(base.calibration_end) == "2023-12-31"
+    assert str(changed.calibration_end) == "2024-06-30"
+    assert str(changed.observation_end) == str(base.observation_end) == "2024-12-31"
+    assert changed.holdout_weeks == pytest.approx(184 / 7)
+    assert len(changed.customers) > len(base.customers)  # more customers before a later cut
+
+
+@pytest.mark.parametrize(("key", "value"), _cases(("horizon_months", 24), ("discount_rate", 0.05)))
+def test_customer_base_value_key(files, key, value):
+    """A longer horizon raises the expected purchases and the CLV; a higher discount rate
+    lowers the CLV and leaves the expected purchases alone. P(alive) never moves."""
+    base = _run(_clv(), files).customer_base.customers
+    changed = _run(_clv(**{key: value}), files).customer_base.customers
+    pd.testing.assert_series_equal(changed["p_alive"], base["p_alive"])
+    buying = base["clv"] > 1e-6
+    assert buying.sum() > 100
+    if key == "horizon_months":
+        assert (changed["expected_purchases"][buying] > base["expected_purchases"][buying]).all()
+        assert (changed["clv"][buying] > base["clv"][buying]).all()
+    else:
+        pd.testing.assert_series_equal(changed["expected_purchases"], base["expected_purchases"])
+        assert (changed["clv"][buying] < base["clv"][buying]).all()
+
+
+def test_customer_base_margin_scales_the_clv(files):
+    """Without a profit column the CLV is revenue (the default); a share scales it; profit
+    is refused at load time when the log has no profit column."""
+    base = _run(_clv(), files).customer_base
+    assert base.margin == "revenue" and base.clv_message == ""
+    assert (base.customers["clv"] > 0).sum() > 100
+    revenue = _run(_clv(margin="revenue"), files).customer_base
+    pd.testing.assert_series_equal(revenue.customers["clv"], base.customers["clv"])
+    half = _run(_clv(margin=0.5), files).customer_base
+    assert half.margin == "0.5"
+    pd.testing.assert_series_equal(half.customers["clv"], 0.5 * base.customers["clv"])
+    with pytest.raises(StudyError, match=r"customer_base\.margin.*profit column"):
+        _study(_base(margin="profit"), files)
 
 
 # --------------------------------------------------------------------------- tiers, sensitivity

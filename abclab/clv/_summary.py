@@ -173,6 +173,9 @@ def _summary_sql(
 
     Lines with a missing customer, date or amount are kept (their own groups) and counted
     so that :func:`_check` can name them; lines after the last day of interest are dropped.
+    Amounts are summed as DECIMAL(38, 6): exact, so the totals do not depend on the order in
+    which DuckDB's threads combine partial sums (floating-point sums do, in the last bits,
+    and a Gamma-Gamma fit on them then differs from run to run).
     """
     day, _ = _date_expr(*spec["date"])
     cust = _quote(spec["customer"][0])
@@ -181,11 +184,11 @@ def _summary_sql(
     last = f"DATE '{(obs_end or cal_end):%Y-%m-%d}'"
     holdout = (
         f", count(*) FILTER (WHERE day > {cal}) AS n_holdout"
-        f", coalesce(sum(total) FILTER (WHERE day > {cal}), 0) AS holdout_total"
+        f", CAST(coalesce(sum(total) FILTER (WHERE day > {cal}), 0) AS DOUBLE) AS holdout_total"
     ) if obs_end is not None else ""  # fmt: skip
     return f"""
 WITH days AS (
-    SELECT {cust} AS customer, {day} AS day, sum({amount}) AS total,
+    SELECT {cust} AS customer, {day} AS day, sum(CAST({amount} AS DECIMAL(38, 6))) AS total,
            count(*) - count({amount}) AS n_no_amount
     FROM abclab_source
     WHERE {amount} IS NULL OR ({amount} >= 0 AND ({day} IS NULL OR {day} <= {last}))
@@ -195,8 +198,8 @@ SELECT customer,
        count(*) FILTER (WHERE day <= {cal}) AS n_days,
        min(day) FILTER (WHERE day <= {cal}) AS first_day,
        max(day) FILTER (WHERE day <= {cal}) AS last_day,
-       sum(total) FILTER (WHERE day <= {cal}) AS cal_total,
-       arg_min(total, day) FILTER (WHERE day <= {cal}) AS first_total,
+       CAST(sum(total) FILTER (WHERE day <= {cal}) AS DOUBLE) AS cal_total,
+       CAST(arg_min(total, day) FILTER (WHERE day <= {cal}) AS DOUBLE) AS first_total,
        count(*) FILTER (WHERE day IS NULL) AS n_no_day,
        sum(n_no_amount) AS n_no_amount{holdout}
 FROM days

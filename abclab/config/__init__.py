@@ -12,6 +12,7 @@ problem with its key path and line; :func:`study_json_schema` is what ``abclab s
 from abclab.config._load import load_study, study_from_dict
 from abclab.config._schema import study_json_schema
 from abclab.config.criteria import CleaningPolicy, CleaningSection, Criteria, CriterionSpec
+from abclab.config.customer_base import CustomerBaseSpec
 from abclab.config.data import CustomersSource, DataSpec, PreviousSource, TransactionsSource
 from abclab.config.study import DEFAULT_METHODS, SensitivitySpec, Study, TiersSpec
 from abclab.config.weights import (
@@ -31,6 +32,7 @@ __all__ = [
     "CleaningSection",
     "Criteria",
     "CriterionSpec",
+    "CustomerBaseSpec",
     "CustomersSource",
     "DataSpec",
     "Dimension",

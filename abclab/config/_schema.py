@@ -41,9 +41,10 @@ def study_json_schema() -> dict[str, Any]:
     if isinstance(cleaning.get("additionalProperties"), dict):
         cleaning["additionalProperties"] = {"anyOf": [cleaning["additionalProperties"],
                                                       {"type": "null"}]}  # fmt: skip
-    if "sensitivity" in props:
-        props["sensitivity"] = {"anyOf": [props["sensitivity"], {"type": "boolean"}],
-                                "description": "true: the defaults; false or absent: none"}  # fmt: skip
+    for section in ("sensitivity", "customer_base"):
+        if section in props:
+            props[section] = {"anyOf": [props[section], {"type": "boolean"}],
+                              "description": "true: the defaults; false or absent: none"}  # fmt: skip
     if "name" in props:
         props["name"] = {**props["name"], "type": ["string", "number"]}
     methods = schema["properties"]["methods"]

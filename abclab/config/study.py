@@ -18,6 +18,7 @@ from pydantic import (
 from abclab import methods as registry
 from abclab._model import NonEmptyStr, PositiveNumber, StrictInt, StudyModel, fail, quoted
 from abclab.config.criteria import CleaningSection, Criteria, CriterionSpec
+from abclab.config.customer_base import CustomerBaseSpec
 from abclab.config.data import DataSpec
 from abclab.config.weights import WeightsSpec
 from abclab.strategy import LANGUAGES
@@ -111,6 +112,11 @@ class Study(StudyModel):
     recommended: NonEmptyStr = Field(description="Method whose tiers the report recommends.")
     tiers: TiersSpec = Field(default_factory=TiersSpec)
     sensitivity: SensitivitySpec | None = None
+    customer_base: CustomerBaseSpec | None = Field(
+        None,
+        description="Churn risk, lifetime value, triggers and back-test of the transaction log "
+        "(also run, with these defaults, when a churn_risk or credit_grade method is compared).",
+    )
     _path: Path = PrivateAttr(Path("<study>"))
     _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
 
@@ -130,6 +136,10 @@ class Study(StudyModel):
             data["sensitivity"] = {}
         elif data.get("sensitivity") is False:
             data["sensitivity"] = None
+        if data.get("customer_base") is True:
+            data["customer_base"] = {}
+        elif data.get("customer_base") is False:
+            data["customer_base"] = None
         return data
 
     @field_validator("methods")
@@ -161,6 +171,19 @@ class Study(StudyModel):
         if spec is not None and spec.method is not None and spec.method not in self.method_names:
             raise fail(f"expected one of {quoted(self.method_names)}, got {spec.method!r}",
                        at=("sensitivity", "method"))  # fmt: skip
+        return self
+
+    @model_validator(mode="after")
+    def _customer_base_has_its_log(self) -> Study:
+        spec, log = self.customer_base, self.data.transactions
+        if spec is not None and log is None:
+            raise fail("customer_base reads the transaction log, and the study has none; add "
+                       "data.transactions (customer, date, amount) or drop this section",
+                       at=("customer_base",))  # fmt: skip
+        if spec is not None and spec.margin == "profit" and log is not None and not log.profit:
+            raise fail("margin: profit needs the log's profit column (data.transactions.profit); "
+                       "give revenue or a share in (0, 1] instead",
+                       at=("customer_base", "margin"))  # fmt: skip
         return self
 
     # ----------------------------------------------------------------- derived views

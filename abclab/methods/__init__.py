@@ -29,7 +29,13 @@ from abclab.methods.ranking import Bands, ComputedABC, Pareto, ShareABC, Weighte
 from abclab.methods.matrix import NO_DATA_TIER, RFM, ValuePotential
 from abclab.methods.literature import EDAS, TOPSIS, Ng, Ramanathan, ZhouFan
 from abclab.methods.clusters import GMM, KMeans, Ward
-from abclab.methods.customer_base import CHURN_LABELS, CHURN_LABELS_ZH, ChurnRisk, CreditGrade
+from abclab.methods.customer_base import (
+    CHURN_LABELS,
+    CHURN_LABELS_ZH,
+    ChurnFit,
+    ChurnRisk,
+    CreditGrade,
+)
 
 __all__ = [
     "CHURN_LABELS",
@@ -42,6 +48,7 @@ __all__ = [
     "TOPSIS",
     "VALUE_COLUMNS",
     "Bands",
+    "ChurnFit",
     "ChurnRisk",
     "ComputedABC",
     "CreditGrade",

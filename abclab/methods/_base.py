@@ -153,10 +153,16 @@ class MethodContext:
 
 @dataclass(frozen=True)
 class MethodOutput:
-    """Tiers of the classified customers and, where the method has one, the number it ranks by."""
+    """Tiers of the classified customers and, where the method has one, the number it ranks by.
+
+    ``fit`` is what a method fitted or derived on its way that a later pipeline step reuses
+    instead of computing it again (``churn_risk``: its :class:`~abclab.methods.ChurnFit`;
+    ``credit_grade``: the payment table); None for most methods.
+    """
 
     tiers: pd.Series
     scores: pd.Series | None = None
+    fit: object | None = None
 
 
 class Method(StudyModel):

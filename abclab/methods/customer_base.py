@@ -7,6 +7,7 @@ study without ``data.transactions`` is rejected when it is loaded.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import numpy as np
@@ -19,11 +20,31 @@ from abclab.exceptions import DataQualityWarning, InputDataError, StudyError
 from abclab.methods._base import Method, MethodContext, MethodOutput, TransactionLog, register
 from abclab.methods.matrix import NO_DATA_TIER
 
-__all__ = ["CHURN_LABELS", "CHURN_LABELS_ZH", "ChurnRisk", "CreditGrade"]
+__all__ = ["CHURN_LABELS", "CHURN_LABELS_ZH", "ChurnFit", "ChurnRisk", "CreditGrade"]
 
 #: Churn-risk tiers, best first; source 003 §二(三)'s Chinese names in :data:`CHURN_LABELS_ZH`.
 CHURN_LABELS = clv.CHURN_TIERS
 CHURN_LABELS_ZH = ("高稳定客户", "关注客户", "流失风险客户")
+
+
+@dataclass(frozen=True)
+class ChurnFit:
+    """What :meth:`ChurnRisk.fit_log` found on the log: the BG/NBD inputs and the model.
+
+    Attributes
+    ----------
+    summary : pandas.DataFrame
+        :func:`abclab.clv.rfm_summary` of the log up to the day before ``as_of`` (weeks),
+        indexed by the log's customer ids.
+    model : abclab.clv.BetaGeo or None
+        The fitted BG/NBD model; None when it could not be fitted.
+    message : str
+        Why the model was not fitted ("not enough repeat buyers to fit BG/NBD: ..."), else "".
+    """
+
+    summary: pd.DataFrame
+    model: clv.BetaGeo | None
+    message: str = ""
 
 
 def _needs_transactions(method: Method, info: ValidationInfo) -> None:
@@ -125,30 +146,56 @@ class ChurnRisk(Method):
                                amount=log.amount, calibration_end=end, period="W",
                                aliases=log.aliases)  # fmt: skip
 
-    def run(self, ctx: MethodContext) -> MethodOutput:
-        s = self.summary(_log(ctx, self.method))
-        rfm = (s["frequency"], s["recency"], s["T"])
+    def fit_log(self, log: TransactionLog) -> ChurnFit:
+        """The RFM summary of ``log`` and BG/NBD fitted on it (or why it could not be).
+
+        Raises
+        ------
+        InputDataError
+            When the fit fails and ``on_fit_failure`` is ``error``.
+        """
+        s = self.summary(log)
         try:
-            model = clv.BetaGeo(min_repeat_buyers=int(self.min_repeat_buyers)).fit(*rfm)
+            model = clv.BetaGeo(min_repeat_buyers=int(self.min_repeat_buyers)).fit(
+                s["frequency"], s["recency"], s["T"]
+            )
         except InputDataError as err:
             if self.on_fit_failure == "error":
                 raise
-            warnings.warn(f"churn_risk: {err}; tiers from the day rules {list(self.rule_days)}",
-                          DataQualityWarning, stacklevel=2)  # fmt: skip
+            return ChurnFit(summary=s, model=None, message=str(err))
+        return ChurnFit(summary=s, model=model)
+
+    def tiers_of(self, fit: ChurnFit) -> pd.Series:
+        """Tiers of every customer of the log (index: the log's ids): from P(alive) and the
+        expected purchases when the model was fitted, else the day rules."""
+        s = fit.summary
+        if fit.model is None:
             tiers = self._rule_tiers(s)
-            tiers.attrs["model"] = f"rules (BG/NBD not fitted: {err})"
-            return MethodOutput(_place(tiers, ctx))
-        alive = model.probability_alive(*rfm)
-        expected = model.expected_purchases(float(self.horizon_weeks), *rfm)
+            tiers.attrs["model"] = f"rules (BG/NBD not fitted: {fit.message})"
+            return tiers
+        rfm = (s["frequency"], s["recency"], s["T"])
+        alive = fit.model.probability_alive(*rfm)
+        expected = fit.model.expected_purchases(float(self.horizon_weeks), *rfm)
         code = clv.churn_codes(alive.to_numpy(), expected.to_numpy(),
                                thresholds=tuple(self.p_alive),
                                min_expected_purchases=self.min_expected_purchases)  # fmt: skip
         tiers = self._tiers(code, s.index)
         tiers.attrs["model"] = "BG/NBD " + ", ".join(
-            f"{k}={v:.4g}" for k, v in model.params_.items()
+            f"{k}={v:.4g}" for k, v in fit.model.params_.items()
         )
+        return tiers
+
+    def run(self, ctx: MethodContext) -> MethodOutput:
+        fit = self.fit_log(_log(ctx, self.method))
+        tiers = _place(self.tiers_of(fit), ctx)
+        if fit.model is None:
+            warnings.warn(f"churn_risk: {fit.message}; tiers from the day rules "
+                          f"{list(self.rule_days)}", DataQualityWarning, stacklevel=2)  # fmt: skip
+            return MethodOutput(tiers, fit=fit)
+        s = fit.summary
+        alive = fit.model.probability_alive(s["frequency"], s["recency"], s["T"])
         scores = _place(alive.rename(self.name), ctx)
-        return MethodOutput(_place(tiers, ctx), scores.astype(float))
+        return MethodOutput(tiers, scores.astype(float), fit=fit)
 
     def _rule_tiers(self, s: pd.DataFrame) -> pd.Series:
         days = np.round((s["T"] - s["recency"]).to_numpy() * clv.PERIOD_DAYS["W"], 6)
@@ -218,4 +265,5 @@ class CreditGrade(Method):
         grades = clv.credit_grades(payments, on_time=self.on_time, mean_days=self.mean_days,
                                    worst_days=self.worst_days, open_share=self.open_share,
                                    labels=self.labels, no_data=NO_DATA_TIER)  # fmt: skip
-        return MethodOutput(_place(grades.rename(self.name), ctx).rename(self.name))
+        placed = _place(grades.rename(self.name), ctx).rename(self.name)
+        return MethodOutput(placed, fit=payments)

@@ -2,8 +2,9 @@
 
 :func:`run_study` is a straight sequence of typed steps — :func:`~abclab.pipeline.read.read_step`,
 :func:`~abclab.pipeline.clean.clean_step`, :func:`~abclab.pipeline.weigh.weight_step`,
-:func:`~abclab.pipeline.classify.classify_step`, :func:`~abclab.pipeline.compare.compare_step`
-and the stress steps — each returning a frozen dataclass of :mod:`abclab.pipeline.results`;
+:func:`~abclab.pipeline.classify.classify_step`,
+:func:`~abclab.pipeline.customer_base.customer_base_step`,
+:func:`~abclab.pipeline.compare.compare_step` and the stress steps — each returning a frozen dataclass of :mod:`abclab.pipeline.results`;
 :class:`StudyResults` bundles them. Each step is timed, reported to an optional
 ``progress(step_name)`` callable, and its errors name the step (``"cleaning: ..."``,
 ``"method 'ramanathan': ..."``).
@@ -23,12 +24,14 @@ from abclab.exceptions import AbclabError
 from abclab.pipeline.classify import PENDING_WORD, classify_step, transaction_log, with_pending
 from abclab.pipeline.clean import MERGED_INTO, STATUS, clean_step, count_statuses, pii_columns
 from abclab.pipeline.compare import comparable_tiers, compare_step
+from abclab.pipeline.customer_base import customer_base_step
 from abclab.pipeline.read import ID, NAME, read_master, read_step
 from abclab.pipeline.results import (
     FUZZY_CRISP,
     ClassifyStep,
     CleanStep,
     CompareStep,
+    CustomerBaseStep,
     DataStep,
     StressStep,
     StudyResults,
@@ -54,6 +57,7 @@ __all__ = [
     "ClassifyStep",
     "CleanStep",
     "CompareStep",
+    "CustomerBaseStep",
     "DataStep",
     "StressStep",
     "StudyResults",
@@ -165,10 +169,12 @@ def run_study(
     with timer.step("weights"):
         weighting = weight_step(study, indicator_scores(study, criteria))
     pending = list(clean.cleaning.pending.index) if len(clean.cleaning.pending) else []
+    log = transaction_log(study, aliases)
     classification = classify_step(study, criteria, weighting.weights,
                                    extra=clean.cleaning.cleaned, pending=pending,
-                                   step=timer.step,
-                                   transactions=transaction_log(study, aliases))  # fmt: skip
+                                   step=timer.step, transactions=log)  # fmt: skip
+    with timer.step("customer_base", "customer base"):
+        base = customer_base_step(study, log, data, classification.fits)
     with timer.step("comparison"):
         comparison = compare_step(study, criteria, classification.tiers)
     stress = StressStep()
@@ -197,4 +203,5 @@ def run_study(
         display_names=display_names(study, clean.inputs),
         timings=dict(timer.timings),
         notes=notes,
+        customer_base=base,
     )

@@ -43,14 +43,16 @@ def method_context(
 def transaction_log(
     study: Study, aliases: Mapping[Any, Any] | None = None
 ) -> TransactionLog | None:
-    """The transaction log for methods that read it (None when no method does or no log).
+    """The transaction log for methods that read it and the customer-base step (None when
+    neither does or there is no log).
 
     Prepared as for the criteria (:func:`abclab.features.prepare_source`): a plain CSV or
     Parquet log stays a path for the methods' DuckDB queries; a client file (GBK, title
     rows, Chinese dates, XLSX, reader options) is read once by :mod:`abclab.io`.
     """
     t = study.data.transactions
-    if t is None or not any(m.uses_transactions for m in study.methods):
+    wanted = study.customer_base is not None or any(m.uses_transactions for m in study.methods)
+    if t is None or not wanted:
         return None
     dates = [c for c in (t.date, t.due_date, t.paid_date) if c]
     path = local_log(study, ", ".join(f"method {m.method!r}" for m in study.methods
@@ -83,10 +85,13 @@ def classify_step(
     word = PENDING_WORD.get(study.language, "pending")
     tiers: dict[str, pd.Series] = {}
     method_scores: dict[str, pd.Series] = {}
+    fits: dict[str, object] = {}
     for method in study.methods:
         with step(f"method:{method.name}", f"method '{method.name}'"):
             out = method.run(ctx)
             tiers[method.name] = with_pending(out.tiers.rename(method.name), pending, word=word)
+            if out.fit is not None:
+                fits[method.name] = out.fit
             if out.scores is not None:
                 method_scores[method.name] = pd.Series(out.scores, index=criteria.index,
                                                        name=method.name)  # fmt: skip
@@ -94,6 +99,7 @@ def classify_step(
         scores=scores,
         tiers=pd.DataFrame(tiers),
         method_scores=pd.DataFrame(method_scores, index=criteria.index),
+        fits=fits,
     )
 
 

@@ -10,8 +10,9 @@ import pandas as pd
 
 from abclab.ahp import AHPResult
 from abclab.cleaning import CleaningResult, ReturnsSummary
+from abclab.clv import BackTest
 from abclab.compare import AgreementResult
-from abclab.config import Study
+from abclab.config import CustomerBaseSpec, Study
 from abclab.scoring import ScoreResult
 from abclab.sensitivity import SensitivityResult, SMAAResult
 
@@ -19,6 +20,7 @@ __all__ = [
     "ClassifyStep",
     "CleanStep",
     "CompareStep",
+    "CustomerBaseStep",
     "DataStep",
     "StressStep",
     "StudyResults",
@@ -99,12 +101,15 @@ class ClassifyStep:
 
     ``tiers``: classified and pending customers x method, ordered Categoricals (pending
     customers get ``D``, or the pending word for methods with word labels);
-    ``method_scores``: classified customers x method, the number a method ranks by.
+    ``method_scores``: classified customers x method, the number a method ranks by;
+    ``fits``: method name -> what the method fitted that a later step reuses
+    (:attr:`abclab.methods.MethodOutput.fit`), for the methods that have one.
     """
 
     scores: ScoreResult
     tiers: pd.DataFrame
     method_scores: pd.DataFrame
+    fits: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,73 @@ class StressStep:
 
 
 @dataclass(frozen=True)
+class CustomerBaseStep:
+    """Churn risk, lifetime value, re-grade triggers and the back-test of the transaction log.
+
+    Computed by :func:`abclab.pipeline.customer_base.customer_base_step` when the study has a
+    transaction log and a ``churn_risk`` or ``credit_grade`` method or a ``customer_base``
+    section.
+
+    Attributes
+    ----------
+    customers : pandas.DataFrame
+        One row per customer of the log (index: customer id as text, as ``tiers``), columns
+        ``churn_tier`` (ordered categorical, ``labels``), ``days_since_purchase``,
+        ``p_alive``, ``expected_purchases`` (in the next ``settings.horizon_months``),
+        ``clv`` (discounted expected margin over that horizon) — the last three NaN when
+        BG/NBD (or, for ``clv``, Gamma-Gamma) could not be fitted —, then, when the log has
+        invoice due and paid dates, :data:`abclab.clv.PAYMENT_COLUMNS`.
+    labels : tuple of str
+        Churn tiers, best first (stable, watch, at risk).
+    method : str or None
+        The ``churn_risk`` run of the study whose parameters and fit the tiers reuse (None:
+        the method's defaults, fitted here).
+    rule_days : tuple of float
+        Days without a purchase from which a customer is watch / at risk without a fit.
+    fitted : bool
+        Whether BG/NBD was fitted (False: the tiers are the day rules and ``message`` says why).
+    message : str
+        Why BG/NBD was not fitted (e.g. not enough repeat buyers), else "".
+    clv_message : str
+        Why Gamma-Gamma was not fitted (CLV then missing), else "".
+    params : dict
+        Fitted parameters per model (``"BG/NBD"``, ``"Gamma-Gamma"``).
+    margin : str
+        Where the CLV's margin came from: ``profit``, ``revenue`` or the share as text.
+    back_test : abclab.clv.BackTest or None
+        The tiers computed on the log before the hold-out months and checked on them; None
+        when the log cannot be cut there (``back_test_message`` says why).
+    back_test_message : str
+        Why there is no back-test, else "".
+    triggers : pandas.DataFrame
+        :func:`abclab.dynamics.trigger_table` rows (``customer, rule, value, threshold,
+        spend_previous, spend_current, months_inactive``).
+    payments : pandas.DataFrame or None
+        :func:`abclab.clv.payment_behaviour` per customer (None without due and paid dates).
+    settings : abclab.config.CustomerBaseSpec
+        The study's ``customer_base`` section (its defaults when the study has none).
+    evaluation_date : pandas.Timestamp
+        The evaluation date (exclusive) the figures refer to.
+    """
+
+    customers: pd.DataFrame
+    labels: tuple[str, ...]
+    method: str | None
+    rule_days: tuple[float, ...]
+    fitted: bool
+    message: str
+    clv_message: str
+    params: dict[str, dict[str, float]]
+    margin: str
+    back_test: BackTest | None
+    back_test_message: str
+    triggers: pd.DataFrame
+    payments: pd.DataFrame | None
+    settings: CustomerBaseSpec
+    evaluation_date: pd.Timestamp
+
+
+@dataclass(frozen=True)
 class StudyResults:
     """Everything a report shows, computed by :func:`abclab.pipeline.run_study`.
 
@@ -151,6 +223,7 @@ class StudyResults:
     display_names: pd.Series
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    customer_base: CustomerBaseStep | None = None
 
     @property
     def input_customers(self) -> pd.DataFrame:

@@ -7,7 +7,8 @@ methods and the client's columns, contacts masked), ``Summary`` (one table per m
 ``AHP`` (each expert's matrix with judgements shown as fractions, weights, λmax, CI, CR with
 the Random Index table named, group weights), ``Weights``, ``Cleaning log``, ``Parameters``
 (the study as dotted key / value), ``Agreement`` (pairwise agreement, disputed customers),
-``Strategies``, plus ``Sensitivity``, ``Migration``, ``Unmatched ids`` (log customers missing
+``Strategies``, plus ``Sensitivity``, ``Migration``, ``Triggers`` and ``Back-test`` (the
+customer base: :mod:`abclab.report._excel_customer_base`), ``Unmatched ids`` (log customers missing
 from the customer table), ``Flagged lines`` (invoice lines that look like keying errors),
 ``Duplicates to review``, ``Returns`` and ``Rows set aside`` (file rows that are no records)
 when the study has them.
@@ -44,6 +45,8 @@ from abclab.report._excel_cells import (
     _returns_table,
     _with_unit,
 )
+from abclab.report._excel_customer_base import KINDS as BASE_KINDS
+from abclab.report._excel_customer_base import trigger_sheet, write_back_test
 from abclab.report._excel_customers import manager_table
 from abclab.report._format import (
     WAN,
@@ -261,7 +264,9 @@ class _Book:
     def build(self) -> None:
         r = self.results
         customers = manager_table(r, self.language)
-        self.table("customers", customers, freeze="C2" if "name" in customers else "B2")
+        base_kinds = {c: k for c, k in BASE_KINDS.items() if c in customers}
+        self.table("customers", customers, freeze="C2" if "name" in customers else "B2",
+                   kinds=base_kinds)  # fmt: skip
         self._summary()
         self._ahp()
         weights = r.weight_comparison.reset_index()
@@ -290,6 +295,9 @@ class _Book:
             self.table("sensitivity", r.sensitivity.per_customer.reset_index())
         if r.migration is not None:
             self.table("migration", r.migration.reset_index())
+        if r.customer_base is not None:
+            self.table("triggers", trigger_sheet(r, self.language), kinds=BASE_KINDS)
+            write_back_test(self, r)
         for key, frame in self._client_exports():
             self.table(key, frame)
 

@@ -4,7 +4,9 @@ Columns, in order: id, name, status, the recommended method's tier (key and the 
 name), its strategy, the tier's stability under weight changes (when the study ran the
 sensitivity step), flags (outliers, capped values, invoice lines that look like keying errors,
 possible duplicates, merged duplicates), the study's criteria, the score, then every other
-method's tier, the method scores, where a merged record went and why a customer is pending,
+method's tier, the method scores, the customer base's churn tier, P(alive), expected
+purchases, CLV and receivables (:mod:`abclab.report._excel_customer_base`), where a merged
+record went and why a customer is pending,
 and last the client's other columns (contact columns masked).
 
 Client columns that hold numbers, dates or true/false as text (a CSV read with ids, phones and
@@ -20,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from abclab.pipeline import customer_table
+from abclab.report._excel_customer_base import customer_base_columns
 from abclab.report._i18n import criterion_labels, text
 from abclab.report._reasons import pending_reasons
 
@@ -79,6 +82,9 @@ def manager_table(results: Any, language: str) -> pd.DataFrame:
     for m in results.tiers.columns:
         if f"score_{m}" in table:
             out[f"score_{m}"] = table[f"score_{m}"]
+    for c, column in customer_base_columns(results, ids, language).items():
+        if c not in out:
+            out[c] = column
     if "merged_into" in table and table["merged_into"].notna().any():
         out["merged_into"] = table["merged_into"]
     pending = getattr(results.cleaning, "pending", pd.DataFrame())

@@ -396,4 +396,84 @@ EN: dict[str, str] = {
     "ahp_method.column_mean": "normalised column mean",
     "ahp_method.aij": "geometric mean of the judgements (AIJ)",
     "ahp_method.aip": "geometric mean of the priorities (AIP)",
+    # churn risk and lifetime value (sections/_customer_base.py)
+    "section.customer_base": "Churn risk and lifetime value",
+    "churn.stable": "stable",
+    "churn.watch": "watch",
+    "churn.at_risk": "at risk",
+    "trigger.spend_change": "spend change",
+    "trigger.inactive": "no purchase",
+    "trigger.new": "new customer: first grading due",
+    "sub.cb_tiers": "Churn-risk tiers",
+    "sub.cb_at_risk": "{tier} at risk of churning",
+    "sub.cb_back_test": "Back-test of the churn-risk tiers",
+    "sub.cb_calibration": "Predicted and actual buyers by decile of the predicted probability",
+    "sub.cb_triggers": "Re-grade triggers",
+    "text.cb_takeaway": (
+        "{n} of {total} customers ({share}) are at risk of churning; they hold {value_share} "
+        "of {label}."
+    ),
+    "text.cb_not_fitted": (
+        "BG/NBD could not be fitted: {reason}. The tiers follow the day rules only (watch after "
+        "{watch} days without a purchase, at risk after {risk}); the probability of being "
+        "active, expected purchases and lifetime value are not shown."
+    ),
+    "text.cb_few_repeat": (
+        "not enough repeat buyers to fit ({repeat} of {n} customers bought more than once; at "
+        "least {need} are needed)"
+    ),
+    "text.cb_no_convergence": "the fit does not converge on this log",
+    "text.cb_no_clv": (
+        "The spend-per-purchase model (Gamma-Gamma) could not be fitted, so lifetime value is "
+        "not shown."
+    ),
+    "text.cb_tiers_caption": (
+        "Churn-risk tiers on {date}: mean probability of still being an active customer "
+        "(BG/NBD), expected purchases and lifetime value over the next {months} months "
+        "({margin}, discounted at {rate} a month)."
+    ),
+    "text.cb_margin_profit": "margin from each customer's own profit",
+    "text.cb_margin_revenue": "revenue, no margin applied",
+    "text.cb_margin_share": "at a {share} margin",
+    "text.cb_a_at_risk": (
+        "{n} of the {total} {tier} are at risk of churning; together they hold {value} of the "
+        "tier's {label}."
+    ),
+    "text.cb_no_a_at_risk": "None of the {total} {tier} is at risk of churning.",
+    "text.cb_back_test": (
+        "Tiers computed on the log up to {cutoff} and checked on the {months} months after: "
+        "{hit} of the stable and at-risk calls came true; ROC AUC {auc} (0.5 = chance, "
+        "1 = perfect)."
+    ),
+    "text.cb_back_test_rules": (
+        "Day-rule tiers computed on the log up to {cutoff} and checked on the {months} months "
+        "after: {hit} of the stable and at-risk calls came true (no model, so no ROC AUC)."
+    ),
+    "text.cb_no_back_test": "No back-test: the log cannot hold out {months} months ({reason}).",
+    "text.cb_triggers": (
+        "{n} triggers fired for {customers} customers: spend changed by more than {change} "
+        "against the previous 12 months, {months} months or more without a purchase, or a new "
+        "customer's first grading; largest accounts first."
+    ),
+    "text.cb_no_triggers": "No re-grade trigger fired.",
+    "text.cb_months": "{n} months",
+    "word.cb_all": "stable and at risk",
+    "col.churn_tier": "Churn risk",
+    "col.p_alive": "P(active)",
+    "col.mean_p_alive": "Mean P(active)",
+    "col.expected_purchases": "Expected purchases",
+    "col.clv": "Lifetime value",
+    "col.days_since_purchase": "Days since last purchase",
+    "col.bought": "Bought in the hold-out",
+    "col.did_not_buy_share": "Share that did not buy",
+    "col.predicted_p_purchase": "Predicted P(purchase)",
+    "col.hit_rate": "Hit rate",
+    "col.decile": "Decile",
+    "col.p_purchase_range": "Predicted P(purchase)",
+    "col.predicted_buyers": "Predicted buyers",
+    "col.actual_buyers": "Actual buyers",
+    "col.trigger": "Trigger",
+    "col.figure": "Figure",
+    "col.spend_previous": "Spend, previous 12 months",
+    "col.spend_current": "Spend, last 12 months",
 }

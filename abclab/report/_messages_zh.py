@@ -382,4 +382,70 @@ ZH: dict[str, str] = {
     "ahp_method.column_mean": "列归一化平均法",
     "ahp_method.aij": "判断值几何平均合成（AIJ）",
     "ahp_method.aip": "权重几何平均合成（AIP）",
+    # 流失风险与客户终身价值 (sections/_customer_base.py)
+    "section.customer_base": "流失风险与客户终身价值",
+    "churn.stable": "高稳定客户",
+    "churn.watch": "关注客户",
+    "churn.at_risk": "流失风险客户",
+    "trigger.spend_change": "消费额变化",
+    "trigger.inactive": "无交易",
+    "trigger.new": "新客户：需首次分级",
+    "sub.cb_tiers": "流失风险等级",
+    "sub.cb_at_risk": "有流失风险的{tier}",
+    "sub.cb_back_test": "流失风险等级回测",
+    "sub.cb_calibration": "按预测购买概率十分位：预测与实际购买客户数",
+    "sub.cb_triggers": "重新分级触发条件",
+    "text.cb_takeaway": "{total}位客户中有{n}位（{share}）存在流失风险，占{label}的{value_share}。",
+    "text.cb_not_fitted": (
+        "无法拟合 BG/NBD 模型：{reason}。等级仅按未交易天数规则划分（连续{watch}天无交易为关注客户，"
+        "{risk}天以上为流失风险客户）；不显示存活概率、预期购买次数和客户终身价值。"
+    ),
+    "text.cb_few_repeat": (
+        "重复购买的客户不足，无法拟合（{n}位客户中仅{repeat}位购买过一次以上，至少需要{need}位）"
+    ),
+    "text.cb_no_convergence": "模型在该交易流水上不收敛",
+    "text.cb_no_clv": "单次消费额模型（伽马-伽马模型）无法拟合，因此不显示客户终身价值。",
+    "text.cb_tiers_caption": (
+        "{date}的流失风险等级：平均存活概率（BG/NBD 模型）、未来{months}个月的预期购买次数和"
+        "客户终身价值（{margin}，按每月{rate}折现）。"
+    ),
+    "text.cb_margin_profit": "按各客户自身利润率计算",
+    "text.cb_margin_revenue": "按销售额计算，不扣除成本",
+    "text.cb_margin_share": "按{share}的利润率计算",
+    "text.cb_a_at_risk": "{tier}（共{total}位）中有{n}位存在流失风险，合计占该等级{label}的{value}。",
+    "text.cb_no_a_at_risk": "{tier}（共{total}位）均无流失风险。",
+    "text.cb_back_test": (
+        "以{cutoff}及之前的交易计算等级，并用之后{months}个月的实际购买检验：高稳定和流失风险的判断"
+        "有{hit}应验；受试者工作特征曲线下面积为{auc}（0.5 相当于随机，1 为完全准确）。"
+    ),
+    "text.cb_back_test_rules": (
+        "以{cutoff}及之前的交易按未交易天数规则计算等级，并用之后{months}个月的实际购买检验："
+        "高稳定和流失风险的判断有{hit}应验（未拟合模型，故无曲线下面积）。"
+    ),
+    "text.cb_no_back_test": "无法回测：交易流水不足以留出{months}个月检验期。",
+    "text.cb_triggers": (
+        "共触发{n}条规则，涉及{customers}位客户：近12个月消费额较前12个月变化超过{change}、"
+        "连续{months}个月及以上无交易，或新客户需首次分级；按客户规模从大到小排列。"
+    ),
+    "text.cb_no_triggers": "没有触发重新分级的条件。",
+    "text.cb_months": "{n}个月",
+    "word.cb_all": "高稳定与流失风险合计",
+    "col.churn_tier": "流失风险",
+    "col.p_alive": "存活概率",
+    "col.mean_p_alive": "平均存活概率",
+    "col.expected_purchases": "预期购买次数",
+    "col.clv": "客户终身价值",
+    "col.days_since_purchase": "距上次购买天数",
+    "col.bought": "检验期内购买",
+    "col.did_not_buy_share": "未购买占比",
+    "col.predicted_p_purchase": "预测购买概率",
+    "col.hit_rate": "命中率",
+    "col.decile": "十分位",
+    "col.p_purchase_range": "预测购买概率",
+    "col.predicted_buyers": "预测购买客户数",
+    "col.actual_buyers": "实际购买客户数",
+    "col.trigger": "触发条件",
+    "col.figure": "数值",
+    "col.spend_previous": "前12个月消费额",
+    "col.spend_current": "近12个月消费额",
 }

@@ -15,8 +15,8 @@ Rooms: ``_blocks`` (renderable blocks), ``_context`` (context, block builders, t
 style and the translation of pipeline strings), ``_tables`` (tables computed from the
 results), ``_overview`` (cover, contents, data quality, appendix, outputs), ``_executive``
 (the executive layer), ``_weights`` (the weights section), ``_analysis`` (methods and the
-customers' positions) and
-``_customers`` (the full, interactive customer list of the HTML).
+customers' positions), ``_customer_base`` (churn risk and lifetime value) and ``_customers``
+(the full, interactive customer list of the HTML).
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from abclab.report.sections._context import (
     criterion_labels,
     method_labels,
 )
+from abclab.report.sections._customer_base import customer_base
 from abclab.report.sections._customers import customers, explorer_frame
 from abclab.report.sections._executive import (
     account_flags,
@@ -86,6 +87,7 @@ __all__ = [
     "account_flags",
     "confirmation_items",
     "contents",
+    "customer_base",
     "customers",
     "explorer_frame",
     "method_synthesis",

@@ -45,6 +45,7 @@ ORDER = (
     ("clusters", "section.clusters"),
     ("sensitivity", "section.sensitivity"),
     ("migration", "section.migration"),
+    ("customer_base", "section.customer_base"),
     ("customers", "section.customers"),
     ("appendix", "section.appendix_method"),
 )
@@ -82,6 +83,7 @@ def contents(ctx: ReportContext) -> Section:
         (f"sec-{key}", text(message, lang))
         for key, message in ORDER
         if not (key == "agreement" and r.agreement is None)
+        and not (key == "customer_base" and r.customer_base is None)
     ]
     return Section(
         key="contents",
