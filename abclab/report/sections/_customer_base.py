@@ -15,19 +15,22 @@ import numpy as np
 import pandas as pd
 
 from abclab.report._excel_customer_base import churn_label
-from abclab.report._format import format_date, format_ratio
+from abclab.report._format import (
+    format_count,
+    format_date,
+    format_money,
+    format_number,
+    format_percent,
+    format_ratio,
+)
 from abclab.report._i18n import text
 from abclab.report.sections._blocks import Block, Section
 from abclab.report.sections._context import (
     ReportContext,
-    count_text,
     criterion_labels,
     customer_table,
     heading,
-    money_text,
-    number_text,
     paragraph,
-    percent_text,
     table,
     tier_names,
     tier_text,
@@ -53,8 +56,8 @@ def customer_base(ctx: ReportContext) -> Section:
     if not base.fitted:
         blocks.append(paragraph(ctx, "text.cb_not_fitted", css="abclab-warning",
                                 reason=_reason(base.message, lang),
-                                watch=number_text(base.rule_days[0], lang),
-                                risk=number_text(base.rule_days[1], lang)))  # fmt: skip
+                                watch=format_number(base.rule_days[0]),
+                                risk=format_number(base.rule_days[1])))  # fmt: skip
     elif base.clv_message:
         blocks.append(paragraph(ctx, "text.cb_no_clv", css="abclab-note"))
     sizes = tier_sizes(r)
@@ -65,9 +68,9 @@ def customer_base(ctx: ReportContext) -> Section:
     worst = base.labels[-1]
     total = int(sizes["customers"].sum())
     n = int(sizes.loc[worst, "customers"]) if worst in sizes.index else 0
-    takeaway = text("text.cb_takeaway", lang, n=count_text(n), total=count_text(total),
-                    share=percent_text(n / total if total else np.nan, lang, digits=1),
-                    value_share=percent_text(sizes.loc[worst, "value_share"], lang, digits=1),
+    takeaway = text("text.cb_takeaway", lang, n=format_count(n), total=format_count(total),
+                    share=format_percent(n / total if total else np.nan, decimals=1),
+                    value_share=format_percent(sizes.loc[worst, "value_share"], decimals=1),
                     label=_value_label(r))  # fmt: skip
     return Section("customer_base", text("section.customer_base", lang), tuple(blocks),
                    takeaway=takeaway)  # fmt: skip
@@ -76,7 +79,7 @@ def customer_base(ctx: ReportContext) -> Section:
 def _reason(message: str, language: str) -> str:
     hit = _FEW_REPEAT.search(message)
     if hit:
-        return text("text.cb_few_repeat", language, **{k: count_text(int(v))
+        return text("text.cb_few_repeat", language, **{k: format_count(int(v))
                                                        for k, v in hit.groupdict().items()})  # fmt: skip
     return text("text.cb_no_convergence", language)
 
@@ -128,15 +131,17 @@ def _tier_table(ctx: ReportContext, sizes: pd.DataFrame) -> Any:
     if margin in ("profit", "revenue"):
         margin_text = text(f"text.cb_margin_{margin}", lang)
     else:
-        margin_text = text("text.cb_margin_share", lang, share=percent_text(float(margin), lang))
+        margin_text = text(
+            "text.cb_margin_share", lang, share=format_percent(float(margin), decimals=0)
+        )
     caption = text("text.cb_tiers_caption", lang, date=format_date(base.evaluation_date.date()),
                    months=base.settings.horizon_months, margin=margin_text,
-                   rate=percent_text(base.settings.discount_rate, lang, digits=1))  # fmt: skip
+                   rate=format_percent(base.settings.discount_rate, decimals=1))  # fmt: skip
     return table(ctx, shown, caption=caption, formats={
-        "customers": count_text,
-        "mean_p_alive": lambda x: percent_text(x, lang, digits=1),
-        "expected_purchases": lambda x: number_text(x, lang),
-        "clv": lambda x: money_text(x, lang),
+        "customers": format_count,
+        "mean_p_alive": lambda x: format_percent(x, decimals=1),
+        "expected_purchases": lambda x: format_number(x),
+        "clv": lambda x: format_money(x, language=lang, compact=lang == 'zh'),
     })  # fmt: skip
 
 
@@ -170,7 +175,7 @@ def _at_risk_blocks(ctx: ReportContext) -> list[Block]:
     if len(risky) == 0:
         return [
             *blocks,
-            paragraph(ctx, "text.cb_no_a_at_risk", total=count_text(in_top), tier=tier),
+            paragraph(ctx, "text.cb_no_a_at_risk", total=format_count(in_top), tier=tier),
         ]
     name = value_criterion(r)
     column = r.criteria[name].reindex(frame.index)
@@ -178,14 +183,14 @@ def _at_risk_blocks(ctx: ReportContext) -> list[Block]:
         column[r.tiers[r.recommended].reindex(frame.index) == top].clip(lower=0).sum()
     )
     share = float(risky[name].clip(lower=0).sum()) / top_value if top_value else np.nan
-    blocks.append(paragraph(ctx, "text.cb_a_at_risk", n=count_text(len(risky)),
-                            total=count_text(in_top), tier=tier, label=_value_label(r),
-                            value=percent_text(share, lang, digits=1)))  # fmt: skip
+    blocks.append(paragraph(ctx, "text.cb_a_at_risk", n=format_count(len(risky)),
+                            total=format_count(in_top), tier=tier, label=_value_label(r),
+                            value=format_percent(share, decimals=1)))  # fmt: skip
     shown = risky if base.fitted else risky.drop(columns=["p_alive", "clv"])
     if base.clv_message:
         shown = shown.drop(columns=["clv"], errors="ignore")
-    formats = {"p_alive": lambda x: percent_text(x, lang, digits=1), "days_since_purchase":
-               count_text, "clv": lambda x: money_text(x, lang)}  # fmt: skip
+    formats = {"p_alive": lambda x: format_percent(x, decimals=1), "days_since_purchase":
+               format_count, "clv": lambda x: format_money(x, language=lang, compact=lang == 'zh')}  # fmt: skip
     caption = text("sub.cb_at_risk", lang, tier=tier)
     return blocks + customer_table(ctx, shown, formats=formats, caption=caption,
                                    max_rows=min(ctx.max_rows, 20))  # fmt: skip
@@ -201,7 +206,7 @@ def _back_test_blocks(ctx: ReportContext) -> list[Block]:
         return [*blocks, paragraph(ctx, "text.cb_no_back_test", months=months,
                                    reason=base.back_test_message)]  # fmt: skip
     tiers = bt.to_frame().set_index("tier")
-    hit = percent_text(tiers.loc["all", "hit_rate"], lang, digits=1)
+    hit = format_percent(tiers.loc["all", "hit_rate"], decimals=1)
     cutoff = format_date(bt.calibration_end)
     if bt.fitted:
         blocks.append(paragraph(ctx, "text.cb_back_test", cutoff=cutoff, months=months, hit=hit,
@@ -214,14 +219,14 @@ def _back_test_blocks(ctx: ReportContext) -> list[Block]:
         shown = shown.drop(columns=["predicted_p_purchase"])
     labels = {t: churn_label(t, lang) for t in bt.labels} | {"all": text("word.cb_all", lang)}
     shown = shown.rename(index=labels)
-    rate = {c: (lambda x: percent_text(x, lang, digits=1))
+    rate = {c: (lambda x: format_percent(x, decimals=1))
             for c in ("did_not_buy_share", "predicted_p_purchase", "hit_rate")}  # fmt: skip
     blocks.append(table(ctx, shown, caption=text("sub.cb_back_test", lang),
-                        formats={"customers": count_text, "bought": count_text, **rate}))  # fmt: skip
+                        formats={"customers": format_count, "bought": format_count, **rate}))  # fmt: skip
     if bt.fitted and len(bt.calibration):
         cal = bt.calibration
         compact = pd.DataFrame({
-            "p_purchase_range": [f"{percent_text(lo, lang)}–{percent_text(hi, lang)}"
+            "p_purchase_range": [f"{format_percent(lo, decimals=0)}–{format_percent(hi, decimals=0)}"
                                  for lo, hi in zip(cal["p_purchase_low"], cal["p_purchase_high"],
                                                    strict=True)],
             "customers": cal["customers"].to_numpy(),
@@ -229,8 +234,8 @@ def _back_test_blocks(ctx: ReportContext) -> list[Block]:
             "actual_buyers": cal["actual_buyers"].to_numpy(float),
         }, index=pd.Index(cal["decile"].to_numpy(), name="decile"))  # fmt: skip
         blocks.append(table(ctx, compact, caption=text("sub.cb_calibration", lang), formats={
-            "customers": count_text, "predicted_buyers": lambda x: f"{x:,.1f}",
-            "actual_buyers": count_text}))  # fmt: skip
+            "customers": format_count, "predicted_buyers": lambda x: f"{x:,.1f}",
+            "actual_buyers": format_count}))  # fmt: skip
     return blocks
 
 
@@ -260,7 +265,7 @@ def _figure(rule: str, value: float, language: str) -> str:
         return "–"
     if rule == "spend_change":
         return "+∞" if np.isinf(value) else f"{value:+.1%}"
-    return text("text.cb_months", language, n=count_text(value))
+    return text("text.cb_months", language, n=format_count(value))
 
 
 def _trigger_blocks(ctx: ReportContext) -> list[Block]:
@@ -270,10 +275,13 @@ def _trigger_blocks(ctx: ReportContext) -> list[Block]:
     blocks: list[Block] = [heading(ctx, "sub.cb_triggers")]
     if len(rows) == 0:
         return [*blocks, paragraph(ctx, "text.cb_no_triggers")]
-    blocks.append(paragraph(ctx, "text.cb_triggers", n=count_text(len(rows)),
-                            customers=count_text(rows.index.nunique()),
-                            change=percent_text(spec.spend_change, lang),
+    blocks.append(paragraph(ctx, "text.cb_triggers", n=format_count(len(rows)),
+                            customers=format_count(rows.index.nunique()),
+                            change=format_percent(spec.spend_change, decimals=0),
                             months=spec.inactive_months))  # fmt: skip
-    money = {c: (lambda x: money_text(x, lang)) for c in ("spend_previous", "spend_current")}
+    money = {
+        c: (lambda x: format_money(x, language=lang, compact=lang == "zh"))
+        for c in ("spend_previous", "spend_current")
+    }
     return blocks + customer_table(ctx, rows, formats=money, caption=text("sub.cb_triggers", lang),
                                    max_rows=min(ctx.max_rows, 20))  # fmt: skip
