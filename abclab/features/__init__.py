@@ -26,14 +26,19 @@ from abclab.features._api import (
     transaction_features,
 )
 from abclab.features._definition import DAYS_PER_YEAR as DAYS_PER_YEAR
-from abclab.features._source import prepare_source
+from abclab.features._duckdb import log_columns
+from abclab.features._prepared import PreparedLog
+from abclab.features._source import prepare_log, prepare_source
 from abclab.features._spark import SparkOptions, spark_session
 
 __all__ = [
     "ENGINES",
+    "PreparedLog",
     "SparkOptions",
     "TransactionFeatures",
     "from_transactions",
+    "log_columns",
+    "prepare_log",
     "prepare_source",
     "spark_session",
     "transaction_features",

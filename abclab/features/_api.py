@@ -23,6 +23,7 @@ from abclab._text import normalise_ids
 from abclab.exceptions import InputDataError
 from abclab.features import _duckdb, _spark
 from abclab.features._engine import _cross_purchase_rate, _plan, _run
+from abclab.features._prepared import PreparedLog
 from abclab.features._source import _check_result, _resolve_columns, _to_date, prepare_source
 from abclab.io import ReadOptions
 
@@ -262,7 +263,7 @@ def transaction_features(
 
 def _local(source: Any) -> bool:
     """A pandas frame or a file on this machine (read like DuckDB's, then given to Spark)."""
-    if isinstance(source, pd.DataFrame):
+    if isinstance(source, pd.DataFrame | PreparedLog):
         return True
     return isinstance(source, str | os.PathLike) and Path(source).is_file()
 
@@ -284,7 +285,7 @@ def _features(
 ) -> TransactionFeatures:
     """One engine run of the criteria over a prepared source (see transaction_features)."""
     if engine == "spark":
-        opened = _spark._open(source, spark=spark, customer=customer)
+        opened = _spark._open(_spark_input(source), spark=spark, customer=customer)
     else:
         opened = _duckdb._open(source, customer=customer)
     with opened as log:
@@ -306,6 +307,18 @@ def _features(
         _check_result(log, result, spec, log.label)
         rate = _cross_purchase_rate(log, result, spec, plan)
     return _split_result(result, spec, plan.as_of, rate)
+
+
+def _spark_input(source: Any) -> Any:
+    """What Spark reads of a prepared log: the converted frame (the session may run on
+    another machine than the run's temporary file), or the client's own file."""
+    if not isinstance(source, PreparedLog):
+        return source
+    if not source.converted:
+        return os.fspath(source.path)
+    frame = pd.read_parquet(source.path)
+    frame.attrs["source_label"] = source.label
+    return frame
 
 
 #: Result columns in their published order (optional ones only when their input is given).

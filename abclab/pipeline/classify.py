@@ -11,7 +11,7 @@ import pandas as pd
 
 from abclab import scoring
 from abclab.config import Study
-from abclab.features import prepare_source
+from abclab.features import PreparedLog
 from abclab.methods import MethodContext, TransactionLog
 from abclab.pipeline.read import ID
 from abclab.pipeline.results import ClassifyStep
@@ -41,21 +41,18 @@ def method_context(
 
 
 def transaction_log(
-    study: Study, aliases: Mapping[Any, Any] | None = None
+    study: Study, log: PreparedLog | None, aliases: Mapping[Any, Any] | None = None
 ) -> TransactionLog | None:
     """The transaction log for methods that read it (None when no method does or no log).
 
-    Prepared as for the criteria (:func:`abclab.features.prepare_source`): a plain CSV or
-    Parquet log stays a path for the methods' DuckDB queries; a client file (GBK, title
-    rows, Chinese dates, XLSX, reader options) is read once by :mod:`abclab.io`.
+    ``log`` is the run's log, read once for every step (:func:`abclab.pipeline.read.open_log`):
+    a plain CSV or Parquet log is the client's file, a client export (GBK, title rows,
+    Chinese dates, XLSX, reader options) its Parquet conversion.
     """
     t = study.data.transactions
-    if t is None or not any(m.uses_transactions for m in study.methods):
+    if t is None or log is None or not any(m.uses_transactions for m in study.methods):
         return None
-    dates = [c for c in (t.date, t.due_date, t.paid_date) if c]
-    source = prepare_source(t.path, customer=t.customer, dates=dates, numbers=[t.amount],
-                            read=t.read_options())  # fmt: skip
-    return TransactionLog(source=source, customer=t.customer, date=t.date, amount=t.amount,
+    return TransactionLog(source=log, customer=t.customer, date=t.date, amount=t.amount,
                           due_date=t.due_date, paid_date=t.paid_date, as_of=t.as_of,
                           aliases=dict(aliases) if aliases else None)  # fmt: skip
 
