@@ -91,8 +91,9 @@ def main() -> None:
             target = Path(workdir) / "again.parquet"
             columns = list(KW.values())
             contenders = {
-                "read": lambda: prepare_source(path, dates=["开票日期"], numbers=["金额"],
-                                               customer="客户编号"),  # fmt: skip
+                "read": lambda: prepare_source(
+                    path, dates=["开票日期"], numbers=["金额"], customer="客户编号"
+                ),  # fmt: skip
                 "write": lambda: frame.to_parquet(target, index=False),
                 "criteria_frame": lambda: transaction_features(frame, **KW, as_of="2025-01-01"),
                 "criteria_parquet": lambda: transaction_features(log, **KW, as_of="2025-01-01"),
@@ -104,9 +105,13 @@ def main() -> None:
             print(f"\n{rows:,} lines ({path.stat().st_size / 1e6:.1f} MB GBK CSV), load "
                   f"{os.getloadavg()[0]:.2f}")  # fmt: skip
             for name, t in times.items():
-                print(f"  {name:<17} best {best[name]:8.3f} s   median {statistics.median(t):8.3f} s")
+                print(
+                    f"  {name:<17} best {best[name]:8.3f} s   median {statistics.median(t):8.3f} s"
+                )
             read = best["read"]
-            print(f"  copy once: (read + write) / read = {(best['read'] + best['write']) / read:.3f}")
+            print(
+                f"  copy once: (read + write) / read = {(best['read'] + best['write']) / read:.3f}"
+            )
             print(f"  criteria on parquet / on frame   = "
                   f"{best['criteria_parquet'] / best['criteria_frame']:.3f}")  # fmt: skip
             print(f"  read / criteria on parquet       = {read / best['criteria_parquet']:.1f}")
