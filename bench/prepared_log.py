@@ -83,40 +83,39 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, load {os.getloadavg()}")
     warnings.simplefilter("ignore")
     for rows in (int(r) for r in args.rows):
-        path = _write_log(rows)
-        with tempfile.TemporaryDirectory(prefix="abclab-bench-") as workdir:
-            frame = prepare_source(path, dates=["开票日期"], numbers=["金额"], customer="客户编号")
-            log = prepare_log(path, dates=["开票日期"], numbers=["金额"], customer="客户编号",
-                              workdir=workdir)  # fmt: skip
-            target = Path(workdir) / "again.parquet"
-            columns = list(KW.values())
-            contenders = {
-                "read": lambda: prepare_source(
-                    path, dates=["开票日期"], numbers=["金额"], customer="客户编号"
-                ),  # fmt: skip
-                "write": lambda: frame.to_parquet(target, index=False),
-                "criteria_frame": lambda: transaction_features(frame, **KW, as_of="2025-01-01"),
-                "criteria_parquet": lambda: transaction_features(log, **KW, as_of="2025-01-01"),
-                "lines_frame": lambda: frame[columns].copy(),
-                "lines_parquet": lambda: log_columns(log, columns),
-            }
-            times = _time(contenders, args.repeat)
-            best = {name: min(t) for name, t in times.items()}
-            print(f"\n{rows:,} lines ({path.stat().st_size / 1e6:.1f} MB GBK CSV), load "
-                  f"{os.getloadavg()[0]:.2f}")  # fmt: skip
-            for name, t in times.items():
-                print(
-                    f"  {name:<17} best {best[name]:8.3f} s   median {statistics.median(t):8.3f} s"
-                )
-            read = best["read"]
-            print(
-                f"  copy once: (read + write) / read = {(best['read'] + best['write']) / read:.3f}"
-            )
-            print(f"  criteria on parquet / on frame   = "
-                  f"{best['criteria_parquet'] / best['criteria_frame']:.3f}")  # fmt: skip
-            print(f"  read / criteria on parquet       = {read / best['criteria_parquet']:.1f}")
-            print(f"  memory: frame {frame.memory_usage(deep=True).sum() / 1e6:.1f} MB in RAM, "
-                  f"parquet {log.path.stat().st_size / 1e6:.1f} MB on disk")  # fmt: skip
+        _measure(_write_log(rows), rows, args.repeat)
+
+
+def _measure(path: Path, rows: int, repeat: int) -> None:
+    """Time every contender on one log and print times, ratios and memory."""
+    options = {"customer": "客户编号", "dates": ["开票日期"], "numbers": ["金额"]}
+    with tempfile.TemporaryDirectory(prefix="abclab-bench-") as workdir:
+        frame = prepare_source(path, **options)
+        log = prepare_log(path, **options, workdir=workdir)
+        target = Path(workdir) / "again.parquet"
+        columns = list(KW.values())
+        contenders = {
+            "read": lambda: prepare_source(path, **options),
+            "write": lambda: frame.to_parquet(target, index=False),
+            "criteria_frame": lambda: transaction_features(frame, **KW, as_of="2025-01-01"),
+            "criteria_parquet": lambda: transaction_features(log, **KW, as_of="2025-01-01"),
+            "lines_frame": lambda: frame[columns].copy(),
+            "lines_parquet": lambda: log_columns(log, columns),
+        }
+        times = _time(contenders, repeat)
+        best = {name: min(t) for name, t in times.items()}
+        size = path.stat().st_size / 1e6
+        print(f"\n{rows:,} lines ({size:.1f} MB GBK CSV), load {os.getloadavg()[0]:.2f}")
+        for name, t in times.items():
+            print(f"  {name:<17} best {best[name]:8.3f} s   median {statistics.median(t):8.3f} s")
+        read = best["read"]
+        print(f"  copy once: (read + write) / read = {(read + best['write']) / read:.3f}")
+        ratio = best["criteria_parquet"] / best["criteria_frame"]
+        print(f"  criteria on parquet / on frame   = {ratio:.3f}")
+        print(f"  read / criteria on parquet       = {read / best['criteria_parquet']:.1f}")
+        in_ram = frame.memory_usage(deep=True).sum() / 1e6
+        on_disk = log.path.stat().st_size / 1e6
+        print(f"  memory: frame {in_ram:.1f} MB in RAM, parquet {on_disk:.1f} MB on disk")
 
 
 if __name__ == "__main__":
