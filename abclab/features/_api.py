@@ -58,7 +58,7 @@ class TransactionFeatures:
 
 
 def from_transactions(
-    source: str | os.PathLike[str] | pd.DataFrame,
+    source: str | os.PathLike[str] | pd.DataFrame | PreparedLog,
     *,
     customer: str,
     date: str,
@@ -109,7 +109,7 @@ def from_transactions(
 
 
 def transaction_features(
-    source: str | os.PathLike[str] | pd.DataFrame,
+    source: str | os.PathLike[str] | pd.DataFrame | PreparedLog,
     *,
     customer: str,
     date: str,
@@ -134,7 +134,9 @@ def transaction_features(
         per invoice line; negative amounts are returns / cancellations. With
         ``engine="spark"`` also: a path on any file system the session reads (``hdfs://``,
         ``s3a://``, ``abfss://``…; a directory is read as Parquet), a catalog table name
-        (``sales.transactions``), or a Spark DataFrame.
+        (``sales.transactions``), or a Spark DataFrame. A :class:`~abclab.features.PreparedLog`
+        (:func:`~abclab.features.prepare_log`: a client export read once per run) is scanned
+        as it is, its ``read`` options already applied.
     customer, date, amount : str
         Column names of the customer id, the transaction date (a date/timestamp column, or
         text such as ``2024-01-31``, ``2024/1/31`` or ``20240131``) and the amount.
