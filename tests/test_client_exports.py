@@ -286,7 +286,10 @@ def test_misspelt_pii_column_is_an_error(export, tmp_path):
         timeout=300,
     )
     assert run.returncode == 2
-    assert "pii: column '身份证' not in the data" in run.stderr
+    line = len(study.splitlines())  # the pii key, written last
+    problem = next(x for x in run.stderr.splitlines() if "'身份证'" in x)
+    assert "typo.yaml: pii[0]: column '身份证' not in the data" in problem
+    assert problem.endswith(f"(line {line})")
     assert "Traceback" not in run.stderr
 
 

@@ -165,10 +165,10 @@ def run_study(
         with timer.step("weights"):
             weighting = weight_step(study, indicator_scores(study, criteria))
         pending = list(clean.cleaning.pending.index) if len(clean.cleaning.pending) else []
+        transactions = transaction_log(study, log=log, aliases=aliases)
         classification = classify_step(study, criteria, weighting.weights,
                                        extra=clean.cleaning.cleaned, pending=pending,
-                                       step=timer.step,
-                                       transactions=transaction_log(study, log, aliases))  # fmt: skip
+                                       step=timer.step, transactions=transactions)  # fmt: skip
     with timer.step("comparison"):
         comparison = compare_step(study, criteria, classification.tiers)
     stress = StressStep()

@@ -41,7 +41,7 @@ def method_context(
 
 
 def transaction_log(
-    study: Study, log: PreparedLog | None, aliases: Mapping[Any, Any] | None = None
+    study: Study, *, log: PreparedLog | None, aliases: Mapping[Any, Any] | None = None
 ) -> TransactionLog | None:
     """The transaction log for methods that read it (None when no method does or no log).
 

@@ -78,7 +78,7 @@ def clean_step(study: Study, data: DataStep, *, log: PreparedLog | None = None) 
     options: dict[str, Any] = {}
     if any(p["missing"] == "recent_average" for p in policies.values()):
         t = study.data.transactions
-        options["transactions"] = read_transactions(study, log)
+        options["transactions"] = read_transactions(study, log=log)
         options["transaction_columns"] = {"customer": t.customer, "date": t.date,
                                           "amount": t.amount}  # fmt: skip
     has_names = NAME in frame.columns
@@ -130,7 +130,8 @@ def _flagged_lines(study: Study, result: CleaningResult, log: PreparedLog | None
     aliases = (
         dict(zip(merged["customer"], merged["merged_into"], strict=True)) if len(merged) else None
     )
-    return flag_lines(transaction_lines(study, log), customer=t.customer, amount=t.amount, date=t.date,
+    lines = transaction_lines(study, log=log)
+    return flag_lines(lines, customer=t.customer, amount=t.amount, date=t.date,
                       aliases=aliases)  # fmt: skip
 
 

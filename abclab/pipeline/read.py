@@ -313,7 +313,7 @@ def customer_ids(series: pd.Series) -> pd.Series:
     return normalise_ids(series)
 
 
-def transaction_lines(study: Study, log: PreparedLog) -> pd.DataFrame:
+def transaction_lines(study: Study, *, log: PreparedLog) -> pd.DataFrame:
     """The log's customer, date and amount columns, one row per line (for line checks).
 
     Scanned from the run's prepared log (:func:`open_log`), as the criteria are.
@@ -322,7 +322,7 @@ def transaction_lines(study: Study, log: PreparedLog) -> pd.DataFrame:
     return _typed_lines(study, log_columns(log, [t.customer, t.date, t.amount]))
 
 
-def read_transactions(study: Study, log: PreparedLog) -> pd.DataFrame:
+def read_transactions(study: Study, *, log: PreparedLog) -> pd.DataFrame:
     """The log's customer, date, amount (and due / paid date) columns, one row per line (for
     cleaning rules that read single invoices), from the run's prepared log."""
     t = study.data.transactions
