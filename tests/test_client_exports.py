@@ -286,7 +286,10 @@ def test_misspelt_pii_column_is_an_error(export, tmp_path):
         timeout=300,
     )
     assert run.returncode == 2
-    assert "pii: column '身份证' not in the data" in run.stderr
+    line = len(study.splitlines())  # the pii key, written last
+    problem = next(x for x in run.stderr.splitlines() if "'身份证'" in x)
+    assert "typo.yaml: pii[0]: column '身份证' not in the data" in problem
+    assert problem.endswith(f"(line {line})")
     assert "Traceback" not in run.stderr
 
 
@@ -304,3 +307,36 @@ def test_log_reading_methods_read_the_client_log_as_the_criteria_do(export):
     tiers = results.tiers.loc[results.criteria.index, "churn_risk"].astype(str)
     assert tiers.notna().all() and set(tiers) <= {"stable", "watch", "at risk", "高稳定客户",
                                                    "关注客户", "流失风险客户"}  # fmt: skip
+
+
+def test_run_reads_the_client_log_once(export, monkeypatch):
+    """The GBK log with Chinese dates goes through the reader once per run, whatever reads it
+    (criteria twice around the duplicate merge, recent_average, line flags, churn_risk); the
+    criteria are those derived from the client file directly."""
+    import warnings
+
+    import abclab.io._read as io_read
+    from abclab.features import from_transactions
+
+    root, _, _ = export
+    study = STUDY.replace("  - weighted_abc\n", "  - weighted_abc\n  - churn_risk\n").replace(
+        "  annual_spend: {outliers: iqr_log, iqr_k: 3}",
+        "  annual_spend: {outliers: iqr_log, iqr_k: 3, missing: recent_average}",
+    )
+    (root / "once.yaml").write_text(study, encoding="utf-8")
+    reads: list[str] = []
+    read_csv = io_read._read_csv
+    monkeypatch.setattr(io_read, "_read_csv",
+                        lambda path, *a, **k: reads.append(Path(path).name) or read_csv(path, *a, **k))  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = run_study(load_study(root / "once.yaml"))
+    assert reads == ["开票明细.csv"]
+    direct = from_transactions(root / "开票明细.csv", customer="客户编号", date="开票日期",
+                               amount="金额", category="产品类别", as_of="2025-01-01")  # fmt: skip
+    frame = results.data.frame.set_index("customer_id")
+    for column in ("annual_spend", "tenure_years", "cross_purchase_rate", "recency_days"):
+        got = frame[column].dropna()
+        want = direct[column].rename(index=str).reindex(got.index)
+        np.testing.assert_allclose(got.to_numpy(float), want.to_numpy(float), rtol=1e-12)
+    assert len(results.clean.flagged_lines) >= 1

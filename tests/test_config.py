@@ -210,3 +210,61 @@ def test_schema_accepts_what_the_models_accept():
     }
     jsonschema.validate(doc, study_json_schema())
     assert study_from_dict(doc).sensitivity is not None
+
+
+@pytest.mark.parametrize(
+    ("source", "option", "kind", "allowed"),
+    [
+        ("customers: {path: c.csv, sheet: 客户}", "customers.sheet", "a CSV file",
+         "'encoding', 'sep', 'decimal', 'header_row', 'missing_values'"),
+        ("customers: {path: c.parquet, sheet: 0}", "customers.sheet", "a Parquet file",
+         "'missing_values'"),
+        ("customers: {path: c.xlsx, encoding: gbk}", "customers.encoding", "an XLSX workbook",
+         "'sheet', 'header_row', 'missing_values'"),
+        ("customers: {path: c.xlsx, sep: ';'}", "customers.sep", "an XLSX workbook", None),
+        ("customers: {path: c.parquet, decimal: ','}", "customers.decimal", "a Parquet file",
+         None),
+        ("transactions: {path: t.xlsx, customer: c, date: d, amount: a, decimal: ','}",
+         "transactions.decimal", "an XLSX workbook", None),
+        ("transactions: {path: t.parquet, customer: c, date: d, amount: a, encoding: gbk}",
+         "transactions.encoding", "a Parquet file", None),
+        ("previous: {path: p.csv, tier_column: tier, sheet: final}", "previous.sheet",
+         "a CSV file", "'encoding', 'sep', 'header_row', 'missing_values'"),
+    ],
+)  # fmt: skip
+def test_reader_options_the_file_type_ignores_are_refused(tmp_path, source, option, kind, allowed):
+    """``sheet`` on a CSV or Parquet file, ``encoding``/``sep``/``decimal`` on an XLSX workbook or
+    a Parquet file would be ignored: refused at load time with the key path and its line."""
+    text = MINIMAL.replace(
+        "  customers: {path: c.csv}\n", "  customers: {path: c.csv}\n  " + source + "\n"
+    )
+    if source.startswith("customers"):
+        text = text.replace("  customers: {path: c.csv}\n", "", 1)
+    with pytest.raises(StudyError) as err:
+        load_study(_write(tmp_path, text))
+    key = option.split(".")[1]
+    message = str(err.value)
+    assert f"study.yaml: data.{option}: {key} is not an option of {kind} (" in message
+    line = 3 if source.startswith("customers") else 4  # the line of the option's key
+    assert message.endswith(f"(line {line})")
+    if allowed:
+        assert f"its reader options are {allowed} (line" in message
+
+
+def test_reader_options_of_the_file_type_are_accepted(tmp_path):
+    text = MINIMAL.replace(
+        "  customers: {path: c.csv}\n",
+        "  customers: {path: c.xlsx, sheet: 1, header_row: 3, missing_values: [暂无]}\n"
+        "  previous: {path: p.csv, tier_column: tier, encoding: gbk, sep: ';'}\n",
+    )
+    study = load_study(_write(tmp_path, text))
+    assert study.data.customers.read_options().sheet == 1
+    assert study.data.previous.read_options().encoding == "gbk"
+
+
+def test_study_knows_the_line_of_every_key(tmp_path):
+    study = load_study(_write(tmp_path, MINIMAL))
+    assert study.line_of("criteria", "margin") == 6
+    assert study.line_of("data", "customers", "path") == 3
+    assert study.line_of("criteria", "margin", "direction") == 6  # a default: its parent's line
+    assert study_from_dict(yaml.safe_load(MINIMAL), base_dir=tmp_path).line_of("criteria") is None

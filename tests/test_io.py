@@ -135,6 +135,23 @@ def test_xlsx_two_sheets_by_name_and_index(tmp_path):
         read_table(path, sheet=5)
 
 
+def test_xlsx_date_cells_stay_dates(tmp_path):
+    """Excel date cells are dates, not numbers: an XLSX transaction log keeps its dates (they
+    used to become -9.2e18 with a DataQualityWarning)."""
+    days = pd.to_datetime(["2023-01-01", "2023-02-03", "2024-12-31"])
+    frame = pd.DataFrame({"客户": ["a", "b", "c"], "日期": days, "金额": [1.5, 2.0, 3.25]})
+    path = tmp_path / "log.xlsx"
+    frame.to_excel(path, index=False)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataQualityWarning)
+        got = read_table(path)
+    assert pd.api.types.is_datetime64_any_dtype(got["日期"])
+    assert list(got["日期"]) == list(days)
+    assert got["金额"].tolist() == [1.5, 2.0, 3.25]
+
+
 def test_xlsx_mixed_numbers_and_text_cells(tmp_path):
     path = tmp_path / "mixed.xlsx"
     pd.DataFrame({"spend": [1500, "1200万元", 3.5, None]}).to_excel(path, index=False)

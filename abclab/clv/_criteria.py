@@ -46,8 +46,9 @@ def customer_base_criteria(
 
     Parameters
     ----------
-    source : path or pandas.DataFrame
-        The transaction log (one row per line; returns are negative lines and left out).
+    source : path, pandas.DataFrame or abclab.features.PreparedLog
+        The transaction log (one row per line; returns are negative lines and left out); a
+        :class:`~abclab.features.PreparedLog` is scanned as it is (``read`` is then unused).
     customer, date, amount : str
         Its columns.
     profit : str, optional

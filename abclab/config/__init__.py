@@ -9,6 +9,7 @@ rules from :mod:`abclab.cleaning`, methods and their parameters from :mod:`abcla
 problem with its key path and line; :func:`study_json_schema` is what ``abclab schema`` prints.
 """
 
+from abclab.config._errors import key_path
 from abclab.config._load import load_study, study_from_dict
 from abclab.config._schema import study_json_schema
 from abclab.config.criteria import CleaningPolicy, CleaningSection, Criteria, CriterionSpec
@@ -46,6 +47,7 @@ __all__ = [
     "TiersSpec",
     "TransactionsSource",
     "WeightsSpec",
+    "key_path",
     "load_study",
     "study_from_dict",
     "study_json_schema",

@@ -17,7 +17,7 @@ from pydantic import BaseModel, RootModel, ValidationError
 
 from abclab.exceptions import StudyError
 
-__all__ = ["MAX_LISTED", "study_error"]
+__all__ = ["MAX_LISTED", "line_of", "study_error"]
 
 #: Most problems listed in one error (the rest are counted).
 MAX_LISTED = 20
@@ -31,7 +31,7 @@ def study_error(
     for item in err.errors(include_url=False)[:MAX_LISTED]:
         loc = tuple(item["loc"]) + tuple((item.get("ctx") or {}).get("at", ()))
         message = _message(item, loc, root)
-        line = _line(loc, lines)
+        line = line_of(loc, lines)
         where = f"{source}: {key_path(loc)}: " if loc else f"{source}: "
         out.append(where + message + (f" (line {line})" if line else ""))
     hidden = err.error_count() - MAX_LISTED
@@ -48,7 +48,8 @@ def key_path(loc: tuple[Hashable, ...]) -> str:
     return text
 
 
-def _line(loc: tuple, lines: Mapping[tuple, int]) -> int | None:
+def line_of(loc: tuple, lines: Mapping[tuple, int]) -> int | None:
+    """The YAML line of the key at ``loc``, or of its nearest written parent (None: no line)."""
     for n in range(len(loc), 0, -1):
         if loc[:n] in lines:
             return lines[loc[:n]]

@@ -91,4 +91,5 @@ def _validate(data: Any, *, base_dir: Path, source: Path, lines: dict) -> Study:
         raise study_error(err, root=Study, source=name, lines=lines) from None
     study._path = source
     study._raw = data
+    study._lines = dict(lines)
     return study

@@ -17,9 +17,9 @@ from pydantic import (
     model_validator,
 )
 
-from abclab._model import DataPath, NonEmptyStr, StrictInt, StudyModel, context_of, fail
+from abclab._model import DataPath, NonEmptyStr, StrictInt, StudyModel, context_of, fail, quoted
 from abclab.features import FORMATS, REMOTE_SCHEMES, SparkOptions, SparkSource, uri_scheme
-from abclab.io import DATE_FORMATS, ReadOptions
+from abclab.io import DATE_FORMATS, READ_OPTIONS_OF, ReadOptions, file_kind
 
 __all__ = ["CustomersSource", "DataSpec", "PreviousSource", "SparkSettings", "TransactionsSource"]
 
@@ -47,6 +47,10 @@ DateText = Annotated[str, BeforeValidator(_date_text)]
 DateFormat = Literal[DATE_FORMATS]  # type: ignore[valid-type]
 
 
+#: How messages name each kind of file.
+_KIND_WORDS = {"csv": "a CSV file", "excel": "an XLSX workbook", "parquet": "a Parquet file"}
+
+
 class _File(StudyModel):
     """How a client file is read (every option defaults to detection)."""
 
@@ -64,6 +68,22 @@ class _File(StudyModel):
     missing_values: tuple[NonEmptyStr, ...] = Field(
         (), description="More cell texts meaning 'no value' (besides 暂无, 无, N/A, - ...)."
     )
+
+    @model_validator(mode="after")
+    def _options_fit_the_file(self) -> _File:
+        """Refuse options the file's type has no use for (``sheet`` on a CSV, ``encoding`` on
+        an XLSX workbook): they would be ignored, and the analyst meant something else."""
+        if not isinstance(self.path, Path):  # a URI or table: Spark reads it (see _source)
+            return self
+        kind = file_kind(self.path)
+        if kind is None:
+            return self
+        for key in ("sheet", "encoding", "sep", "decimal", "header_row"):
+            if getattr(self, key, None) is not None and key not in READ_OPTIONS_OF[kind]:
+                allowed = [k for k in READ_OPTIONS_OF[kind] if k in type(self).model_fields]
+                raise fail(f"{key} is not an option of {_KIND_WORDS[kind]} ({self.path.name}); "
+                           f"its reader options are {quoted(allowed)}", at=(key,))  # fmt: skip
+        return self
 
     def read_options(self) -> ReadOptions:
         """The file's :class:`abclab.io.ReadOptions`."""

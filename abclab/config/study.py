@@ -17,6 +17,7 @@ from pydantic import (
 
 from abclab import methods as registry
 from abclab._model import NonEmptyStr, PositiveNumber, StrictInt, StudyModel, fail, quoted
+from abclab.config._errors import line_of
 from abclab.config.criteria import CleaningSection, Criteria, CriterionSpec
 from abclab.config.customer_base import CustomerBaseSpec
 from abclab.config.data import DataSpec
@@ -119,6 +120,7 @@ class Study(StudyModel):
     )
     _path: Path = PrivateAttr(Path("<study>"))
     _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
@@ -221,6 +223,11 @@ class Study(StudyModel):
     def scoring_spec(self) -> dict[str, dict[str, Any]]:
         """Per-criterion spec of :func:`abclab.scoring.score`."""
         return {c.name: c.scoring_spec() for c in self.criteria}
+
+    def line_of(self, *key_path: str | int) -> int | None:
+        """The study file's line of the key at ``key_path`` (``"criteria", "spend"``), or of
+        its nearest written parent; None for a study built from a mapping or a default."""
+        return line_of(tuple(key_path), self._lines)
 
     def to_dict(self) -> dict[str, Any]:
         """The study as written (JSON-safe: dates as text), for provenance and the appendix."""

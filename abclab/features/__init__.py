@@ -26,7 +26,9 @@ from abclab.features._api import (
     transaction_features,
 )
 from abclab.features._definition import DAYS_PER_YEAR as DAYS_PER_YEAR
-from abclab.features._source import prepare_source
+from abclab.features._duckdb import log_columns
+from abclab.features._prepared import PreparedLog
+from abclab.features._source import prepare_log, prepare_source
 from abclab.features._spark import (
     FORMATS,
     REMOTE_SCHEMES,
@@ -40,11 +42,14 @@ from abclab.features._spark import (
 __all__ = [
     "ENGINES",
     "FORMATS",
+    "PreparedLog",
     "REMOTE_SCHEMES",
     "SparkOptions",
     "SparkSource",
     "TransactionFeatures",
     "from_transactions",
+    "log_columns",
+    "prepare_log",
     "prepare_source",
     "spark_sample",
     "spark_session",

@@ -23,6 +23,7 @@ from abclab._text import normalise_ids
 from abclab.exceptions import InputDataError
 from abclab.features import _duckdb, _spark
 from abclab.features._engine import _cross_purchase_rate, _plan, _run
+from abclab.features._prepared import PreparedLog
 from abclab.features._source import _check_result, _resolve_columns, _to_date, prepare_source
 from abclab.io import ReadOptions
 
@@ -57,7 +58,7 @@ class TransactionFeatures:
 
 
 def from_transactions(
-    source: str | os.PathLike[str] | pd.DataFrame | _spark.SparkSource,
+    source: str | os.PathLike[str] | pd.DataFrame | PreparedLog | _spark.SparkSource,
     *,
     customer: str,
     date: str,
@@ -108,7 +109,7 @@ def from_transactions(
 
 
 def transaction_features(
-    source: str | os.PathLike[str] | pd.DataFrame | _spark.SparkSource,
+    source: str | os.PathLike[str] | pd.DataFrame | PreparedLog | _spark.SparkSource,
     *,
     customer: str,
     date: str,
@@ -134,7 +135,9 @@ def transaction_features(
         ``engine="spark"`` also: a path on any file system the session reads (``hdfs://``,
         ``s3a://``, ``abfss://``…; a directory is read as Parquet), a catalog table name
         (``sales.transactions``), a :class:`abclab.features.SparkSource` (a path or URI
-        with an explicit format, or a table), or a Spark DataFrame.
+        with an explicit format, or a table), or a Spark DataFrame. A
+        :class:`~abclab.features.PreparedLog` (:func:`~abclab.features.prepare_log`: a client
+        export read once per run) is scanned as it is, its ``read`` options already applied.
     customer, date, amount : str
         Column names of the customer id, the transaction date (a date/timestamp column, or
         text such as ``2024-01-31``, ``2024/1/31`` or ``20240131``) and the amount.
@@ -265,7 +268,7 @@ def transaction_features(
 
 def _local(source: Any) -> bool:
     """A pandas frame or a file on this machine (read like DuckDB's, then given to Spark)."""
-    if isinstance(source, pd.DataFrame):
+    if isinstance(source, pd.DataFrame | PreparedLog):
         return True
     return isinstance(source, str | os.PathLike) and Path(source).is_file()
 
@@ -287,7 +290,7 @@ def _features(
 ) -> TransactionFeatures:
     """One engine run of the criteria over a prepared source (see transaction_features)."""
     if engine == "spark":
-        opened = _spark._open(source, spark=spark, customer=customer)
+        opened = _spark._open(_spark_input(source), spark=spark, customer=customer)
     else:
         opened = _duckdb._open(source, customer=customer)
     with opened as log:
@@ -309,6 +312,18 @@ def _features(
         _check_result(log, result, spec, log.label)
         rate = _cross_purchase_rate(log, result, spec, plan)
     return _split_result(result, spec, plan.as_of, rate)
+
+
+def _spark_input(source: Any) -> Any:
+    """What Spark reads of a prepared log: the converted frame (the session may run on
+    another machine than the run's temporary file), or the client's own file."""
+    if not isinstance(source, PreparedLog):
+        return source
+    if not source.converted:
+        return os.fspath(source.path)
+    frame = pd.read_parquet(source.path)
+    frame.attrs["source_label"] = source.label
+    return frame
 
 
 #: Result columns in their published order (optional ones only when their input is given).

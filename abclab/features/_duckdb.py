@@ -12,7 +12,7 @@ import contextlib
 import functools
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -21,6 +21,7 @@ import pandas as pd
 from abclab.exceptions import InputDataError
 from abclab.features._definition import DUCKDB, _quote
 from abclab.features._engine import _arrow_columns
+from abclab.features._prepared import PreparedLog
 from abclab.features._source import _source_relation
 
 _ENGINE_LOCK = threading.Lock()
@@ -81,7 +82,9 @@ class _DuckDBRun:
 
 
 @contextlib.contextmanager
-def _open(source: str | os.PathLike[str] | pd.DataFrame, *, customer: str) -> Iterator[_DuckDBRun]:
+def _open(
+    source: str | os.PathLike[str] | pd.DataFrame | PreparedLog, *, customer: str
+) -> Iterator[_DuckDBRun]:
     """The log (a prepared path or frame) opened on a new connection, closed afterwards."""
     label, relation_sql, frame = _source_relation(source, customer=customer)
     con = _connect()
@@ -91,6 +94,34 @@ def _open(source: str | os.PathLike[str] | pd.DataFrame, *, customer: str) -> It
         yield _DuckDBRun(con, relation_sql, label, csv=relation_sql.startswith("read_csv"))
     finally:
         con.close()
+
+
+def log_columns(log: PreparedLog, columns: Sequence[str]) -> pd.DataFrame:
+    """The named columns of a prepared log as a frame, one row per line, in file order.
+
+    Parameters
+    ----------
+    log : PreparedLog
+        The run's log (:func:`abclab.features.prepare_log`).
+    columns : sequence of str
+        Columns to return (each once, in this order); the first is the customer id.
+
+    Raises
+    ------
+    InputDataError
+        If a column is not in the log (the message names the log and lists its columns).
+    """
+    names = list(dict.fromkeys(columns))
+    with _open(log, customer=names[0]) as run:
+        types = run.types()
+        absent = [c for c in names if c not in types]
+        if absent:
+            raise InputDataError(
+                f"{log.label} has no column {absent[0]!r}; available columns: "
+                f"{', '.join(map(repr, types))}"
+            )
+        quoted = ", ".join(_quote(c) for c in names)
+        return run.con.sql(f"SELECT {quoted} FROM {run.source}").df()
 
 
 def _apply_aliases(

@@ -12,18 +12,24 @@ import datetime as _dt
 import io as _stdio
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from abclab._text import normalise_ids
 from abclab.exceptions import InputDataError
 from abclab.features._definition import _NUMERIC_TYPES, DUCKDB, _date_expr, _unsupported_type
+from abclab.features._prepared import PreparedLog
 from abclab.io import ReadOptions, parse_dates, read_table
 from abclab.io._layout import NOTE_WORDS, TOTAL_WORDS
 
 _PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+#: Name of the converted log inside a run's directory (:func:`prepare_log`).
+PREPARED_NAME = "transactions.parquet"
 _CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
 
 
@@ -37,15 +43,73 @@ _NOT_DATA = re.compile(
 )
 
 
+def prepare_log(
+    path: str | os.PathLike[str],
+    *,
+    customer: str,
+    dates: Sequence[str],
+    numbers: Sequence[str],
+    read: ReadOptions | None = None,
+    workdir: str | os.PathLike[str],
+) -> PreparedLog:
+    """Read a transaction log once: the file itself, or its conversion as Parquet in ``workdir``.
+
+    The reader decision is :func:`prepare_source`'s; a converted log is written (every
+    column, the dates parsed, ids as text) to ``workdir``/:data:`PREPARED_NAME` and the
+    frame is dropped.
+
+    Parameters
+    ----------
+    path : path
+        The client's log (CSV, XLSX or Parquet).
+    customer : str
+        Customer id column (kept as text).
+    dates, numbers : sequence of str
+        Every date and amount column any consumer reads (a log DuckDB reads as it is must
+        have ISO dates and plain numbers in all of them); empty names are skipped.
+    read : abclab.io.ReadOptions, optional
+        The reader options of the log.
+    workdir : path
+        An existing directory owned by the caller (a run's temporary directory), never the
+        folder of the client's file; removing it is the caller's job.
+
+    Returns
+    -------
+    PreparedLog
+
+    Raises
+    ------
+    InputDataError
+        As :func:`prepare_source`, or if ``workdir`` is the folder of the log itself.
+    """
+    source, workdir = Path(path), Path(workdir)
+    if source.is_file() and workdir.resolve() == source.resolve().parent:
+        raise InputDataError(
+            f"workdir: the folder of the client's file {source.name!r}; the converted log "
+            "is written to a run's own temporary directory"
+        )
+    prepared = prepare_source(source, customer=customer, dates=[d for d in dates if d],
+                              numbers=[n for n in numbers if n], read=read)  # fmt: skip
+    if not isinstance(prepared, pd.DataFrame):
+        return PreparedLog(path=source, label=f"file '{source}'", converted=False)
+    target = workdir / PREPARED_NAME
+    table = pa.Table.from_pandas(prepared, preserve_index=False).replace_schema_metadata(None)
+    pq.write_table(table, target)
+    return PreparedLog(path=target, label=f"file '{source.name}'", converted=True)
+
+
 def prepare_source(
-    source: str | os.PathLike[str] | pd.DataFrame,
+    source: str | os.PathLike[str] | pd.DataFrame | PreparedLog,
     *,
     customer: str,
     dates: list[str],
     numbers: list[str],
     read: ReadOptions | None = None,
-) -> str | os.PathLike[str] | pd.DataFrame:
+) -> str | os.PathLike[str] | pd.DataFrame | PreparedLog:
     """The source as DuckDB should scan it: the file itself, or a frame read by abclab.io.
+
+    A :class:`~abclab.features.PreparedLog` (:func:`prepare_log`, read once per run) is
+    returned as it is.
 
     A Parquet file, or a plain CSV (UTF-8, ``,``-separated, header on the first line, ISO
     dates, plain numbers, no total or note lines at its ends: :func:`_duckdb_reads`), goes to
@@ -54,6 +118,8 @@ def prepare_source(
     its dates by :func:`abclab.io.parse_dates`, and scanned as a frame. Customer ids are text.
     """
     read = read or ReadOptions()
+    if isinstance(source, PreparedLog):
+        return source
     if isinstance(source, pd.DataFrame):
         return _typed_frame(source, customer=customer, dates=dates, read=read, label="")
     if not isinstance(source, str | os.PathLike):
@@ -138,9 +204,13 @@ def _duckdb_reads(path: Path, customer: str, dates: list[str], numbers: list[str
 
 
 def _source_relation(
-    source: str | os.PathLike[str] | pd.DataFrame, *, customer: str | None = None
+    source: str | os.PathLike[str] | pd.DataFrame | PreparedLog, *, customer: str | None = None
 ) -> tuple[str, str, pd.DataFrame | None]:
     """Return (label for messages, SQL relation, frame to register or None)."""
+    if isinstance(source, PreparedLog):
+        if not source.path.is_file():
+            raise InputDataError(f"{source.label} does not exist (or its run has ended)")
+        return source.label, source.relation_sql, None
     if isinstance(source, pd.DataFrame):
         return source.attrs.get("source_label", "the DataFrame"), "abclab_source_frame", source
     if not isinstance(source, str | os.PathLike):

@@ -17,6 +17,7 @@ Package layout: ``_formats`` (encodings, separators, decimal marks, Excel sheets
 """
 
 from abclab.io._dates import DATE_FORMATS, DateRead, parse_dates
+from abclab.io._formats import READ_OPTIONS_OF, file_kind, unmatched_columns
 from abclab.io._layout import TOTAL_WORDS, Layout, split_layout
 from abclab.io._numbers import AUTO_NUMERIC_SHARE as AUTO_NUMERIC_SHARE
 from abclab.io._numbers import RULES as RULES
@@ -26,14 +27,17 @@ from abclab.io._read import TableRead, read_table, read_table_report
 
 __all__ = [
     "DATE_FORMATS",
+    "READ_OPTIONS_OF",
     "TOTAL_WORDS",
     "DateRead",
     "Layout",
     "ReadOptions",
     "TableRead",
+    "file_kind",
     "parse_business_numbers",
     "parse_dates",
     "read_table",
     "read_table_report",
     "split_layout",
+    "unmatched_columns",
 ]

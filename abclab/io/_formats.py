@@ -24,6 +24,22 @@ from abclab.exceptions import InputDataError
 _CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _PARQUET_SUFFIXES = {".parquet", ".pq"}
+#: The reader options that mean something for each kind of file (see :func:`file_kind`).
+READ_OPTIONS_OF = {
+    "csv": ("encoding", "sep", "decimal", "header_row", "missing_values"),
+    "excel": ("sheet", "header_row", "missing_values"),
+    "parquet": ("missing_values",),
+}
+
+
+def file_kind(path: str | Path) -> str | None:
+    """``"csv"``, ``"excel"`` or ``"parquet"`` by the file's suffix (None: not a table file)."""
+    suffix = Path(path).suffix.lower()
+    for kind, suffixes in (("csv", _CSV_SUFFIXES), ("excel", _EXCEL_SUFFIXES),
+                           ("parquet", _PARQUET_SUFFIXES)):  # fmt: skip
+        if suffix in suffixes:
+            return kind
+    return None
 
 
 def _decode(raw: bytes, encoding: str | None, name: str) -> tuple[str, str]:
@@ -153,22 +169,34 @@ def _read_excel(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str 
 
 def _resolve_rename(columns: Sequence[str], rename: Mapping[str, str], name: str) -> dict[str, str]:
     """Map client column names to actual columns (exact match, then NFKC/case/space-insensitive)."""
-    by_norm: dict[str, list[str]] = {}
-    for col in columns:
-        by_norm.setdefault(normalise_header(col), []).append(col)
-    mapping, missing = {}, []
-    for client, target in rename.items():
-        if client in columns:
-            mapping[client] = target
-        elif len(by_norm.get(normalise_header(client), [])) == 1:
-            mapping[by_norm[normalise_header(client)][0]] = target
-        else:
-            missing.append(client)
+    found = _match_columns(columns, list(rename))
+    missing = [client for client, column in found.items() if column is None]
     if missing:
         raise InputDataError(
             f"{name}: mapped column(s) {missing} not found; available columns: {list(columns)}"
         )
+    mapping = {found[client]: target for client, target in rename.items()}
     clash = sorted(set(mapping.values()) & (set(columns) - set(mapping)))
     if clash:
         raise InputDataError(f"{name}: renaming would duplicate existing column(s) {clash}")
     return mapping
+
+
+def _match_columns(columns: Sequence[str], names: Sequence[str]) -> dict[str, str | None]:
+    """Each name's column: the exact one, else the only one equal after NFKC, case and space
+    folding (:func:`abclab._text.normalise_header`); None when there is none or several."""
+    by_norm: dict[str, list[str]] = {}
+    for col in columns:
+        by_norm.setdefault(normalise_header(col), []).append(col)
+    out: dict[str, str | None] = {}
+    for name in names:
+        similar = by_norm.get(normalise_header(name), [])
+        out[name] = name if name in columns else (similar[0] if len(similar) == 1 else None)
+    return out
+
+
+def unmatched_columns(columns: Sequence[str], names: Sequence[str]) -> list[str]:
+    """The ``names`` (client columns of a ``rename`` mapping) that match no column of a file
+    the way :func:`abclab.io.read_table` matches them (exact, then ignoring case, spaces and
+    full-/half-width differences)."""
+    return [name for name, column in _match_columns(columns, names).items() if column is None]

@@ -232,7 +232,11 @@ def _convert_numeric(
     targets = strict if numeric is not None else list(frame.columns)
     for col in targets:
         series = frame[col]
-        if numeric is None and (pd.api.types.is_numeric_dtype(series) or _looks_like_code(series)):
+        if numeric is None and (
+            pd.api.types.is_numeric_dtype(series)
+            or pd.api.types.is_datetime64_any_dtype(series)  # Excel date cells stay dates
+            or _looks_like_code(series)
+        ):
             continue
         values, bad, counts = _parse_column(series, decimal)
         if numeric is not None and bad.any():

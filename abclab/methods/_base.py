@@ -62,8 +62,9 @@ class TransactionLog:
 
     Attributes
     ----------
-    source : path or DataFrame
-        What :func:`abclab.features.from_transactions` reads.
+    source : path, DataFrame or abclab.features.PreparedLog
+        What :func:`abclab.features.from_transactions` reads; in a run, the log read once
+        for every step (:func:`abclab.pipeline.read.open_log`).
     customer, date, amount : str
         Column names.
     due_date, paid_date : str or None

@@ -16,7 +16,7 @@ import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from abclab.config import Study, load_study
@@ -25,7 +25,7 @@ from abclab.pipeline.classify import PENDING_WORD, classify_step, transaction_lo
 from abclab.pipeline.clean import MERGED_INTO, STATUS, clean_step, count_statuses, pii_columns
 from abclab.pipeline.compare import comparable_tiers, compare_step
 from abclab.pipeline.customer_base import customer_base_step
-from abclab.pipeline.read import ID, NAME, read_master, read_step
+from abclab.pipeline.read import ID, NAME, open_log, read_master, read_step
 from abclab.pipeline.results import (
     FUZZY_CRISP,
     ClassifyStep,
@@ -149,32 +149,34 @@ def run_study(
     timer = _Timer(progress)
     notes: list[str] = []
     aliases: dict = {}
-    with timer.step("data"):
-        master = read_master(study)
-        data = read_step(study, master)
-    with timer.step("cleaning"):
-        clean = clean_step(study, data)
-        if study.data.transactions is not None and len(clean.cleaning.merged):
-            # A merged duplicate's invoices belong to the record it was merged into: derive
-            # the criteria again with those ids booked to it, then clean once more.
-            merged = clean.cleaning.merged
-            aliases = dict(zip(merged["customer"], merged["merged_into"], strict=True))
-            data = read_step(study, master, aliases=aliases)
-            clean = clean_step(study, data)
-            notes.append(
-                f"{len(aliases)} duplicate customer id(s) merged; their transactions are "
-                "counted under the record each was merged into"
-            )
-    criteria = clean.criteria
-    with timer.step("weights"):
-        weighting = weight_step(study, indicator_scores(study, criteria))
-    pending = list(clean.cleaning.pending.index) if len(clean.cleaning.pending) else []
-    log = transaction_log(study, aliases)
-    classification = classify_step(study, criteria, weighting.weights,
-                                   extra=clean.cleaning.cleaned, pending=pending,
-                                   step=timer.step, transactions=log)  # fmt: skip
-    with timer.step("customer_base", "customer base"):
-        base = customer_base_step(study, log, data, classification.fits)
+    with ExitStack() as run:  # the log's temporary copy lives while the steps read it
+        with timer.step("data"):
+            master = read_master(study)
+            log = run.enter_context(open_log(study))
+            data = read_step(study, master, log=log)
+        with timer.step("cleaning"):
+            clean = clean_step(study, data, log=log)
+            if study.data.transactions is not None and len(clean.cleaning.merged):
+                # A merged duplicate's invoices belong to the record it was merged into:
+                # derive the criteria again with those ids booked to it, then clean again.
+                merged = clean.cleaning.merged
+                aliases = dict(zip(merged["customer"], merged["merged_into"], strict=True))
+                data = read_step(study, master, log=log, aliases=aliases)
+                clean = clean_step(study, data, log=log)
+                notes.append(
+                    f"{len(aliases)} duplicate customer id(s) merged; their transactions are "
+                    "counted under the record each was merged into"
+                )
+        criteria = clean.criteria
+        with timer.step("weights"):
+            weighting = weight_step(study, indicator_scores(study, criteria))
+        pending = list(clean.cleaning.pending.index) if len(clean.cleaning.pending) else []
+        transactions = transaction_log(study, log=log, aliases=aliases)
+        classification = classify_step(study, criteria, weighting.weights,
+                                       extra=clean.cleaning.cleaned, pending=pending,
+                                       step=timer.step, transactions=transactions)  # fmt: skip
+        with timer.step("customer_base", "customer base"):
+            base = customer_base_step(study, transactions, data, classification.fits)
     with timer.step("comparison"):
         comparison = compare_step(study, criteria, classification.tiers)
     stress = StressStep()

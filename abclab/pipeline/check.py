@@ -4,7 +4,9 @@ Reads the customer table and a sample of the transaction log, and checks that ev
 the study names is there: ids, names, criteria (after the column mapping and the criteria
 derived from transactions, and ``clv_12m`` / ``p_alive``, which the read step derives from
 the log when named), the transaction columns, the columns methods read (a potential
-dimension), and last period's classes.
+dimension), and last period's classes. Each problem names the study key that names the
+column, with its line in the study file (``criteria.spend: ... (line 12)``), as the study
+loader's errors do.
 
 A log that Spark reads where it runs (``data.transactions.table``, or a URI ``path`` with
 ``engine: spark``) is not opened on this machine: the Spark session of the study reads its
@@ -21,10 +23,10 @@ import duckdb
 import pandas as pd
 
 from abclab import clv
-from abclab.config import Study
+from abclab.config import Study, key_path
 from abclab.exceptions import AbclabError
 from abclab.features import from_transactions, prepare_source, spark_sample
-from abclab.io import read_table
+from abclab.io import read_table, read_table_report, unmatched_columns
 from abclab.pipeline.read import ID, local_log_uses, read_master
 
 __all__ = ["SAMPLE_ROWS", "DataCheck", "check_data"]
@@ -59,7 +61,9 @@ def check_data(study: Study) -> DataCheck:
     try:
         master = read_master(study)
     except AbclabError as err:
-        problems.append(f"data.customers: {err}")
+        problems += _mapping_problems(study) or [
+            f"data.customers: {err}{_at(study, 'data', 'customers')}"
+        ]
         master = None
     if master is not None:
         columns |= set(map(str, master.frame.columns))
@@ -70,11 +74,12 @@ def check_data(study: Study) -> DataCheck:
             sample, log_customers = _transaction_sample(study)
             wanted = {"customer": t.customer, "date": t.date, "amount": t.amount, "profit": t.profit,
                       "category": t.category, "due_date": t.due_date, "paid_date": t.paid_date}  # fmt: skip
-            absent = [f"{k}: {v!r}" for k, v in wanted.items() if v and v not in sample.columns]
-            if absent:
-                problems.append(f"data.transactions: column(s) not in {t.label}: "
-                                f"{', '.join(absent)} (columns: {', '.join(map(str, sample.columns))})")  # fmt: skip
-            else:
+            absent = [k for k, v in wanted.items() if v and v not in sample.columns]
+            listed = ", ".join(map(str, sample.columns))
+            problems += [f"data.transactions.{k}: column {wanted[k]!r} not in {t.label} "
+                         f"(columns: {listed}){_at(study, 'data', 'transactions', k)}"
+                         for k in absent]  # fmt: skip
+            if not absent:
                 derived = from_transactions(sample, customer=t.customer, date=t.date,
                                             amount=t.amount, profit=t.profit, category=t.category,
                                             due_date=t.due_date, paid_date=t.paid_date,
@@ -83,7 +88,7 @@ def check_data(study: Study) -> DataCheck:
                 if customers is None:
                     customers = log_customers
         except AbclabError as err:
-            problems.append(f"data.transactions: {err}")
+            problems.append(f"data.transactions: {err}{_at(study, 'data', 'transactions')}")
         if t.local_path is None:
             problems += [f"{t.key}: {use} reads the log's lines on this machine; {t.label} is "
                          "read by Spark where it runs" for use in local_log_uses(study)]  # fmt: skip
@@ -91,8 +96,9 @@ def check_data(study: Study) -> DataCheck:
     if columns and not master_failed:  # else every master column would be reported missing too
         problems += _named_columns(study, columns)
         known = columns | {study.name_column} if study.name_column else columns
-        problems += [f"pii: column {c!r} not in the data (available: {', '.join(sorted(columns))})"
-                     for c in study.pii or () if c not in known]  # fmt: skip
+        problems += [f"pii[{i}]: column {c!r} not in the data (available: "
+                     f"{', '.join(sorted(columns))}){_at(study, 'pii', i)}"
+                     for i, c in enumerate(study.pii or ()) if c not in known]  # fmt: skip
     if study.data.previous is not None:
         problems += _previous_columns(study)
     return DataCheck(tuple(problems), customers, tuple(sorted(columns)))
@@ -124,18 +130,40 @@ def _transaction_sample(study: Study) -> tuple[pd.DataFrame, int | None]:
     return sample, customers
 
 
+def _at(study: Study, *key_path: str | int) -> str:
+    """`` (line N)``: where the study file writes the key (or its section); empty if nowhere."""
+    line = study.line_of(*key_path)
+    return f" (line {line})" if line else ""
+
+
+def _mapping_problems(study: Study) -> list[str]:
+    """One problem per ``data.customers.columns`` key that is not a column of the file."""
+    src = study.data.customers
+    if src is None or not src.columns:
+        return []
+    try:
+        header = read_table_report(src.path, **src.read_options().table_options(), numeric=[])
+    except AbclabError:
+        return []  # the file itself cannot be read: the reader's own error says why
+    listed = ", ".join(map(str, header.frame.columns))
+    return [f"data.customers.columns.{key}: column {key!r} not in {src.path.name} (columns: "
+            f"{listed}){_at(study, 'data', 'customers', 'columns', key)}"
+            for key in unmatched_columns(list(map(str, header.frame.columns)), list(src.columns))]  # fmt: skip
+
+
 def _named_columns(study: Study, columns: set[str]) -> list[str]:
     problems = []
     available = ", ".join(sorted(columns))
-    named: list[tuple[str, Any]] = [("id_column", study.id_column or ID),
-                                    ("name_column", study.name_column)]  # fmt: skip
-    named += [(f"criteria.{c}", c) for c in study.criterion_names]
+    named: list[tuple[tuple[str | int, ...], Any]] = [(("id_column",), study.id_column or ID),
+                                                      (("name_column",), study.name_column)]  # fmt: skip
+    named += [(("criteria", c), c) for c in study.criterion_names]
     for i, method in enumerate(study.methods):
-        named += [(f"methods[{i}].{method.method}", c) for c in method.data_columns()]
+        named += [(("methods", i, method.method), c) for c in method.data_columns()]
     for key, column in named:
         if column is not None and column not in columns:
-            problems.append(f"{key}: column {column!r} not in the data (available: {available}); "
-                            "map client columns with data.customers.columns")  # fmt: skip
+            problems.append(f"{key_path(key)}: column {column!r} not in the data (available: "
+                            f"{available}); map client columns with data.customers.columns"
+                            f"{_at(study, *key)}")  # fmt: skip
     return problems
 
 
@@ -146,6 +174,8 @@ def _previous_columns(study: Study) -> list[str]:
     except AbclabError as err:
         return [f"data.previous: {err}"]
     id_col = prev.id_column or study.id_column or ID
-    return [f"data.previous: column {c!r} not in {prev.path.name} (columns: "
-            f"{', '.join(map(str, frame.columns))})"
-            for c in (id_col, prev.tier_column) if c not in frame.columns]  # fmt: skip
+    id_key = ("data", "previous", "id_column") if prev.id_column else ("id_column",)
+    keys = {id_key: id_col, ("data", "previous", "tier_column"): prev.tier_column}
+    return [f"{key_path(key)}: column {c!r} not in {prev.path.name} (columns: "
+            f"{', '.join(map(str, frame.columns))}){_at(study, *key)}"
+            for key, c in keys.items() if c not in frame.columns]  # fmt: skip

@@ -11,9 +11,9 @@ import pandas as pd
 
 from abclab import scoring
 from abclab.config import Study
-from abclab.features import prepare_source
+from abclab.features import PreparedLog
 from abclab.methods import MethodContext, TransactionLog
-from abclab.pipeline.read import ID, local_log
+from abclab.pipeline.read import ID, require_local_log
 from abclab.pipeline.results import ClassifyStep
 
 __all__ = ["PENDING_WORD", "classify_step", "method_context", "transaction_log", "with_pending"]
@@ -41,25 +41,22 @@ def method_context(
 
 
 def transaction_log(
-    study: Study, aliases: Mapping[Any, Any] | None = None
+    study: Study, *, log: PreparedLog | None, aliases: Mapping[Any, Any] | None = None
 ) -> TransactionLog | None:
     """The transaction log for methods that read it and the customer-base step (None when
     neither does or there is no log).
 
-    Prepared as for the criteria (:func:`abclab.features.prepare_source`): a plain CSV or
-    Parquet log stays a path for the methods' DuckDB queries; a client file (GBK, title
-    rows, Chinese dates, XLSX, reader options) is read once by :mod:`abclab.io`.
+    ``log`` is the run's log, read once for every step (:func:`abclab.pipeline.read.open_log`):
+    a plain CSV or Parquet log is the client's file, a client export (GBK, title rows,
+    Chinese dates, XLSX, reader options) its Parquet conversion.
     """
     t = study.data.transactions
-    wanted = study.customer_base is not None or any(m.uses_transactions for m in study.methods)
-    if t is None or not wanted:
+    users = [f"method {m.method!r}" for m in study.methods if m.uses_transactions]
+    users += ["customer_base"] if study.customer_base is not None else []
+    if t is None or not users:
         return None
-    dates = [c for c in (t.date, t.due_date, t.paid_date) if c]
-    path = local_log(study, ", ".join(f"method {m.method!r}" for m in study.methods
-                                      if m.uses_transactions))  # fmt: skip
-    source = prepare_source(path, customer=t.customer, dates=dates, numbers=[t.amount],
-                            read=t.read_options())  # fmt: skip
-    return TransactionLog(source=source, customer=t.customer, date=t.date, amount=t.amount,
+    log = require_local_log(study, log, ", ".join(users))
+    return TransactionLog(source=log, customer=t.customer, date=t.date, amount=t.amount,
                           due_date=t.due_date, paid_date=t.paid_date, as_of=t.as_of,
                           aliases=dict(aliases) if aliases else None)  # fmt: skip
 

@@ -22,7 +22,8 @@ from abclab.cleaning import (
 )
 from abclab.config import Study
 from abclab.exceptions import InputDataError, ReportError
-from abclab.pipeline.read import ID, NAME, read_transactions, transaction_lines
+from abclab.features import PreparedLog
+from abclab.pipeline.read import ID, NAME, open_log, read_transactions, transaction_lines
 from abclab.pipeline.results import CleanStep, DataStep
 from abclab.privacy import detect_pii_columns
 
@@ -57,13 +58,20 @@ def pii_columns(study: Study, frame: pd.DataFrame) -> dict[str, str]:
 NO_TRANSACTIONS = "no transactions in the log"
 
 
-def clean_step(study: Study, data: DataStep) -> CleanStep:
+def clean_step(study: Study, data: DataStep, *, log: PreparedLog | None = None) -> CleanStep:
     """Clean the input records of :func:`abclab.pipeline.read.read_step` by the study's policy.
+
+    ``log`` is the run's transaction log (:func:`abclab.pipeline.read.open_log`), which the
+    ``recent_average`` rule and the line flags read; without it, it is prepared for this call.
 
     ``input_customers`` then holds every record once: classified, pending (with its reason;
     a customer-table record without transactions says :data:`NO_TRANSACTIONS`), merged, or
     excluded (the customer table's total rows).
     """
+    t = study.data.transactions
+    if t is not None and log is None and t.local_path is not None:
+        with open_log(study) as opened:
+            return clean_step(study, data, log=opened)
     frame = data.frame
     names = study.criterion_names
     empty = [c for c in names if frame[c].isna().all()]
@@ -77,7 +85,7 @@ def clean_step(study: Study, data: DataStep) -> CleanStep:
     options: dict[str, Any] = {}
     if any(p["missing"] == "recent_average" for p in policies.values()):
         t = study.data.transactions
-        options["transactions"] = read_transactions(study)
+        options["transactions"] = read_transactions(study, log=log)
         options["transaction_columns"] = {"customer": t.customer, "date": t.date,
                                           "amount": t.amount}  # fmt: skip
     has_names = NAME in frame.columns
@@ -116,10 +124,11 @@ def clean_step(study: Study, data: DataStep) -> CleanStep:
     if has_names:
         inputs.insert(1, NAME, inputs.pop(NAME))
     return CleanStep(cleaning=result, inputs=inputs, criteria=criteria,
-                     counts=count_statuses(inputs), flagged_lines=_flagged_lines(study, result))  # fmt: skip
+                     counts=count_statuses(inputs),
+                     flagged_lines=_flagged_lines(study, result, log))  # fmt: skip
 
 
-def _flagged_lines(study: Study, result: CleaningResult) -> pd.DataFrame:
+def _flagged_lines(study: Study, result: CleaningResult, log: PreparedLog | None) -> pd.DataFrame:
     """Lines of the log that look like keying errors (merged duplicates booked to the kept id)."""
     t = study.data.transactions
     if t is None:
@@ -128,7 +137,7 @@ def _flagged_lines(study: Study, result: CleaningResult) -> pd.DataFrame:
     aliases = (
         dict(zip(merged["customer"], merged["merged_into"], strict=True)) if len(merged) else None
     )
-    lines = transaction_lines(study)
+    lines = transaction_lines(study, log=log)
     if lines is None:  # a table or URI read by Spark: its lines stay where they are
         return pd.DataFrame(columns=LINE_FLAG_COLUMNS)
     return flag_lines(lines, customer=t.customer, amount=t.amount, date=t.date,

@@ -3,16 +3,22 @@
 Customer ids are text (``1001`` and ``1001.0`` are the same customer); criteria named in the
 study and written as text (``"43.1万元"``) are parsed with :func:`abclab.io.parse_business_numbers`.
 The options of each source (``sheet``, ``encoding``) reach the reader.
+
+The transaction log is read once per run (:func:`open_log`): a client file DuckDB cannot scan
+as it is goes through :mod:`abclab.io` once, into a Parquet file in the run's temporary
+directory, and every step that reads the log (criteria, CLV criteria, line flags, the
+``recent_average`` rule, the log-reading methods) scans that :class:`~abclab.features.PreparedLog`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -21,8 +27,14 @@ from abclab._text import normalise_ids
 from abclab.cleaning import summarise_returns
 from abclab.config import Study
 from abclab.exceptions import InputDataError, StudyError
-from abclab.features import TransactionFeatures, prepare_source, transaction_features
-from abclab.io import parse_business_numbers, parse_dates, read_table, read_table_report
+from abclab.features import (
+    PreparedLog,
+    TransactionFeatures,
+    log_columns,
+    prepare_log,
+    transaction_features,
+)
+from abclab.io import parse_business_numbers, read_table_report
 from abclab.pipeline.results import DataStep
 
 __all__ = [
@@ -34,8 +46,8 @@ __all__ = [
     "customer_base_criteria",
     "customer_base_names",
     "customer_ids",
-    "local_log",
     "local_log_uses",
+    "open_log",
     "read_master",
     "read_step",
     "read_transactions",
@@ -155,12 +167,40 @@ def _is_column_total(master: pd.DataFrame, criteria: list[str]) -> np.ndarray:
     return out
 
 
+@contextmanager
+def open_log(study: Study) -> Iterator[PreparedLog | None]:
+    """The study's transaction log read once for the run (None without a log).
+
+    A log DuckDB scans as it is stays the client's file; any other
+    (:func:`abclab.features.prepare_source`) is read by :mod:`abclab.io` once and written as
+    Parquet to a temporary directory of the run (the system's temporary folder, never the
+    client's folder), removed when the ``with`` block ends, also on errors.
+    """
+    t = study.data.transactions
+    if t is None:
+        yield None
+        return
+    if t.local_path is None:  # a table or URI that Spark reads where it runs
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="abclab-run-") as workdir:
+        yield prepare_log(t.path, customer=t.customer,
+                          dates=[t.date, t.due_date or "", t.paid_date or ""],
+                          numbers=[t.amount, t.profit or ""], read=t.read_options(),
+                          workdir=workdir)  # fmt: skip
+
+
 def read_step(
-    study: Study, master: Master | None, *, aliases: Mapping[Any, Any] | None = None
+    study: Study,
+    master: Master | None,
+    *,
+    log: PreparedLog | None = None,
+    aliases: Mapping[Any, Any] | None = None,
 ) -> DataStep:
     """One row per input record, ``customer_id`` column, criteria under their study names.
 
-    ``master`` is :func:`read_master`'s table (read once per run); ``aliases`` (duplicate
+    ``master`` is :func:`read_master`'s table and ``log`` :func:`open_log`'s (both read once
+    per run; without ``log`` the log is prepared for this call); ``aliases`` (duplicate
     id -> kept id) books a duplicate's transactions to the kept id. Customers of the log
     that the customer table does not have are *unmatched*: listed (``DataStep.unmatched``:
     lines and amount), not classified, unless ``data.transactions.unmatched: classify``.
@@ -172,8 +212,11 @@ def read_step(
     table = None if master is None else master.frame
     if data.transactions is None:
         frame = table
+    elif log is None and data.transactions.local_path is not None:
+        with open_log(study) as opened:
+            return read_step(study, master, log=opened, aliases=aliases)
     else:
-        derived = transaction_criteria(study, aliases=aliases)
+        derived = transaction_criteria(study, log, aliases=aliases)
         returns = summarise_returns(derived)
         if data.transactions.local_path is not None:  # not a log Spark reads where it runs
             files.append(data.transactions.local_path)
@@ -183,7 +226,7 @@ def read_step(
         have = set() if table is None else set(table.columns)
         wanted = [c for c in customer_base_names(study) if c not in have]
         if wanted:
-            feats = feats.join(customer_base_criteria(study, wanted, aliases=aliases), on=ID)
+            feats = feats.join(customer_base_criteria(study, wanted, log, aliases=aliases), on=ID)
         if table is None:
             frame = feats
         else:
@@ -291,55 +334,47 @@ def local_log_uses(study: Study) -> list[str]:
     return uses
 
 
-def local_log(study: Study, use: str) -> Path:
-    """The log as a local file, for ``use``; a clear error when Spark reads it elsewhere."""
-    t = study.data.transactions
-    if t.local_path is None:
+def require_local_log(study: Study, log: PreparedLog | None, use: str) -> PreparedLog:
+    """The run's prepared log for ``use``; a clear error when Spark reads the log where it
+    runs (a table or URI: :func:`open_log` gives None), since ``use`` needs its lines here."""
+    if log is None:
+        t = study.data.transactions
         raise StudyError(
             f"{t.key}: {use} reads the log's lines on this machine, but {t.label} is read by "
             "Spark where it runs (only the criteria are aggregated there); give a local file "
             f"or leave out {use}"
         )
-    return t.local_path
+    return log
 
 
-def transaction_lines(study: Study) -> pd.DataFrame | None:
+def transaction_lines(study: Study, *, log: PreparedLog | None) -> pd.DataFrame | None:
     """The log's customer, date and amount columns, one row per line (for line checks).
 
-    A file DuckDB reads as it is is scanned for just these columns; a client file is read
-    by :func:`abclab.io.read_table` as the criteria were. None for a log that Spark reads
-    where it runs (a table or URI): its lines are not brought to this machine.
+    Scanned from the run's prepared log (:func:`open_log`), as the criteria are. None for a
+    log that Spark reads where it runs (a table or URI): its lines are not brought here.
     """
-    t = study.data.transactions
-    if t.local_path is None:
+    if log is None:
         return None
-    columns = [t.customer, t.date, t.amount]
-    source = prepare_source(t.local_path, customer=t.customer, dates=[t.date], numbers=[t.amount],
-                            read=t.read_options())  # fmt: skip
-    if isinstance(source, pd.DataFrame):
-        frame = source[columns].copy()
-    else:
-        reader = (
-            "read_parquet" if str(source).lower().endswith((".parquet", ".pq")) else "read_csv_auto"
-        )
-        quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
-        literal = "'" + str(source).replace("'", "''") + "'"
-        frame = duckdb.sql(f"SELECT {quoted} FROM {reader}({literal})").df()
-    frame[t.customer] = customer_ids(frame[t.customer])
-    frame[t.date] = pd.to_datetime(frame[t.date])
-    return frame
-
-
-def read_transactions(study: Study) -> pd.DataFrame:
-    """The transaction log as a frame (for cleaning rules that read single invoices)."""
     t = study.data.transactions
-    path = local_log(study, "the recent_average missing-value policy")
-    frame = read_table(path, **_source_options(t))
+    return _typed_lines(study, log_columns(log, [t.customer, t.date, t.amount]))
+
+
+def read_transactions(study: Study, *, log: PreparedLog | None) -> pd.DataFrame:
+    """The log's customer, date, amount (and due / paid date) columns, one row per line (for
+    cleaning rules that read single invoices), from the run's prepared log."""
+    log = require_local_log(study, log, "the recent_average missing-value policy")
+    t = study.data.transactions
+    columns = [c for c in (t.customer, t.date, t.amount, t.due_date, t.paid_date) if c]
+    return _typed_lines(study, log_columns(log, columns))
+
+
+def _typed_lines(study: Study, frame: pd.DataFrame) -> pd.DataFrame:
+    """Ids as text, dates as datetimes (a plain CSV's ISO text dates, typed Parquet dates)."""
+    t = study.data.transactions
     frame[t.customer] = customer_ids(frame[t.customer])
     for column in (t.date, t.due_date, t.paid_date):
-        if column and not pd.api.types.is_datetime64_any_dtype(frame[column]):
-            frame[column] = parse_dates(frame[column], column=column, source=path.name,
-                                        date_format=t.date_format).values  # fmt: skip
+        if column and column in frame.columns:
+            frame[column] = pd.to_datetime(frame[column])
     return frame
 
 
@@ -354,28 +389,33 @@ def customer_base_names(study: Study) -> list[str]:
 
 
 def customer_base_criteria(
-    study: Study, columns: list[str], *, aliases: Mapping[Any, Any] | None = None
+    study: Study,
+    columns: list[str],
+    log: PreparedLog,
+    *,
+    aliases: Mapping[Any, Any] | None = None,
 ) -> pd.DataFrame:
-    """:func:`abclab.clv.customer_base_criteria` of the study's log, indexed by text ids."""
+    """:func:`abclab.clv.customer_base_criteria` of the run's log, indexed by text ids."""
     t = study.data.transactions
-    path = local_log(study, f"criterion {' and '.join(map(repr, columns))}")
+    log = require_local_log(study, log, f"criterion {' and '.join(map(repr, columns))}")
     try:
-        out = clv.customer_base_criteria(path, customer=t.customer, date=t.date, amount=t.amount,
+        out = clv.customer_base_criteria(log, customer=t.customer, date=t.date, amount=t.amount,
                                          profit=t.profit, as_of=t.as_of, columns=columns,
-                                         aliases=aliases, read=t.read_options())  # fmt: skip
+                                         aliases=aliases)  # fmt: skip
     except InputDataError as err:
         raise StudyError(f"criterion {' and '.join(map(repr, columns))}: cannot be derived "
-                         f"from {path.name} ({err})") from err  # fmt: skip
+                         f"from {t.label} ({err})") from err  # fmt: skip
     return out.set_axis(pd.Index(customer_ids(pd.Series(out.index)).to_numpy(), name=ID))
 
 
 def transaction_criteria(
-    study: Study, *, aliases: Mapping[Any, Any] | None = None
+    study: Study, log: PreparedLog | None, *, aliases: Mapping[Any, Any] | None = None
 ) -> TransactionFeatures:
-    """Per-customer criteria and returns of the log (:func:`abclab.features.transaction_features`)."""
+    """Per-customer criteria and returns of the run's log
+    (:func:`abclab.features.transaction_features`)."""
     t = study.data.transactions
     return transaction_features(
-        t.source,
+        t.source if log is None else log,
         customer=t.customer,
         date=t.date,
         amount=t.amount,
@@ -385,7 +425,6 @@ def transaction_criteria(
         paid_date=t.paid_date,
         as_of=t.as_of,
         aliases=aliases,
-        read=t.read_options(),
         engine=t.engine,
         spark=t.spark.options(),
     )
