@@ -197,7 +197,8 @@ def test_validate_lets_spark_read_the_table(spark, log_file, monkeypatch):
         assert good.customers is None and "annual_spend" in good.columns
         wrong = _doc(table="abclab_validate_lines", engine="spark", customer="client")
         problems = check_data(_study(wrong, base)).problems
-        assert any("customer: 'client'" in p and "table abclab_validate_lines" in p
+        assert any("data.transactions.customer: column 'client'" in p
+                   and "table abclab_validate_lines" in p
                    for p in problems), problems  # fmt: skip
         churn = _doc(table="abclab_validate_lines", engine="spark")
         churn["methods"] = ["weighted_abc", "churn_risk"]

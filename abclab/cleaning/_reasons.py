@@ -40,7 +40,7 @@ REASON_CODES: Mapping[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class Reason:
     """A reason: ``code`` (a key of :data:`REASON_CODES`), its ``values`` (a value may be
     a :class:`Reason` itself, e.g. the ``link`` of a merged duplicate) and the English ``text``.
@@ -63,6 +63,9 @@ class Reason:
 
     def __str__(self) -> str:
         return self.text
+
+    def __hash__(self) -> int:  # values may hold unhashable figures; equal reasons share text
+        return hash((self.code, self.text))
 
     def format(self, *, key: Any) -> Reason:
         """A link reason (``same_id``, ...) for the shared ``key``: the text template's

@@ -184,7 +184,7 @@ def open_log(study: Study) -> Iterator[PreparedLog | None]:
         yield None
         return
     with tempfile.TemporaryDirectory(prefix="abclab-run-") as workdir:
-        yield prepare_log(t.path, customer=t.customer,
+        yield prepare_log(t.local_path, customer=t.customer,
                           dates=[t.date, t.due_date or "", t.paid_date or ""],
                           numbers=[t.amount, t.profit or ""], read=t.read_options(),
                           workdir=workdir)  # fmt: skip
