@@ -44,6 +44,7 @@ def prepare_source(
     dates: list[str],
     numbers: list[str],
     read: ReadOptions | None = None,
+    invoice: str | None = None,
 ) -> str | os.PathLike[str] | pd.DataFrame:
     """The source as DuckDB should scan it: the file itself, or a frame read by abclab.io.
 
@@ -51,11 +52,13 @@ def prepare_source(
     dates, plain numbers, no total or note lines at its ends: :func:`_duckdb_reads`), goes to
     DuckDB as it is. Anything else — GBK, ``;`` and decimal commas, title rows and 合计 lines,
     Chinese or day-first dates, XLSX — is read by :func:`abclab.io.read_table` with ``read``,
-    its dates by :func:`abclab.io.parse_dates`, and scanned as a frame. Customer ids are text.
+    its dates by :func:`abclab.io.parse_dates`, and scanned as a frame. Customer and
+    ``invoice`` ids are text (:func:`abclab._text.normalise_ids`).
     """
     read = read or ReadOptions()
     if isinstance(source, pd.DataFrame):
-        return _typed_frame(source, customer=customer, dates=dates, read=read, label="")
+        return _typed_frame(source, customer=customer, dates=dates, read=read, label="",
+                            invoice=invoice)
     if not isinstance(source, str | os.PathLike):
         raise InputDataError(
             f"source must be a path to a CSV/Parquet file or a pandas DataFrame, "
@@ -70,16 +73,23 @@ def prepare_source(
     if (
         name.endswith(_CSV_SUFFIXES)
         and read.is_default
-        and _duckdb_reads(path, customer, dates, numbers)
+        and _duckdb_reads(path, [customer, invoice or ""], dates, numbers)
     ):
         return source
     # numbers auto-detected: a text amount column stays text and is refused below, by name
     frame = read_table(path, **read.table_options())
-    return _typed_frame(frame, customer=customer, dates=dates, read=read, label=path.name)
+    return _typed_frame(frame, customer=customer, dates=dates, read=read, label=path.name,
+                        invoice=invoice)  # fmt: skip
 
 
 def _typed_frame(
-    frame: pd.DataFrame, *, customer: str, dates: list[str], read: ReadOptions, label: str
+    frame: pd.DataFrame,
+    *,
+    customer: str,
+    dates: list[str],
+    read: ReadOptions,
+    label: str,
+    invoice: str | None = None,
 ) -> pd.DataFrame:
     out = frame.copy()
     rows = frame.attrs.get("rows")
@@ -91,14 +101,17 @@ def _typed_frame(
                                       date_format=read.date_format).values  # fmt: skip
     if customer in out.columns and not pd.api.types.is_numeric_dtype(out[customer]):
         out[customer] = normalise_ids(out[customer])
+    if invoice and invoice in out.columns:  # invoice numbers are text, whatever their cells
+        out[invoice] = normalise_ids(out[invoice])
     out.attrs = {"source_label": f"file '{label}'"} if label else {}
     return out
 
 
-def _duckdb_reads(path: Path, customer: str, dates: list[str], numbers: list[str]) -> bool:
+def _duckdb_reads(path: Path, ids: list[str], dates: list[str], numbers: list[str]) -> bool:
     """True for a plain CSV that DuckDB's ``read_csv_auto`` reads as the file means it.
 
-    Not for ids with leading zeros (``001`` would become the number 1), text that is not
+    Not for ids (customer, invoice) with leading zeros (``001`` would become the number 1),
+    text that is not
     UTF-8, rows of another width, non-ISO dates, business-formatted numbers, or total or
     note lines at the end.
     """
@@ -125,7 +138,7 @@ def _duckdb_reads(path: Path, customer: str, dates: list[str], numbers: list[str
     if any(c not in position for c in (*dates, *numbers) if c):
         return False
     for row in records[1:]:
-        if customer in position and _LEADING_ZERO.match(row[position[customer]]):
+        if any(c in position and _LEADING_ZERO.match(row[position[c]]) for c in ids if c):
             return False
         for c in dates:
             if c and row[position[c]] and not _ISO_DATE.match(row[position[c]]):
@@ -181,6 +194,9 @@ def _resolve_columns(
     for role in ("amount", "profit"):
         if spec[role] is not None and spec[role][1].split("(")[0] not in _NUMERIC_TYPES:
             raise _unsupported_type(*spec[role], "numbers", label=label)
+    invoice = spec.get("invoice")
+    if invoice is not None and invoice[1].split("(")[0] not in (*_NUMERIC_TYPES, "VARCHAR"):
+        raise _unsupported_type(*invoice, "invoice numbers (text or whole numbers)", label=label)
     if (spec["due_date"] is None) != (spec["paid_date"] is None):
         raise InputDataError(
             "on-time payment needs both due_date and paid_date; got only "
@@ -215,7 +231,7 @@ def _check_result(
     if no_date or ("n_bad_due_paid" in result and result["n_bad_due_paid"].sum() > 0):
         _raise_date_error(con, spec, label)
     if "n_lines" in result:
-        counted = int(result["purchase_count"].sum() + result["return_count"].sum())
+        counted = int(result["line_count"].sum() + result["return_count"].sum())
         if n_lines > counted:
             raise _missing_amounts(spec, label, n_lines - counted)
     if result["customer"].hasnans:
