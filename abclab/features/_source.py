@@ -101,10 +101,17 @@ def _typed_frame(
                                       date_format=read.date_format).values  # fmt: skip
     if customer in out.columns and not pd.api.types.is_numeric_dtype(out[customer]):
         out[customer] = normalise_ids(out[customer])
-    if invoice and invoice in out.columns:  # invoice numbers are text, whatever their cells
-        out[invoice] = normalise_ids(out[invoice])
+    if invoice and invoice in out.columns and _id_like(out[invoice]):
+        out[invoice] = normalise_ids(out[invoice])  # invoice numbers are text
     out.attrs = {"source_label": f"file '{label}'"} if label else {}
     return out
+
+
+def _id_like(column: pd.Series) -> bool:
+    """Text or numbers (ids); dates and booleans are left for the type check to refuse."""
+    return not (
+        pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_bool_dtype(column)
+    )
 
 
 def _duckdb_reads(path: Path, ids: list[str], dates: list[str], numbers: list[str]) -> bool:

@@ -64,7 +64,8 @@ def check_data(study: Study) -> DataCheck:
         try:
             sample, log_customers = _transaction_sample(study)
             wanted = {"customer": t.customer, "date": t.date, "amount": t.amount, "profit": t.profit,
-                      "category": t.category, "due_date": t.due_date, "paid_date": t.paid_date}  # fmt: skip
+                      "category": t.category, "due_date": t.due_date, "paid_date": t.paid_date,
+                      "invoice": t.invoice}  # fmt: skip
             absent = [f"{k}: {v!r}" for k, v in wanted.items() if v and v not in sample.columns]
             if absent:
                 problems.append(f"data.transactions: column(s) not in {t.path.name}: "
@@ -73,7 +74,7 @@ def check_data(study: Study) -> DataCheck:
                 derived = from_transactions(sample, customer=t.customer, date=t.date,
                                             amount=t.amount, profit=t.profit, category=t.category,
                                             due_date=t.due_date, paid_date=t.paid_date,
-                                            as_of=t.as_of)  # fmt: skip
+                                            invoice=t.invoice, as_of=t.as_of)  # fmt: skip
                 columns |= {ID, *map(str, derived.columns), *clv.CUSTOMER_BASE_CRITERIA}
                 if customers is None:
                     customers = log_customers
@@ -93,7 +94,7 @@ def _transaction_sample(study: Study) -> tuple[pd.DataFrame, int]:
     """The first lines of the log, read as the run reads it, and its number of customers."""
     t = study.data.transactions
     dates = [c for c in (t.date, t.due_date, t.paid_date) if c]
-    source = prepare_source(t.path, customer=t.customer, dates=dates,
+    source = prepare_source(t.path, customer=t.customer, dates=dates, invoice=t.invoice,
                             numbers=[t.amount, t.profit or ""], read=t.read_options())  # fmt: skip
     if isinstance(source, pd.DataFrame):
         customers = int(source[t.customer].nunique()) if t.customer in source else 0

@@ -233,7 +233,7 @@ UNMATCHED_COLUMNS = [ID, "lines", "amount", "first_purchase", "last_purchase"]
 
 def _unmatched(feats: pd.DataFrame) -> pd.DataFrame:
     """Customers of the log missing from the customer table: their lines and net amount."""
-    lines = feats.get("purchase_count", pd.Series(0, index=feats.index))
+    lines = feats.get("line_count", pd.Series(0, index=feats.index))
     out = pd.DataFrame(
         {
             ID: feats[ID].to_numpy(),
@@ -344,6 +344,7 @@ def transaction_criteria(
         category=t.category,
         due_date=t.due_date,
         paid_date=t.paid_date,
+        invoice=t.invoice,
         as_of=t.as_of,
         aliases=aliases,
         read=t.read_options(),
