@@ -57,8 +57,9 @@ def prepare_source(
     """
     read = read or ReadOptions()
     if isinstance(source, pd.DataFrame):
-        return _typed_frame(source, customer=customer, dates=dates, read=read, label="",
-                            invoice=invoice)
+        return _typed_frame(
+            source, customer=customer, dates=dates, read=read, label="", invoice=invoice
+        )
     if not isinstance(source, str | os.PathLike):
         raise InputDataError(
             f"source must be a path to a CSV/Parquet file or a pandas DataFrame, "
@@ -109,9 +110,7 @@ def _typed_frame(
 
 def _id_like(column: pd.Series) -> bool:
     """Text or numbers (ids); dates and booleans are left for the type check to refuse."""
-    return not (
-        pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_bool_dtype(column)
-    )
+    return not (pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_bool_dtype(column))
 
 
 def _duckdb_reads(path: Path, ids: list[str], dates: list[str], numbers: list[str]) -> bool:
