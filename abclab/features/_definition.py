@@ -20,6 +20,10 @@ difference is ``12 · (year, month) difference − 1 if the day of the month of 
 smaller (and ``as_of`` is not a month end)``, DuckDB's ``date_sub('month', …)``
 (``tests/test_features.py`` checks this on every pair of dates 2019–2025); ratios of
 integers divide as DOUBLE (never DECIMAL).
+
+With an invoice column, a second CTE (``inv``, :func:`_invoice_sql`) nets the same lines per
+(customer, invoice) and counts the invoices with a non-negative net; it is joined to the
+per-customer aggregation, which counts the lines without an invoice id itself.
 """
 
 from __future__ import annotations
@@ -227,9 +231,16 @@ def _aggregation_sql(
     lines with a missing or unparseable date, a missing amount or (text columns) an
     unparseable due or paid date are kept whatever their date, so that per-customer counts
     (``n_lines``, ``n_dated``, ``n_bad_due_paid``) expose them; :func:`_check_result` raises before any criterion is
-    used. A missing amount is a line counted in ``n_lines`` but neither as purchase
-    (amount ≥ 0) nor as return (amount < 0). ``n_lines`` and ``n_dated`` are left out when
-    :func:`_plan` has already counted missing dates and amounts (``plan.counted``).
+    used. A missing amount is a line counted in ``n_lines`` but neither as purchase line
+    (``line_count``, amount ≥ 0) nor as return (amount < 0). ``n_lines`` and ``n_dated`` are
+    left out when :func:`_plan` has already counted missing dates and amounts
+    (``plan.counted``).
+
+    ``purchase_count`` is ``line_count`` without an ``invoice`` column in ``spec``; with one,
+    the lines kept by the same WHERE clause are netted per (customer, invoice) in the CTE
+    ``inv`` and ``purchase_count`` = invoices with net ≥ 0 (up to ``_NET_TOLERANCE``) + the
+    purchase lines without an invoice id (each its own invoice). Dates, months and spend
+    stay line-based, so that the invoice column changes ``purchase_count`` only.
 
     Distinct months and distinct categories are exact bit sets rather than
     ``count(DISTINCT …)`` (which DuckDB runs as a separate, much slower, distinct hash
