@@ -564,6 +564,8 @@ def test_invoices_by_hand():
     )
     pd.testing.assert_series_equal(lines.customers["line_count"], lines.customers["purchase_count"],
                                    check_names=False)  # fmt: skip
+    empty = transaction_features(invoice_log().assign(invoice=None), **kw, invoice="invoice")
+    pd.testing.assert_frame_equal(empty.customers, lines.customers)  # no ids: lines
     rest = [c for c in got.customers.columns if c != "purchase_count"]
     pd.testing.assert_frame_equal(got.customers[rest], lines.customers[rest])
     pd.testing.assert_frame_equal(got.returns, lines.returns)

@@ -201,7 +201,9 @@ def _resolve_columns(
         if spec[role] is not None and spec[role][1].split("(")[0] not in _NUMERIC_TYPES:
             raise _unsupported_type(*spec[role], "numbers", label=label)
     invoice = spec.get("invoice")
-    if invoice is not None and invoice[1].split("(")[0] not in (*_NUMERIC_TYPES, "VARCHAR"):
+    # NULL / VOID: a frame's column without a single id (every line its own invoice)
+    id_types = (*_NUMERIC_TYPES, "VARCHAR", '"NULL"', "NULL", "VOID")
+    if invoice is not None and invoice[1].split("(")[0] not in id_types:
         raise _unsupported_type(*invoice, "invoice numbers (text or whole numbers)", label=label)
     if (spec["due_date"] is None) != (spec["paid_date"] is None):
         raise InputDataError(
