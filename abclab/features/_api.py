@@ -185,7 +185,8 @@ def transaction_features(
           not a purchase, as a return line is not one without ``invoice``; its return lines
           count in ``return_count`` either way. A line without an invoice id (missing or
           blank) is its own invoice. "≥ 0" allows for the rounding of a sum of doubles
-          (net ≥ −10⁻⁹ · the invoice's sum of absolute amounts);
+          (net ≥ −10⁻⁹ · the invoice's sum of absolute amounts). Dates, months, spend and
+          returns stay line-based: ``invoice`` changes ``purchase_count`` only;
         - ``line_count``: number of lines with amount ≥ 0, always present (without
           ``invoice`` it equals ``purchase_count``);
         - ``total_spend``: sum of all amounts, returns netted;
