@@ -46,6 +46,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+# Measure the checkout this script lives in (a worktree), not the one the venv installed:
+# ``python bench/transactions.py`` puts bench/ first on sys.path, not the repository root.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from abclab.datasets import iter_synthetic_transactions
 from abclab.features import from_transactions
 from abclab.features._duckdb import _cpu_count
@@ -173,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     threads = _cpu_count()
     con = duckdb.connect(config={"threads": threads})
     setting = con.sql("SELECT current_setting('threads')").fetchall()[0][0]
+    print(f"abclab from {Path(sys.modules['abclab'].__file__).parent.parent}", flush=True)
     print(
         f"python {platform.python_version()}, duckdb {duckdb.__version__}, "
         f"pyarrow {pa.__version__}, {platform.machine()}, {os.cpu_count()} CPUs, "

@@ -188,6 +188,7 @@ def test_columns_are_stable_and_optional_ones_only_when_given(small_log):
     minimal = from_transactions(small_log, customer="customer_id", date="date", amount="amount")
     assert list(minimal.columns) == [
         "purchase_count",
+        "line_count",
         "total_spend",
         "annual_spend",
         "first_purchase",
@@ -509,3 +510,134 @@ def test_month_difference_is_duckdbs_date_sub_on_every_pair_of_dates():
             f" WHERE {formula} <> date_sub('month', a, DATE '{end:%Y-%m-%d}')"
         ).fetchall()[0][0]
         assert wrong == 0, end
+
+
+# ------------------------------------------------------------------ invoice-level frequency
+
+
+def invoice_log() -> pd.DataFrame:
+    """Every invoice case of ``test_invoices_by_hand`` (as_of 2024-04-01); ids are text and
+    numbers mixed in one column, as a spreadsheet export holds them."""
+    rows = [
+        ("a", "2024-01-05", 100.0, "I1"),  # I1: two lines, net 150 → a purchase
+        ("a", "2024-01-05", 50.0, "I1"),
+        ("a", "2024-02-10", 80.0, "I2"),  # I2: a line and a return line, net 50 → a purchase
+        ("a", "2024-02-10", -30.0, "I2"),
+        ("a", "2024-02-20", 40.0, "I3"),  # I3: returns exceed purchases, net −20 → none
+        ("a", "2024-02-25", -60.0, "I3"),
+        ("a", "2024-03-01", -25.0, "CN1"),  # a credit note (only returns) → not a purchase
+        ("a", "2024-03-05", 10.0, 1001),  # the number 1001 and the text "1001": one invoice
+        ("a", "2024-03-05", 5.0, "1001"),
+        ("a", "2024-03-10", 7.0, None),  # missing and blank ids: each line its own invoice
+        ("a", "2024-03-11", 8.0, ""),
+        ("a", "2024-03-12", 9.0, "  "),
+        ("a", "2024-03-15", 20.0, "I4"),  # I4: fully returned, net 0 → a purchase (≥ 0)
+        ("a", "2024-03-15", -20.0, "I4"),
+        ("a", "2024-03-20", 0.3, "I6"),  # I6: net 0 up to rounding (0.3 − 0.1 − 0.2 < 0)
+        ("a", "2024-03-20", -0.1, "I6"),
+        ("a", "2024-03-20", -0.2, "I6"),
+        ("a", "2024-04-05", 500.0, "I9"),  # after as_of: ignored
+        ("a", "2024-03-31", 5.0, "I10"),  # I10 spans as_of: its line before as_of counts
+        ("a", "2024-04-02", -50.0, "I10"),
+        ("b", "2024-01-07", 60.0, "I1"),  # a's invoice number under b: b's own invoice
+        ("b", "2024-02-01", 30.0, " I5 "),  # ids are trimmed: one invoice I5
+        ("b", "2024-02-02", 30.0, "I5"),
+        ("r", "2024-01-09", -5.0, "CN2"),  # only a credit note
+    ]
+    log = pd.DataFrame(rows, columns=["customer_id", "date", "amount", "invoice"])
+    log["invoice"] = log["invoice"].astype(object)
+    return log
+
+
+def test_invoices_by_hand():
+    """a: I1, I2, 1001, I4, I6, I10 and three lines without an id = 9 purchases out of 12
+    purchase lines; b: I1 and I5 = 2 out of 3; r: none. Every other criterion is the one of
+    the log without ``invoice``, and ``line_count`` is that log's ``purchase_count``."""
+    kw = dict(customer="customer_id", date="date", amount="amount", as_of="2024-04-01")
+    got = transaction_features(invoice_log(), **kw, invoice="invoice")
+    lines = transaction_features(invoice_log(), **kw)
+    assert got.customers["purchase_count"].to_dict() == {"a": 9, "b": 2, "r": 0}
+    assert got.customers["line_count"].to_dict() == {"a": 12, "b": 3, "r": 0}
+    assert got.returns["return_count"].to_dict() == {"a": 6, "b": 0, "r": 1}
+    pd.testing.assert_series_equal(
+        got.customers["line_count"], lines.customers["purchase_count"], check_names=False
+    )
+    pd.testing.assert_series_equal(lines.customers["line_count"], lines.customers["purchase_count"],
+                                   check_names=False)  # fmt: skip
+    empty = transaction_features(invoice_log().assign(invoice=None), **kw, invoice="invoice")
+    pd.testing.assert_frame_equal(empty.customers, lines.customers)  # no ids: lines
+    rest = [c for c in got.customers.columns if c != "purchase_count"]
+    pd.testing.assert_frame_equal(got.customers[rest], lines.customers[rest])
+    pd.testing.assert_frame_equal(got.returns, lines.returns)
+
+
+def test_invoice_ids_are_text_in_every_source(tmp_path):
+    """CSV (ids with leading zeros: ``001`` and ``1`` are two invoices), Parquet with a float
+    column (``1001.0`` with gaps is invoice ``1001``, as in the integer column) and a frame."""
+    log = pd.DataFrame({"c": ["a"] * 5, "d": ["2024-01-01"] * 5, "x": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    kw = dict(customer="c", date="d", amount="x", invoice="inv")
+    csv = tmp_path / "zeros.csv"
+    log.assign(inv=["001", "1", "001", "01", "1"]).to_csv(csv, index=False)
+    assert from_transactions(csv, **kw).at["a", "purchase_count"] == 3
+    floats = log.assign(inv=[1001.0, np.nan, 1001.0, 1002.0, np.nan])
+    ints = log.assign(inv=pd.array([1001, None, 1001, 1002, None], dtype="Int64"))
+    for frame, name in ((floats, "floats"), (ints, "ints")):
+        path = tmp_path / f"{name}.parquet"
+        frame.to_parquet(path, index=False)
+        assert from_transactions(path, **kw).at["a", "purchase_count"] == 4, name
+        assert from_transactions(frame, **kw).at["a", "purchase_count"] == 4, name
+
+
+def test_invoice_column_errors_name_the_column():
+    log = invoice_log()
+    with pytest.raises(InputDataError, match=r"no column 'bon'.*invoice column"):
+        from_transactions(log, customer="customer_id", date="date", amount="amount",
+                          invoice="bon")  # fmt: skip
+    with pytest.raises(InputDataError, match=r"column 'date' has type TIMESTAMP; expected invoice"):
+        from_transactions(log.assign(date=pd.to_datetime(log["date"]), d=log["date"]),
+                          customer="customer_id", date="d", amount="amount",
+                          invoice="date")  # fmt: skip
+
+
+def _pandas_purchases(log: pd.DataFrame, customer: str, amount: str, invoice: str) -> pd.Series:
+    """Per customer, the invoices whose net amount is ≥ 0 (independent of the SQL)."""
+    grouped = log.groupby([customer, invoice])[amount]
+    net, gross = grouped.sum(), grouped.apply(lambda x: x.abs().sum())
+    return (net >= -1e-9 * gross).groupby(level=0).sum()
+
+
+def test_cdnow_orders_per_day_match_pandas_and_lifetimes(cdnow):
+    """CDNOW with the purchase day as the invoice (several lines a day are one order, as
+    Fader & Hardie count it): purchases equal a pandas count of distinct days, and
+    ``purchase_count − 1`` is lifetimes' ``frequency`` (repeat purchase days)."""
+    log = cdnow.assign(order=cdnow["date"].dt.strftime("%Y%m%d"))
+    got = from_transactions(log, customer="customer_id", date="date", amount="dollar_value",
+                            invoice="order")  # fmt: skip
+    days = log.groupby("customer_id")["order"].nunique()
+    np.testing.assert_array_equal(got["purchase_count"], days.loc[got.index])
+    assert got["line_count"].sum() == 69_659 > got["purchase_count"].sum()
+    expected = _pandas_purchases(log, "customer_id", "dollar_value", "order")
+    np.testing.assert_array_equal(got["purchase_count"], expected.loc[got.index])
+    utils = pytest.importorskip("lifetimes.utils")
+    summary = utils.summary_data_from_transaction_data(
+        cdnow, "customer_id", "date", observation_period_end="1998-06-30"
+    )
+    np.testing.assert_array_equal(got.loc[summary.index, "purchase_count"] - 1,
+                                  summary["frequency"].astype(int))  # fmt: skip
+
+
+def test_demo_log_monthly_invoices_net_returns_like_pandas(demo_log, tmp_path):
+    """The demo log with one invoice per customer and month (52 of them net negative through
+    credit notes): purchases equal the pandas count, from the frame, CSV and Parquet."""
+    log = demo_log.assign(invoice_id=demo_log["date"].dt.strftime("%Y-%m"))
+    expected = _pandas_purchases(log, "customer_id", "amount", "invoice_id")
+    assert (expected < log[log["amount"] >= 0].groupby("customer_id").size()).any()
+    csv, parquet = tmp_path / "demo.csv", tmp_path / "demo.parquet"
+    log.to_csv(csv, index=False)
+    log.to_parquet(parquet, index=False)
+    for source in (log, csv, parquet):
+        got = transaction_features(source, **ALL, invoice="invoice_id").customers
+        np.testing.assert_array_equal(got["purchase_count"], expected.loc[got.index])
+    real = transaction_features(demo_log, **ALL, invoice="invoice_id").customers
+    # the demo's invoices have one line each and credit notes are negative: as without ids
+    pd.testing.assert_frame_equal(real, transaction_features(demo_log, **ALL).customers)

@@ -71,6 +71,11 @@ def cdnow() -> pd.DataFrame:
     return datasets.load("cdnow")
 
 
+@pytest.fixture(scope="module")
+def demo_log() -> pd.DataFrame:
+    return datasets.load("demo_transactions")
+
+
 def small_log() -> pd.DataFrame:
     """The hand-worked log of test_features.py with a returns-only customer, month ends,
     leap days and a missing due date."""
@@ -251,6 +256,84 @@ def test_random_logs(spark, rows, as_of):
     log["paid"] = log["d"] + pd.to_timedelta(np.arange(len(log)) * 7 % 60, unit="D")
     kw = dict(customer="c", date="d", amount="x", category="k", due_date="due", paid_date="paid")
     both(spark, log.astype({"x": "float64"}), **kw, as_of=as_of)
+
+
+# ------------------------------------------------------------------ invoice-level frequency
+
+
+def invoice_log() -> pd.DataFrame:
+    """Invoices of several lines, a return line inside an invoice, returns exceeding the
+    purchases, a credit note, net zero up to rounding, an invoice spanning as_of, the number
+    1001 and the text "1001", missing and blank ids, one id under two customers."""
+    rows = [
+        ("a", "2024-01-05", 100.0, "I1"), ("a", "2024-01-05", 50.0, "I1"),
+        ("a", "2024-02-10", 80.0, "I2"), ("a", "2024-02-10", -30.0, "I2"),
+        ("a", "2024-02-20", 40.0, "I3"), ("a", "2024-02-25", -60.0, "I3"),
+        ("a", "2024-03-01", -25.0, "CN1"), ("a", "2024-03-05", 10.0, 1001),
+        ("a", "2024-03-05", 5.0, "1001"), ("a", "2024-03-10", 7.0, None),
+        ("a", "2024-03-11", 8.0, ""), ("a", "2024-03-12", 9.0, "  "),
+        ("a", "2024-03-20", 0.3, "I6"), ("a", "2024-03-20", -0.1, "I6"),
+        ("a", "2024-03-20", -0.2, "I6"), ("a", "2024-03-31", 5.0, "I10"),
+        ("a", "2024-04-02", -50.0, "I10"), ("b", "2024-01-07", 60.0, "I1"),
+        ("b", "2024-02-01", 30.0, " I5 "), ("b", "2024-02-02", 30.0, "I5"),
+        ("r", "2024-01-09", -5.0, "CN2"),
+    ]  # fmt: skip
+    log = pd.DataFrame(rows, columns=["customer_id", "date", "amount", "invoice"])
+    log["invoice"] = log["invoice"].astype(object)
+    return log
+
+
+@pytest.mark.parametrize("as_of", [None, "2024-04-01"])
+def test_invoices_by_hand_on_spark(spark, as_of):
+    kw = dict(customer="customer_id", date="date", amount="amount", as_of=as_of)
+    got = both(spark, invoice_log(), **kw, invoice="invoice")
+    a_purchases = 8 if as_of else 7  # I10 nets −45 once its return of 2024-04-02 counts
+    assert got.customers["purchase_count"].to_dict() == {"a": a_purchases, "b": 2, "r": 0}
+
+
+def test_invoice_ids_from_files_on_spark(spark, cdnow, demo_log, tmp_path):
+    """Parquet with the purchase day as a text invoice (CDNOW), a float invoice column with
+    gaps, and a CSV that Spark reads itself (demo log, one invoice per customer and month)."""
+    orders = cdnow.assign(order=cdnow["date"].dt.strftime("%Y%m%d"))
+    path = tmp_path / "cdnow_orders.parquet"
+    orders.to_parquet(path, index=False)
+    got = both(spark, path, **CDNOW, invoice="order")
+    assert got.customers["purchase_count"].sum() < got.customers["line_count"].sum()
+    floats = pd.DataFrame({"c": ["a"] * 5, "d": pd.to_datetime(["2024-01-01"] * 5),
+                           "x": [1.0, 2.0, 3.0, 4.0, 5.0],
+                           "inv": [1001.0, np.nan, 1001.0, 1002.5, np.nan]})  # fmt: skip
+    floats.to_parquet(tmp_path / "floats.parquet", index=False)
+    got = both(spark, tmp_path / "floats.parquet", customer="c", date="d", amount="x",
+               invoice="inv")  # fmt: skip
+    assert got.customers.at["a", "purchase_count"] == 4
+    monthly = demo_log.assign(invoice_id="M" + demo_log["date"].dt.strftime("%Y%m"))
+    monthly.to_csv(tmp_path / "monthly.csv", index=False)
+    got = both(spark, str(tmp_path / "monthly.csv"), **ALL, invoice="invoice_id")
+    assert got.customers["purchase_count"].sum() < got.customers["line_count"].sum()
+
+
+_invoice_logs = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "c"]),
+        st.integers(0, 400),
+        st.sampled_from([-0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 7.25, -7.25]),
+        st.sampled_from(["i1", "i2", "i3", 4, None, ""]),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(rows=_invoice_logs)
+def test_random_invoice_logs(spark, rows):
+    """Amounts that cancel within an invoice: both engines count alike. The amounts are
+    exact in binary, so that sums near zero compare exactly (rounding of the net is the
+    hand log's invoice I6)."""
+    log = pd.DataFrame(rows, columns=["c", "day", "x", "inv"]).astype({"inv": object})
+    log["d"] = pd.Timestamp("2023-01-01") + pd.to_timedelta(log.pop("day"), unit="D")
+    both(spark, log, customer="c", date="d", amount="x", invoice="inv")
 
 
 # ------------------------------------------------------------------ one core, sessions

@@ -91,6 +91,7 @@ EFFECTS: dict[str, str] = {
     "data.transactions.category": "test_transactions_optional_column[category]",
     "data.transactions.due_date": "test_transactions_optional_column[due_date]",
     "data.transactions.paid_date": "test_transactions_optional_column[paid_date]",
+    "data.transactions.invoice": "test_transactions_invoice_counts_invoices",
     "data.transactions.as_of": "test_transactions_as_of_moves_recency",
     "data.transactions.encoding": "test_transactions_encoding_is_used",
     "data.transactions.sheet": "test_transactions_sheet_is_read",
@@ -900,6 +901,33 @@ def test_transactions_optional_column(files, key):
         # due on the invoice date: nothing is on time; paid on the due date: everything is
         expected = 0.0 if key == "due_date" else 1.0
         assert (moved.dropna() == expected).all()
+
+
+def test_transactions_invoice_counts_invoices(files):
+    """With ``invoice`` (every two lines of a customer one invoice) purchase_count counts
+    invoices and line_count keeps the lines; without it both count lines. As a criterion,
+    purchase_count then changes the scores."""
+    tx = _transactions_frame()
+    tx["invoice"] = tx["customer"] + "-" + (tx.groupby("customer").cumcount() // 2).astype(str)
+    tx.to_csv(files / "tx_invoices.csv", index=False)
+    lines = tx.groupby("customer").size().astype(float)
+    runs = {}
+    for name, keys in (("lines", {}), ("invoices", {"invoice": "invoice"})):
+        study = _tx(path="tx_invoices.csv", **keys)
+        study["criteria"]["purchase_count"] = None
+        runs[name] = _run(study, files)
+    for name, expected in (("lines", lines), ("invoices", (lines + 1) // 2)):
+        counts = _derived(runs[name], "purchase_count").dropna()
+        pd.testing.assert_series_equal(
+            counts, expected.loc[counts.index], check_names=False, check_index_type=False
+        )
+        line_count = _derived(runs[name], "line_count").dropna()
+        pd.testing.assert_series_equal(
+            line_count, lines.loc[line_count.index], check_names=False, check_index_type=False
+        )
+    assert _differs(
+        runs["invoices"].criteria["purchase_count"], runs["lines"].criteria["purchase_count"]
+    )
 
 
 def test_transactions_as_of_moves_recency(files):

@@ -164,6 +164,11 @@ class TransactionsSource(_File):
     category: NonEmptyStr | None = None
     due_date: NonEmptyStr | None = None
     paid_date: NonEmptyStr | None = None
+    invoice: NonEmptyStr | None = Field(
+        None,
+        description="Column of the invoice (order) number: purchase_count then counts invoices "
+        "with a non-negative net, line_count the lines.",
+    )
     as_of: DateText | None = Field(None, description="Evaluation date (exclusive).")
     decimal: Literal[".", ","] | None = Field(None, description="Decimal mark; default: detected.")
     date_format: DateFormat = Field(

@@ -4,7 +4,8 @@ A transaction log (one row per invoice line: customer, date, amount and optional
 product category, invoice due and paid dates) becomes one row per customer with the criteria
 of source 003 (annual spend, profit and margin, tenure, cross-purchase rate, on-time payment
 rate) and the RFM / dynamics quantities (purchase count, recency, active months, months since
-the last purchase, spend growth).
+the last purchase, spend growth). With an invoice column the purchase count is the number of
+invoices with a non-negative net (the RFM frequency), and ``line_count`` keeps the lines.
 
 DuckDB reads CSV and Parquet files directly (out of core, only the named columns), so a log
 of tens of millions of rows never becomes a pandas frame; a pandas frame is registered with

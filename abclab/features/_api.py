@@ -67,6 +67,7 @@ def from_transactions(
     category: str | None = None,
     due_date: str | None = None,
     paid_date: str | None = None,
+    invoice: str | None = None,
     as_of: str | _dt.date | pd.Timestamp | None = None,
     aliases: Mapping[Any, Any] | None = None,
     read: ReadOptions | None = None,
@@ -100,6 +101,7 @@ def from_transactions(
         category=category,
         due_date=due_date,
         paid_date=paid_date,
+        invoice=invoice,
         as_of=as_of,
         aliases=aliases,
         read=read,
@@ -118,6 +120,7 @@ def transaction_features(
     category: str | None = None,
     due_date: str | None = None,
     paid_date: str | None = None,
+    invoice: str | None = None,
     as_of: str | _dt.date | pd.Timestamp | None = None,
     aliases: Mapping[Any, Any] | None = None,
     read: ReadOptions | None = None,
@@ -144,6 +147,10 @@ def transaction_features(
     profit, category, due_date, paid_date : str, optional
         Column names of the profit per line, the product category and the invoice due and
         payment dates. Columns that depend on them are only returned when they are given.
+    invoice : str, optional
+        Column name of the invoice (order) number. Given, ``purchase_count`` counts invoices
+        rather than lines (see below); ids are compared as trimmed text (``1001`` and
+        ``"1001"`` are one invoice, a whole-number float ``1001.0`` too), per customer.
     as_of : date-like, optional
         Evaluation date, exclusive: transactions dated on or after ``as_of`` are ignored.
         Default: the day after the last transaction date in the log.
@@ -175,7 +182,17 @@ def transaction_features(
         ``customers`` is indexed by the customer id (index named after ``customer``), sorted,
         with columns
 
-        - ``purchase_count``: number of lines with amount ≥ 0;
+        - ``purchase_count``: without ``invoice``, number of lines with amount ≥ 0 (a line
+          is a purchase); with ``invoice``, number of the customer's distinct invoices whose
+          net amount (sum of their lines) is ≥ 0 — the RFM frequency [2]_. An invoice whose
+          lines are all returns (a credit note), or whose returns exceed its purchases, is
+          not a purchase, as a return line is not one without ``invoice``; its return lines
+          count in ``return_count`` either way. A line without an invoice id (missing or
+          blank) is its own invoice. "≥ 0" allows for the rounding of a sum of doubles
+          (net ≥ −10⁻⁹ · the invoice's sum of absolute amounts). Dates, months, spend and
+          returns stay line-based: ``invoice`` changes ``purchase_count`` only;
+        - ``line_count``: number of lines with amount ≥ 0, always present (without
+          ``invoice`` it equals ``purchase_count``);
         - ``total_spend``: sum of all amounts, returns netted;
         - ``annual_spend``: ``total_spend / max(tenure_years, 1)`` — spend over the observed
           tenure window (first purchase to ``as_of``) per year, the window floored at one year
@@ -239,11 +256,12 @@ def transaction_features(
     dates = [c for c in (date, due_date, paid_date) if c]
     prepared = source
     if engine == "duckdb" or _local(source):  # else Spark reads the path, table or frame
-        prepared = prepare_source(source, customer=customer, dates=dates,
+        prepared = prepare_source(source, customer=customer, dates=dates, invoice=invoice,
                                   numbers=[amount, profit or ""], read=read)  # fmt: skip
     run = functools.partial(_features, prepared, engine=engine, spark=spark, customer=customer,
                             date=date, amount=amount, profit=profit, category=category,
-                            due_date=due_date, paid_date=paid_date, as_of=as_of)  # fmt: skip
+                            due_date=due_date, paid_date=paid_date, invoice=invoice,
+                            as_of=as_of)  # fmt: skip
     result = run(aliases=aliases)
     if not pd.api.types.is_string_dtype(result.customers.index) and not (
         result.customers.index.dtype == object
@@ -285,6 +303,7 @@ def _features(
     category: str | None,
     due_date: str | None,
     paid_date: str | None,
+    invoice: str | None,
     as_of: Any,
     aliases: Mapping[Any, Any] | None,
 ) -> TransactionFeatures:
@@ -306,6 +325,7 @@ def _features(
             category=category,
             due_date=due_date,
             paid_date=paid_date,
+            invoice=invoice,
         )
         plan = _plan(log, spec, None if as_of is None else _to_date(as_of))
         result = _run(log, spec, plan)
@@ -329,6 +349,7 @@ def _spark_input(source: Any) -> Any:
 #: Result columns in their published order (optional ones only when their input is given).
 _CUSTOMER_COLUMNS = (
     "purchase_count",
+    "line_count",
     "total_spend",
     "annual_spend",
     "profit",

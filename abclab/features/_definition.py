@@ -20,6 +20,10 @@ difference is ``12 · (year, month) difference − 1 if the day of the month of 
 smaller (and ``as_of`` is not a month end)``, DuckDB's ``date_sub('month', …)``
 (``tests/test_features.py`` checks this on every pair of dates 2019–2025); ratios of
 integers divide as DOUBLE (never DECIMAL).
+
+With an invoice column, a second CTE (``inv``, :func:`_invoice_sql`) nets the same lines per
+(customer, invoice) and counts the invoices with a non-negative net; it is joined to the
+per-customer aggregation, which counts the lines without an invoice id itself.
 """
 
 from __future__ import annotations
@@ -195,6 +199,22 @@ def _date_expr(column: str, type_name: str, dialect: _Dialect = DUCKDB) -> tuple
     raise _unsupported_type(column, type_name, "dates")
 
 
+def _invoice_expr(column: str, type_name: str, dialect: _Dialect = DUCKDB) -> str:
+    """SQL of the invoice id as trimmed text (NULL when missing or blank).
+
+    Whole numbers stored as FLOAT, DOUBLE or DECIMAL (a column with gaps) are written
+    without decimals, as an integer column is: ``1001.0`` and ``1001`` are one invoice (NaN
+    and numbers beyond 2⁵³ fail the range test and stay as they are).
+    """
+    col = dialect.quote(column)
+    base = type_name.split("(")[0].upper()
+    if base in _NUMERIC_TYPES[10:]:
+        whole = f"CAST(CAST({col} AS BIGINT) AS {dialect.text})"
+        test = f"abs({col}) < 9e15 AND {col} = floor({col})"
+        return f"CASE WHEN {test} THEN {whole} ELSE CAST({col} AS {dialect.text}) END"
+    return f"NULLIF(trim(CAST({col} AS {dialect.text})), '')"
+
+
 def _aggregation_sql(
     spec: dict[str, tuple[str, str] | None],
     plan: _Plan,
@@ -211,9 +231,16 @@ def _aggregation_sql(
     lines with a missing or unparseable date, a missing amount or (text columns) an
     unparseable due or paid date are kept whatever their date, so that per-customer counts
     (``n_lines``, ``n_dated``, ``n_bad_due_paid``) expose them; :func:`_check_result` raises before any criterion is
-    used. A missing amount is a line counted in ``n_lines`` but neither as purchase
-    (amount ≥ 0) nor as return (amount < 0). ``n_lines`` and ``n_dated`` are left out when
-    :func:`_plan` has already counted missing dates and amounts (``plan.counted``).
+    used. A missing amount is a line counted in ``n_lines`` but neither as purchase line
+    (``line_count``, amount ≥ 0) nor as return (amount < 0). ``n_lines`` and ``n_dated`` are
+    left out when :func:`_plan` has already counted missing dates and amounts
+    (``plan.counted``).
+
+    ``purchase_count`` is ``line_count`` without an ``invoice`` column in ``spec``; with one,
+    the lines kept by the same WHERE clause are netted per (customer, invoice) in the CTE
+    ``inv`` and ``purchase_count`` = invoices with net ≥ 0 (up to ``_NET_TOLERANCE``) + the
+    purchase lines without an invoice id (each its own invoice). Dates, months and spend
+    stay line-based, so that the invoice column changes ``purchase_count`` only.
 
     Distinct months and distinct categories are exact bit sets rather than
     ``count(DISTINCT …)`` (which DuckDB runs as a separate, much slower, distinct hash
@@ -243,7 +270,7 @@ def _aggregation_sql(
         checks = ["count(*) AS n_lines", "count(d) AS n_dated"]
     aggs = [
         *checks,
-        "count(*) FILTER (WHERE amount >= 0) AS purchase_count",
+        "count(*) FILTER (WHERE amount >= 0) AS line_count",
         "count(*) FILTER (WHERE amount < 0) AS return_count",
         "sum(amount) AS total_spend",
         "sum(amount) FILTER (WHERE amount < 0) AS returned_sum",
@@ -256,9 +283,16 @@ def _aggregation_sql(
     tenure = (
         f"CAST({dialect.days('first_purchase', as_of)} AS DOUBLE) / CAST({DAYS_PER_YEAR} AS DOUBLE)"
     )
+    invoices = spec.get("invoice") is not None
+    if invoices:
+        cols.append(f"{_invoice_expr(*spec['invoice'], dialect)} AS invoice")
+        aggs.append("count(*) FILTER (WHERE amount >= 0 AND invoice IS NULL) AS loose_purchases")
     final = [
         "customer",
-        "purchase_count",
+        "loose_purchases + coalesce(invoice_purchases, 0) AS purchase_count"
+        if invoices
+        else "line_count AS purchase_count",
+        "line_count",
         "total_spend",
         f"total_spend / greatest({tenure}, CAST(1 AS DOUBLE)) AS annual_spend",
     ]
@@ -311,10 +345,37 @@ def _aggregation_sql(
         *(check.rsplit(" AS ", 1)[1] for check in checks),
     ]
     where = f" WHERE {' OR '.join(keep)}" if keep else ""
+    joined, per_invoice = "agg", ""
+    if invoices:
+        joined = "agg LEFT JOIN inv USING (customer)"
+        per_invoice = _invoice_sql(f"({' OR '.join(keep)}) AND " if keep else "")
     return (
         f"WITH tx AS (SELECT {', '.join(cols)} FROM {source}),\n"
-        f"agg AS (SELECT customer, {', '.join(aggs)} FROM tx{where} GROUP BY customer)\n"
-        f"SELECT {', '.join(final)} FROM agg ORDER BY customer"
+        f"agg AS (SELECT customer, {', '.join(aggs)} FROM tx{where} GROUP BY customer)"
+        f"{per_invoice}\nSELECT {', '.join(final)} FROM {joined} ORDER BY customer"
+    )
+
+
+#: An invoice counts as a purchase when its net amount is at least this fraction of its
+#: gross amount below zero: non-negative up to the rounding of a sum of doubles, whose order
+#: differs between engines (an invoice of 0.1 + 0.2 and a return of 0.3 nets to ±5.6e-17).
+_NET_TOLERANCE = 1e-9
+
+
+def _invoice_sql(keep: str) -> str:
+    """The CTE ``inv``: per customer, the invoices whose net amount is non-negative.
+
+    Lines are grouped by (customer, invoice id as trimmed text): an invoice id is counted per
+    customer. ``keep`` is the aggregation's line filter (``"(…) AND "`` or empty), so the
+    same lines count; lines without an invoice id are each their own invoice and are counted
+    by the main aggregation (``loose_purchases``).
+    """
+    return (
+        ",\ninv AS (SELECT customer, count(*) FILTER ("
+        f"WHERE net >= -{_NET_TOLERANCE} * gross) AS invoice_purchases FROM ("
+        "SELECT customer, invoice, sum(amount) AS net, sum(abs(amount)) AS gross FROM tx"
+        f" WHERE {keep}invoice IS NOT NULL GROUP BY customer, invoice) AS lines"
+        " GROUP BY customer)"
     )
 
 

@@ -50,6 +50,7 @@ def prepare_log(
     dates: Sequence[str],
     numbers: Sequence[str],
     read: ReadOptions | None = None,
+    invoice: str | None = None,
     workdir: str | os.PathLike[str],
 ) -> PreparedLog:
     """Read a transaction log once: the file itself, or its conversion as Parquet in ``workdir``.
@@ -69,6 +70,8 @@ def prepare_log(
         have ISO dates and plain numbers in all of them); empty names are skipped.
     read : abclab.io.ReadOptions, optional
         The reader options of the log.
+    invoice : str, optional
+        Invoice number column (kept as text, as the customer ids).
     workdir : path
         An existing directory owned by the caller (a run's temporary directory), never the
         folder of the client's file; removing it is the caller's job.
@@ -89,7 +92,8 @@ def prepare_log(
             "is written to a run's own temporary directory"
         )
     prepared = prepare_source(source, customer=customer, dates=[d for d in dates if d],
-                              numbers=[n for n in numbers if n], read=read)  # fmt: skip
+                              numbers=[n for n in numbers if n], read=read,
+                              invoice=invoice)  # fmt: skip
     if not isinstance(prepared, pd.DataFrame):
         return PreparedLog(path=source, label=f"file '{source}'", converted=False)
     target = workdir / PREPARED_NAME
@@ -105,6 +109,7 @@ def prepare_source(
     dates: list[str],
     numbers: list[str],
     read: ReadOptions | None = None,
+    invoice: str | None = None,
 ) -> str | os.PathLike[str] | pd.DataFrame | PreparedLog:
     """The source as DuckDB should scan it: the file itself, or a frame read by abclab.io.
 
@@ -115,13 +120,16 @@ def prepare_source(
     dates, plain numbers, no total or note lines at its ends: :func:`_duckdb_reads`), goes to
     DuckDB as it is. Anything else — GBK, ``;`` and decimal commas, title rows and 合计 lines,
     Chinese or day-first dates, XLSX — is read by :func:`abclab.io.read_table` with ``read``,
-    its dates by :func:`abclab.io.parse_dates`, and scanned as a frame. Customer ids are text.
+    its dates by :func:`abclab.io.parse_dates`, and scanned as a frame. Customer and
+    ``invoice`` ids are text (:func:`abclab._text.normalise_ids`).
     """
     read = read or ReadOptions()
     if isinstance(source, PreparedLog):
         return source
     if isinstance(source, pd.DataFrame):
-        return _typed_frame(source, customer=customer, dates=dates, read=read, label="")
+        return _typed_frame(
+            source, customer=customer, dates=dates, read=read, label="", invoice=invoice
+        )
     if not isinstance(source, str | os.PathLike):
         raise InputDataError(
             f"source must be a path to a CSV/Parquet file or a pandas DataFrame, "
@@ -136,16 +144,23 @@ def prepare_source(
     if (
         name.endswith(_CSV_SUFFIXES)
         and read.is_default
-        and _duckdb_reads(path, customer, dates, numbers)
+        and _duckdb_reads(path, [customer, invoice or ""], dates, numbers)
     ):
         return source
     # numbers auto-detected: a text amount column stays text and is refused below, by name
     frame = read_table(path, **read.table_options())
-    return _typed_frame(frame, customer=customer, dates=dates, read=read, label=path.name)
+    return _typed_frame(frame, customer=customer, dates=dates, read=read, label=path.name,
+                        invoice=invoice)  # fmt: skip
 
 
 def _typed_frame(
-    frame: pd.DataFrame, *, customer: str, dates: list[str], read: ReadOptions, label: str
+    frame: pd.DataFrame,
+    *,
+    customer: str,
+    dates: list[str],
+    read: ReadOptions,
+    label: str,
+    invoice: str | None = None,
 ) -> pd.DataFrame:
     out = frame.copy()
     rows = frame.attrs.get("rows")
@@ -157,14 +172,22 @@ def _typed_frame(
                                       date_format=read.date_format).values  # fmt: skip
     if customer in out.columns and not pd.api.types.is_numeric_dtype(out[customer]):
         out[customer] = normalise_ids(out[customer])
+    if invoice and invoice in out.columns and _id_like(out[invoice]):
+        out[invoice] = normalise_ids(out[invoice])  # invoice numbers are text
     out.attrs = {"source_label": f"file '{label}'"} if label else {}
     return out
 
 
-def _duckdb_reads(path: Path, customer: str, dates: list[str], numbers: list[str]) -> bool:
+def _id_like(column: pd.Series) -> bool:
+    """Text or numbers (ids); dates and booleans are left for the type check to refuse."""
+    return not (pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_bool_dtype(column))
+
+
+def _duckdb_reads(path: Path, ids: list[str], dates: list[str], numbers: list[str]) -> bool:
     """True for a plain CSV that DuckDB's ``read_csv_auto`` reads as the file means it.
 
-    Not for ids with leading zeros (``001`` would become the number 1), text that is not
+    Not for ids (customer, invoice) with leading zeros (``001`` would become the number 1),
+    text that is not
     UTF-8, rows of another width, non-ISO dates, business-formatted numbers, or total or
     note lines at the end.
     """
@@ -191,7 +214,7 @@ def _duckdb_reads(path: Path, customer: str, dates: list[str], numbers: list[str
     if any(c not in position for c in (*dates, *numbers) if c):
         return False
     for row in records[1:]:
-        if customer in position and _LEADING_ZERO.match(row[position[customer]]):
+        if any(c in position and _LEADING_ZERO.match(row[position[c]]) for c in ids if c):
             return False
         for c in dates:
             if c and row[position[c]] and not _ISO_DATE.match(row[position[c]]):
@@ -251,6 +274,11 @@ def _resolve_columns(
     for role in ("amount", "profit"):
         if spec[role] is not None and spec[role][1].split("(")[0] not in _NUMERIC_TYPES:
             raise _unsupported_type(*spec[role], "numbers", label=label)
+    invoice = spec.get("invoice")
+    # NULL / VOID: a frame's column without a single id (every line its own invoice)
+    id_types = (*_NUMERIC_TYPES, "VARCHAR", '"NULL"', "NULL", "VOID")
+    if invoice is not None and invoice[1].split("(")[0] not in id_types:
+        raise _unsupported_type(*invoice, "invoice numbers (text or whole numbers)", label=label)
     if (spec["due_date"] is None) != (spec["paid_date"] is None):
         raise InputDataError(
             "on-time payment needs both due_date and paid_date; got only "
@@ -285,7 +313,7 @@ def _check_result(
     if no_date or ("n_bad_due_paid" in result and result["n_bad_due_paid"].sum() > 0):
         _raise_date_error(con, spec, label)
     if "n_lines" in result:
-        counted = int(result["purchase_count"].sum() + result["return_count"].sum())
+        counted = int(result["line_count"].sum() + result["return_count"].sum())
         if n_lines > counted:
             raise _missing_amounts(spec, label, n_lines - counted)
     if result["customer"].hasnans:

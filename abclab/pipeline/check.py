@@ -73,7 +73,8 @@ def check_data(study: Study) -> DataCheck:
         try:
             sample, log_customers = _transaction_sample(study)
             wanted = {"customer": t.customer, "date": t.date, "amount": t.amount, "profit": t.profit,
-                      "category": t.category, "due_date": t.due_date, "paid_date": t.paid_date}  # fmt: skip
+                      "category": t.category, "due_date": t.due_date, "paid_date": t.paid_date,
+                      "invoice": t.invoice}  # fmt: skip
             absent = [k for k, v in wanted.items() if v and v not in sample.columns]
             listed = ", ".join(map(str, sample.columns))
             problems += [f"data.transactions.{k}: column {wanted[k]!r} not in {t.label} "
@@ -83,7 +84,7 @@ def check_data(study: Study) -> DataCheck:
                 derived = from_transactions(sample, customer=t.customer, date=t.date,
                                             amount=t.amount, profit=t.profit, category=t.category,
                                             due_date=t.due_date, paid_date=t.paid_date,
-                                            as_of=t.as_of)  # fmt: skip
+                                            invoice=t.invoice, as_of=t.as_of)  # fmt: skip
                 columns |= {ID, *map(str, derived.columns), *clv.CUSTOMER_BASE_CRITERIA}
                 if customers is None:
                     customers = log_customers
@@ -111,7 +112,7 @@ def _transaction_sample(study: Study) -> tuple[pd.DataFrame, int | None]:
     if t.local_path is None:  # Spark reads the table or URI; its customers are not counted
         return spark_sample(t.source, spark=t.spark.options(), rows=SAMPLE_ROWS), None
     dates = [c for c in (t.date, t.due_date, t.paid_date) if c]
-    source = prepare_source(t.local_path, customer=t.customer, dates=dates,
+    source = prepare_source(t.local_path, customer=t.customer, dates=dates, invoice=t.invoice,
                             numbers=[t.amount, t.profit or ""], read=t.read_options())  # fmt: skip
     if isinstance(source, pd.DataFrame):
         customers = int(source[t.customer].nunique()) if t.customer in source else 0

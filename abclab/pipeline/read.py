@@ -187,7 +187,7 @@ def open_log(study: Study) -> Iterator[PreparedLog | None]:
         yield prepare_log(t.local_path, customer=t.customer,
                           dates=[t.date, t.due_date or "", t.paid_date or ""],
                           numbers=[t.amount, t.profit or ""], read=t.read_options(),
-                          workdir=workdir)  # fmt: skip
+                          invoice=t.invoice, workdir=workdir)  # fmt: skip
 
 
 def read_step(
@@ -282,7 +282,7 @@ UNMATCHED_COLUMNS = [ID, "lines", "amount", "first_purchase", "last_purchase"]
 
 def _unmatched(feats: pd.DataFrame) -> pd.DataFrame:
     """Customers of the log missing from the customer table: their lines and net amount."""
-    lines = feats.get("purchase_count", pd.Series(0, index=feats.index))
+    lines = feats.get("line_count", pd.Series(0, index=feats.index))
     out = pd.DataFrame(
         {
             ID: feats[ID].to_numpy(),
@@ -423,6 +423,7 @@ def transaction_criteria(
         category=t.category,
         due_date=t.due_date,
         paid_date=t.paid_date,
+        invoice=t.invoice,
         as_of=t.as_of,
         aliases=aliases,
         engine=t.engine,
