@@ -233,7 +233,7 @@ def _decode_explorer(payload):
         if payload["columns"][j][2] == "number":
             blank = len(values) - 1 if column.get("na") else -1
             keys[j] = [None if k == blank else k for k in codes]
-    return [list(r) for r in zip(*texts)], keys
+    return [list(r) for r in zip(*texts, strict=True)], keys
 
 
 def test_customer_list_payload_is_compact_and_sorts_by_number(zh):
@@ -258,7 +258,7 @@ def test_customer_list_payload_is_compact_and_sorts_by_number(zh):
         order = sorted(finite, key=lambda i: x[i])
         ranks = [k[i] for i in order]
         assert ranks == sorted(ranks), frame.columns[j]  # monotone in the number
-        for a, b in zip(order, order[1:]):  # equal keys only for equal shown texts
+        for a, b in zip(order[:-1], order[1:], strict=True):  # equal keys: equal texts
             assert k[a] != k[b] or rows[a][j] == rows[b][j]
     # every row's id travels as text once; tiers and status as one base-64 digit each
     status = payload["data"][[c[0] for c in payload["columns"]].index("status")]
