@@ -291,7 +291,7 @@ def _visible_ascii_words(section, allowed):
     for data in re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', markup, re.S):
         payload = json.loads(data)
         parts += [c[1] for c in payload["columns"]] + list(payload["labels"].values())
-        parts += [c[0] if isinstance(c, list) else str(c) for r in payload["rows"] for c in r]
+        parts += [cell for row in _decode_explorer(payload)[0] for cell in row]
     markup = re.sub(r"<script.*?</script>|<style>.*?</style>", " ", markup, flags=re.S)
     markup = re.sub(r'(src|alt|class|id|href)="[^"]*"', "", markup)
     text = html.unescape(re.sub(r"<[^>]+>", " ", markup)) + " " + " ".join(parts)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.interpolate import UnivariateSpline
 
 from abclab.classify._common import as_values, tier_series
 from abclab.exceptions import InputDataError
@@ -44,9 +45,6 @@ def computed_abc_kernel(x: np.ndarray) -> ABCCurve:
     if y[-1] < 1:
         y = np.r_[y, 1.0]
         eff = np.r_[eff, 1.0]
-    # deferred: scipy.interpolate takes about 0.4 s to import; only this method needs it
-    from scipy.interpolate import UnivariateSpline
-
     spline = UnivariateSpline(eff, y, k=3, s=0)
     raw = spline(p)
     yld = np.nan_to_num(np.clip(raw, 0.0, 1.0), nan=0.0)

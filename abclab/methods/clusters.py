@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 
 from abclab._model import StrictInt, fail
+from abclab.clustering import cluster_tiers
 from abclab.methods._base import Method, MethodContext, MethodOutput, register
 
 __all__ = ["GMM", "KMeans", "Ward"]
@@ -47,10 +48,6 @@ class _Clusters(Method):
         return None if self.k is None else tuple(chr(ord("A") + i) for i in range(self.k))
 
     def run(self, ctx: MethodContext) -> MethodOutput:
-        # deferred: abclab.clustering imports scikit-learn (about 0.7 s); a study is loaded
-        # (and validated) without running its clustering methods
-        from abclab.clustering import cluster_tiers
-
         # silhouette=False: no silhouette for the final k (O(n²) on a 10 000-row subsample,
         # ~3-5 s) since no result shows it; a k_range still chooses k by silhouette
         tiers = cluster_tiers(ctx.indicator_scores, method=self.method, k=self.k,

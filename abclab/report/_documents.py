@@ -12,6 +12,7 @@ documents are built from the executed notebook afterwards, as before).
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -144,8 +145,6 @@ def public_notebook(text: str, *, private: Sequence[tuple[str, str]]) -> str:
     in the notebook; the copy next to the report shows the report's own names instead.
     Paths are replaced in both their JSON forms (``ensure_ascii`` on and off).
     """
-    import json
-
     for path, shown in private:
         for form in {json.dumps(path)[1:-1], json.dumps(path, ensure_ascii=False)[1:-1]}:
             text = text.replace(form, json.dumps(shown, ensure_ascii=False)[1:-1])

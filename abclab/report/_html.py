@@ -87,7 +87,7 @@ def renders_directly(nb: nbformat.NotebookNode) -> bool:
     for cell in nb.cells:
         kind = cell.get("cell_type")
         if kind == "markdown":
-            if not _COMMENT_RE.match(cell.get("source", "")):
+            if not _COMMENT_RE.match(_text(cell.get("source", ""))):
                 return False
         elif kind == "code":
             for out in cell.get("outputs", []):
