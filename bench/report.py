@@ -13,6 +13,10 @@ weighted ABC, Pareto, shares, computed ABC, TOPSIS, k-means; 200 Monte Carlo dra
 ``--repeat N`` the bare run and the demo report are timed N times (alternating) and the
 medians are printed. The HTML and PDF are built while the kernel writes the workbook, so the
 PDF step overlaps the notebook; ``wait`` is what the runner waited for them afterwards.
+
+On a shared machine wall-clock seconds follow the other users' load; the CPU seconds of the
+process and its kernels (``os.times``: user + system, children included once reaped) are
+printed beside them, with their ratio to the bare run's CPU seconds.
 """
 
 from __future__ import annotations
@@ -87,8 +91,18 @@ def build_study(directory: Path, n: int, *, seed: int = 0) -> Path:
     return study
 
 
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and its reaped children (the kernels)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+CPU: dict[str, float] = {}
+
+
 def bare_papermill(directory: Path) -> float:
-    """Seconds of a papermill run of a one-cell notebook (kernel start, one cell, save)."""
+    """Seconds of a papermill run of a one-cell notebook (kernel start, one cell, save);
+    its CPU seconds go to ``CPU["bare"]``."""
     import nbformat
     import papermill
     from nbformat.v4 import new_code_cell, new_notebook
@@ -101,9 +115,10 @@ def bare_papermill(directory: Path) -> float:
         "language": "python",
     }
     nbformat.write(nb, source)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     papermill.execute_notebook(str(source), str(directory / "bare_out.ipynb"), progress_bar=False,
                                kernel_name="python3")  # fmt: skip
+    CPU["bare"] = _cpu() - cpu
     return time.perf_counter() - start
 
 
@@ -111,9 +126,10 @@ def demo_report(directory: Path) -> tuple[float, dict[str, float], dict[str, int
     """Seconds of the English demo report (HTML + PDF + XLSX), its stage timings and the
     sizes of its files (bytes)."""
     study = Path(__file__).resolve().parents[1] / "data" / "demo" / "study.yaml"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     files = run_report(study, directory)
     total = time.perf_counter() - start
+    CPU["demo"] = _cpu() - cpu
     timings = json.loads(files.provenance.read_text(encoding="utf-8"))["timings"]
     return total, timings, {p.name: p.stat().st_size for p in files.paths}
 
@@ -121,7 +137,7 @@ def demo_report(directory: Path) -> tuple[float, dict[str, float], dict[str, int
 def _demo(root: Path, repeat: int) -> float:
     """Time the bare run and the demo report ``repeat`` times; print each run and the
     medians; return the median bare run."""
-    bares, totals, pdfs, ratios = [], [], [], []
+    bares, totals, pdfs, ratios, cpus = [], [], [], [], []
     for k in range(repeat):
         bare = bare_papermill(root)
         demo, stages, sizes = demo_report(root / f"demo{k}")
@@ -129,19 +145,21 @@ def _demo(root: Path, repeat: int) -> float:
         totals.append(demo)
         pdfs.append(stages["report_pdf"])
         ratios.append(demo / bare)
+        cpus.append(CPU["demo"] / CPU["bare"])
         print(
             f"run {k + 1}: bare {bare:.2f} s; demo {demo:.1f} s = {demo / bare:.1f}x bare; "
             f"notebook {stages['report_notebook']:.1f} s, HTML {stages['report_html']:.2f} s, "
             f"PDF {stages['report_pdf']:.1f} s = {stages['report_pdf'] / bare:.1f}x bare "
             f"(wait {stages.get('report_documents_wait', float('nan')):.1f} s); "
-            f"load {_loads(os.getloadavg())}; HTML {sizes['report.html'] / 1e6:.2f} MB"
+            f"load {_loads(os.getloadavg())}; HTML {sizes['report.html'] / 1e6:.2f} MB; "
+            f"CPU {CPU['demo']:.1f} s = {cpus[-1]:.1f}x the bare run's {CPU['bare']:.2f} s"
         )
     bare = statistics.median(bares)
     print(
         f"demo report (HTML + PDF + XLSX), median of {repeat}: {statistics.median(totals):.1f} s "
         f"= {statistics.median(ratios):.1f}x bare (target <= 4x); PDF step "
         f"{statistics.median(pdfs):.1f} s = {statistics.median(pdfs) / bare:.1f}x bare "
-        "(target <= 1x)"
+        f"(target <= 1x); CPU seconds {statistics.median(cpus):.1f}x the bare run's"
     )
     return bare
 
@@ -169,11 +187,12 @@ def main() -> None:
         study = build_study(root / "study", args.customers)
         out = args.keep or root / "report"
         load_before = os.getloadavg()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         files = run_report(
             study, out, progress=lambda m: print(f"  [{time.perf_counter() - start:6.1f}s] {m}")
         )
         total = time.perf_counter() - start
+        cpu = _cpu() - cpu
         timings = json.loads(files.provenance.read_text(encoding="utf-8"))["timings"]
         study_s = sum(v for k, v in timings.items() if not k.startswith("report_"))
         print(f"customers: {args.customers:,}")
@@ -185,6 +204,9 @@ def main() -> None:
         print(
             f"run_report total: {total:.1f} s = {total / bare:.1f}x bare (target <= 10x, "
             f"< 30 s) -> {'OK' if total < 30 else 'SLOW'}"
+        )
+        print(
+            f"  CPU seconds (runner + kernel): {cpu:.1f} = {cpu / CPU['bare']:.1f}x the bare run's"
         )
         print(f"  study pipeline inside the kernel: {study_s:.1f} s")
         for key in ("report_notebook", "report_html", "report_pdf", "report_documents_wait"):
