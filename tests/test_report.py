@@ -97,6 +97,12 @@ def test_runner_writes_every_file_and_keeps_unicode_parameters(tiny, tmp_path):
     assert "'华东客户'" in injected and "\\u" not in injected
     html = files.html.read_text(encoding="utf-8")
     assert '<html lang="zh">' in html
+    assert "<title>tiny</title>" in html  # the study's name, not "abclab report"
+    # The stored notebook names no folder of this machine (papermill's input and output
+    # paths, the staging folder and the study path are replaced by the report's own names).
+    stored = files.notebook.read_text(encoding="utf-8")
+    assert str(tmp_path) not in stored and ".staging-" not in stored
+    assert "study_path = 'study.yaml'" in stored and "output_dir = '.'" in stored
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)</script>" not in html
     assert seen[0] == "executing report notebook" and "writing PDF" in seen
@@ -335,6 +341,27 @@ def test_demo_report_html_is_offline_escaped_and_masked(demo_report):
     phones = re.findall(r"(?<![\d*])1[3-9]\d{9}(?!\d)", re.sub(r"<[^>]+>", " ", html))
     assert phones == []
     assert re.search(r"1[3-9]\d\*{4}\d{4}", html)
+
+
+@pytest.mark.slow
+def test_demo_report_files_name_no_machine_path(demo_report):
+    """Neither the executed notebook nor the HTML holds a path of this machine: the study's
+    or report's folder, the staging folder, the package, the interpreter."""
+    import sys
+
+    import abclab
+
+    root = demo_report.directory.parent
+    private = {str(root), str(REPO), str(Path(abclab.__file__).parent), sys.prefix,
+               sys.base_prefix, ".staging-"}  # fmt: skip
+    for path in (demo_report.notebook, demo_report.html):
+        content = path.read_text(encoding="utf-8")
+        found = [p for p in private if p in content or json.dumps(p)[1:-1] in content]
+        assert found == [], (path.name, found)
+    nb = nbformat.read(demo_report.notebook, as_version=4)
+    assert nb.metadata["papermill"]["parameters"]["study_path"] == "study.yaml"
+    html = demo_report.html.read_text(encoding="utf-8")
+    assert "<title>Demo company — customer classification 2024</title>" in html
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -214,8 +215,60 @@ def test_customer_list_has_every_classified_and_pending_customer(zh):
     assert ids == set(map(str, expected))
     markup = explorer._repr_html_()
     payload = re.search(r'<script type="application/json"[^>]*>(.*)</script>', markup, re.S)
-    assert len(json.loads(payload.group(1))["rows"]) == len(ids)
+    assert json.loads(payload.group(1))["n"] == len(ids)
     assert "</script>" not in payload.group(1)
+
+
+def _decode_explorer(payload):
+    """The explorer's JSON decoded as its script does: texts per row, sort keys per number
+    column (``None`` for the missing mark)."""
+    digits = {c: k for k, c in enumerate(sections._blocks.CODE_DIGITS)}
+    texts, keys = [], {}
+    for j, column in enumerate(payload["data"]):
+        if isinstance(column, list):
+            texts.append(column)
+            continue
+        w, packed, values = column["w"], column["c"], column["v"]
+        codes = []
+        for i in range(payload["n"]):
+            k = 0
+            for ch in packed[i * w : (i + 1) * w]:
+                k = k * 64 + digits[ch]
+            codes.append(k)
+        texts.append([values[k] for k in codes])
+        if payload["columns"][j][2] == "number":
+            blank = len(values) - 1 if column.get("na") else -1
+            keys[j] = [None if k == blank else k for k in codes]
+    return [list(r) for r in zip(*texts, strict=True)], keys
+
+
+def test_customer_list_payload_is_compact_and_sorts_by_number(zh):
+    """The packed JSON decodes to the shown texts; a number column's sort keys follow the
+    numbers (ties only where the shown text is the same); missing numbers sort as None."""
+    results = zh
+    section = sections.customers(sections.context(results))
+    explorer = next(b for b in section.blocks if isinstance(b, sections.Explorer))
+    markup = explorer._repr_html_()
+    payload = json.loads(re.search(r">(\{.*\})</script>", markup, re.S).group(1))
+    rows, keys = _decode_explorer(payload)
+    assert rows == [list(r) for r in explorer.rows]
+    frame, kinds = sections.explorer_frame(results, "zh")
+    numbers = [j for j, c in enumerate(frame.columns) if kinds[c] == "number"]
+    assert numbers and set(keys) == set(numbers)
+    for j in numbers:
+        x = frame.iloc[:, j].to_numpy(float)
+        k = keys[j]
+        finite = [i for i in range(len(x)) if np.isfinite(x[i])]
+        assert all(k[i] is not None for i in finite)
+        assert all(k[i] is None for i in range(len(x)) if not np.isfinite(x[i]))
+        order = sorted(finite, key=lambda i: x[i])
+        ranks = [k[i] for i in order]
+        assert ranks == sorted(ranks), frame.columns[j]  # monotone in the number
+        for a, b in zip(order[:-1], order[1:], strict=True):  # equal keys: equal texts
+            assert k[a] != k[b] or rows[a][j] == rows[b][j]
+    # every row's id travels as text once; tiers and status as one base-64 digit each
+    status = payload["data"][[c[0] for c in payload["columns"]].index("status")]
+    assert status["w"] == 1 and len(status["c"]) == payload["n"]
 
 
 def test_customer_list_escapes_a_script_name(en):
@@ -244,7 +297,7 @@ def _visible_ascii_words(section, allowed):
     for data in re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', markup, re.S):
         payload = json.loads(data)
         parts += [c[1] for c in payload["columns"]] + list(payload["labels"].values())
-        parts += [c[0] if isinstance(c, list) else str(c) for r in payload["rows"] for c in r]
+        parts += [cell for row in _decode_explorer(payload)[0] for cell in row]
     markup = re.sub(r"<script.*?</script>|<style>.*?</style>", " ", markup, flags=re.S)
     markup = re.sub(r'(src|alt|class|id|href)="[^"]*"', "", markup)
     text = html.unescape(re.sub(r"<[^>]+>", " ", markup)) + " " + " ".join(parts)

@@ -13,11 +13,16 @@ from abclab.report._i18n import text
 Progress = Callable[[str], None]
 
 
-def _section_announcer(say: Progress) -> Callable[..., None]:
-    """nbclient ``on_cell_start`` hook: names each report section as its cell starts."""
+def _section_announcer(
+    say: Progress, then: Callable[..., None] | None = None
+) -> Callable[..., None]:
+    """nbclient ``on_cell_start`` hook: names each report section as its cell starts, then
+    calls ``then(cell, cell_index)`` (the document builder's hook)."""
     seen: set[str] = set()
 
     def hook(cell: Any, cell_index: int) -> None:
+        if then is not None:
+            then(cell, cell_index)
         key = cell.get("metadata", {}).get("abclab", {}).get("section")
         if not key or key in seen or key == "setup":
             return

@@ -22,12 +22,9 @@ Progress names each pipeline step (the kernel writes them to a file the runner f
 
 from __future__ import annotations
 
-import functools
 import json
-import os
 import re
 import shutil
-import site
 import sys
 import tempfile
 import time
@@ -39,13 +36,18 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from nbformat.v4.rwbase import rejoin_lines
 
 from abclab.config import Study, load_study
 from abclab.exceptions import ReportError, StudyError
-from abclab.pipeline import PROGRESS_ENV
 from abclab.report._checklist import write_checklist
+from abclab.report._documents import DocumentBuilder, public_notebook
 from abclab.report._i18n import LANGUAGES, text
+from abclab.report._kernel import (
+    KERNEL_NAME,
+    SameInterpreterKernelSpecs,
+    readable_python_translator,
+)
 from abclab.report._outdir import (
     CHECKLIST_FILE,
     FAILED_FILE,
@@ -58,12 +60,9 @@ from abclab.report._outdir import (
     _publish,
     _write_recorded,
 )
-from abclab.report._pdf import html_to_pdf
 from abclab.report._progress import _ProgressFollower, _section_announcer
 
 FORMATS = ("html", "pdf", "xlsx")
-#: Kernel name under which the runner's translator and kernel spec are known.
-KERNEL_NAME = "abclab-report"
 #: Parameters the runner always sets; callers may not override them.
 RESERVED_PARAMETERS = ("study_path", "output_dir", "write_xlsx")
 
@@ -153,7 +152,8 @@ def run_report(
     formats = _check_formats(formats)
     source = Path(notebook) if notebook is not None else bundled_notebook()
     overrides = _check_parameters(source, parameters or {})
-    language = overrides.get("language") or (loaded or load_study(study)).language
+    loaded = loaded or load_study(study)
+    language = overrides.get("language") or loaded.language
     if language not in LANGUAGES:
         raise StudyError(f"report parameters: language: expected one of {LANGUAGES}, got "
                          f"{language!r}")  # fmt: skip
@@ -166,31 +166,28 @@ def run_report(
     staging = target.parent / f".{target.name}.staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     timings: dict[str, float] = {}
+    documents = DocumentBuilder(staging, formats=formats, language=language, title=loaded.name,
+                                say=say, timings=timings, early=_renders_directly(source))  # fmt: skip
     try:
         say("executing report notebook")
         executed = staging / NOTEBOOK_FILE
         params = {
             **overrides,
-            "study_path": str(study),
+            # the kernel runs in the study's folder: no machine path in the notebook
+            "study_path": study.name,
             "output_dir": str(staging),
             "write_xlsx": "xlsx" in formats,
         }
         with _timed(timings, "notebook"):
             _execute(source, executed, params, cwd=study.parent, timeout=timeout,
-                     target=target, manifest=manifest, say=say, debug=debug)  # fmt: skip
-        nb = nbformat.read(executed, as_version=4)
-        # deferred: _html imports nbconvert (about 0.5 s), needed only once the notebook ran
-        from abclab.report._html import export_html
-
-        if "html" in formats or "pdf" in formats:
-            say("writing HTML")
-            with _timed(timings, "html"):
-                html = export_html(nb, language=language, title=_title(nb))
-                (staging / HTML_FILE).write_text(html, encoding="utf-8")
-        if "pdf" in formats:
-            say("writing PDF")
-            with _timed(timings, "pdf"):
-                html_to_pdf(html, staging / PDF_FILE, base_url=staging)
+                     target=target, manifest=manifest, say=say, debug=debug,
+                     hook=documents.on_cell_start)  # fmt: skip
+        # the copy beside the report names no folder of this machine
+        private = ((str(staging), "."), (str(source.resolve()), source.name))
+        stored = public_notebook(executed.read_text(encoding="utf-8"), private=private)
+        executed.write_text(stored, encoding="utf-8")
+        # papermill validated it on writing: from_dict skips a second schema validation
+        documents.finish(rejoin_lines(nbformat.from_dict(json.loads(stored))))
         _expect(staging, PROVENANCE_FILE, source)
         if "xlsx" in formats:
             _expect(staging, XLSX_FILE, source)
@@ -209,6 +206,7 @@ def run_report(
     except Exception as err:
         raise ReportError(f"report for {study.name} failed: {type(err).__name__}: {err}") from err
     finally:
+        documents.abandon()
         shutil.rmtree(staging, ignore_errors=True)
     return ReportFiles(
         directory=target,
@@ -235,6 +233,7 @@ def _execute(
     manifest: dict[str, str],
     say: Progress,
     debug: bool = False,
+    hook: Callable[..., None] | None = None,
 ) -> None:
     """Run ``source`` into ``output`` with papermill; on a failing cell raise ReportError
     (after writing the executed notebook beside the report as ``report.FAILED.ipynb``)."""
@@ -271,7 +270,7 @@ def _execute(
             cwd=str(cwd),
             execution_timeout=timeout,
             km=km,
-            on_cell_start=_section_announcer(say),
+            on_cell_start=_section_announcer(say, hook),
         )
     except PapermillExecutionError as err:
         failed = target / FAILED_FILE
@@ -340,70 +339,6 @@ def _section_of_cell(executed: Path, index: int) -> tuple[str, str] | None:
     return None
 
 
-class SameInterpreterKernelSpecs(KernelSpecManager):
-    """Kernel spec manager whose every kernel runs ``sys.executable -m ipykernel_launcher``.
-
-    The report must run on the interpreter that runs abclab, not on whatever ``python3``
-    kernel spec the user has installed, and import the same abclab: the kernel runs in the
-    study's folder, so an abclab imported from a source checkout (a git worktree beside an
-    editable install, say) is put first on the kernel's ``PYTHONPATH``.
-    """
-
-    def __init__(self, *args: Any, progress_file: Path | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.progress_file = progress_file
-
-    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
-        env = {"PYDEVD_DISABLE_FILE_VALIDATION": "1", "MPLBACKEND": "Agg"}
-        if self.progress_file is not None:
-            env[PROGRESS_ENV] = str(self.progress_file)
-        root = _package_root()
-        if root is not None:
-            env["PYTHONPATH"] = os.pathsep.join(
-                p for p in (root, os.environ.get("PYTHONPATH", "")) if p
-            )
-        return KernelSpec(
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            display_name=f"Python (abclab, {sys.executable})",
-            language="python",
-            resource_dir="",
-            env=env,
-        )
-
-    def find_kernel_specs(self) -> dict[str, str]:
-        return {KERNEL_NAME: ""}
-
-
-def _package_root() -> str | None:
-    """Folder holding the running ``abclab`` package, unless it is a site-packages folder
-    (already on the kernel's path; putting it on PYTHONPATH would rank it before the
-    standard library)."""
-    root = str(Path(__file__).resolve().parents[2])
-    installed = {
-        str(Path(p).resolve()) for p in (*site.getsitepackages(), site.getusersitepackages())
-    }
-    return None if root in installed else root
-
-
-@functools.cache
-def readable_python_translator() -> type:
-    """Papermill ``PythonTranslator`` that writes strings with ``repr`` (non-ASCII readable).
-
-    Papermill's own translator writes ``'\\u534e...'`` escapes into the injected cell.
-    """
-    # deferred: papermill is heavy (see _execute)
-    from papermill.translators import PythonTranslator
-
-    class _Readable(PythonTranslator):
-        """Writes string parameters with ``repr`` so non-ASCII text stays readable."""
-
-        @classmethod
-        def translate_escaped_str(cls, str_val: object) -> str:
-            return repr(str(str_val))
-
-    return _Readable
-
-
 # --------------------------------------------------------------------------- helpers
 
 
@@ -447,8 +382,11 @@ def _parameter_names(nb: nbformat.NotebookNode) -> set[str]:
     return set()
 
 
-def _title(nb: nbformat.NotebookNode) -> str:
-    return str(nb.metadata.get("abclab", {}).get("title", "abclab report"))
+def _renders_directly(source: Path) -> bool:
+    # deferred: _html is small, but keeps nbformat-only callers of the runner cheap
+    from abclab.report._html import renders_directly
+
+    return renders_directly(nbformat.read(source, as_version=4))
 
 
 def _expect(staging: Path, name: str, source: Path) -> None:

@@ -21,7 +21,9 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from abclab.report._format import format_percent, format_ratio
@@ -186,27 +188,63 @@ class Contents:
         return f'<nav class="abclab-toc">{head}<ol>{items}</ol></nav>'
 
 
-@dataclass(frozen=True, repr=False)
+#: Digits of the packed dictionary codes of the customer explorer (JSON-safe, no ``<>&``).
+CODE_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+
+
+@dataclass(frozen=True, repr=False, eq=False)
 class Explorer:
     """The full customer list as one searchable, sortable, filterable table (HTML only).
 
-    ``columns`` are ``(key, header, kind)`` with kind ``text`` | ``number`` | ``tier``;
-    ``rows`` hold, per column, the shown text or ``[text, number]`` for numbers. The page's
-    script (in the report template) renders it; rows travel as JSON in a
-    ``<script type="application/json">`` with ``<``, ``>`` and ``&`` escaped, so client
-    strings cannot close the script element.
+    ``columns`` are ``(key, header, kind)`` with kind ``text`` | ``number`` | ``tier``. Each
+    column is dictionary-encoded: ``values[j]`` are its distinct shown texts and
+    ``codes[j][i]`` is row ``i``'s index into them. For ``number`` columns the values are in
+    ascending numeric order (a missing "–" last, flagged in ``missing[j]``) and the page sorts
+    by the code, so a sort follows the numbers, not the text; rows showing the same text tie.
+
+    The page's script (in the report template) renders it from compact JSON in a
+    ``<script type="application/json">`` (``<``, ``>`` and ``&`` escaped, so client strings
+    cannot close the script element): a non-number column with more distinct texts than half
+    the rows (ids, names) as a plain list of texts; any other as ``{"v": values, "w": width,
+    "c": codes}``, ``codes`` packing each row's index in ``width`` base-64 digits
+    (:data:`CODE_DIGITS`), plus ``"na": true`` when the last value of a number column is the
+    missing mark. 100 000 customers take about 60 bytes a row (about 220 as a list of
+    ``[text, number]`` cells).
     """
 
     columns: tuple[tuple[str, str, str], ...]
-    rows: tuple[tuple[object, ...], ...]
+    values: tuple[tuple[str, ...], ...]
+    codes: tuple[Any, ...]
     labels: Mapping[str, str] = field(default_factory=dict)
+    missing: tuple[bool, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.codes[0]) if self.codes else 0
+
+    @property
+    def rows(self) -> list[tuple[str, ...]]:
+        """The shown texts, one tuple per row (the page decodes the same from the JSON)."""
+        shown = [[v[int(k)] for k in c] for v, c in zip(self.values, self.codes, strict=True)]
+        return list(zip(*shown, strict=True))
 
     def __repr__(self) -> str:
-        return f"Explorer({len(self.rows)} rows x {len(self.columns)} columns)"
+        return f"Explorer({len(self)} rows x {len(self.columns)} columns)"
 
     def _repr_html_(self) -> str:
+        n = len(self)
+        data: list[object] = []
+        for k, (vals, codes) in enumerate(zip(self.values, self.codes, strict=True)):
+            number = self.columns[k][2] == "number"
+            if not number and len(vals) > n // 2:
+                data.append([vals[int(c)] for c in codes])
+                continue
+            width, packed = _pack_codes(codes, len(vals))
+            column: dict[str, object] = {"v": list(vals), "w": width, "c": packed}
+            if number and k < len(self.missing) and self.missing[k]:
+                column["na"] = True
+            data.append(column)
         payload = json.dumps(
-            {"columns": self.columns, "rows": self.rows, "labels": dict(self.labels)},
+            {"columns": self.columns, "n": n, "data": data, "labels": dict(self.labels)},
             ensure_ascii=False,
             separators=(",", ":"),
         )
@@ -216,6 +254,20 @@ class Explorer:
             f'<script type="application/json" class="abclab-explorer-data">{payload}</script>'
             "</div>"
         )
+
+
+def _pack_codes(codes: Any, size: int) -> tuple[int, str]:
+    """``codes`` (integers in ``[0, size)``) as ``width`` and one string of fixed-width
+    base-64 numbers, most significant digit first."""
+    base = len(CODE_DIGITS)
+    width = 1
+    while base**width < size:
+        width += 1
+    codes = np.asarray(codes, dtype=np.int64)
+    digits = np.frombuffer(CODE_DIGITS.encode("ascii"), dtype=np.uint8)
+    places = [(codes // base**p) % base for p in range(width - 1, -1, -1)]
+    packed = digits[np.stack(places, axis=1).ravel()] if len(codes) else digits[:0]
+    return width, packed.tobytes().decode("ascii")
 
 
 Block = Heading | Paragraph | Preformatted | Table | Figure | Items | Contents | Explorer

@@ -4,6 +4,7 @@ script from inlined JSON (no network). The PDF shows a sentence pointing to it i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -35,9 +36,12 @@ def customers(ctx: ReportContext) -> Section:
     headers = _headers(r, lang, frame.columns)
     columns = tuple((str(c), headers[c], kinds[c]) for c in frame.columns)
     formats = {**criterion_formats(r, lang), **_FORMATS}
-    rows = tuple(
-        _row(values, kinds, frame.columns, formats) for values in frame.itertuples(index=False)
-    )
+    encoded = [
+        _number_column(frame[c].to_numpy(float), formats.get(c, format_number))
+        if kinds[c] == "number"
+        else _text_column(frame[c])
+        for c in frame.columns
+    ]
     labels = {
         "search": text("text.search", lang),
         "any_tier": text("text.any_tier", lang),
@@ -45,21 +49,52 @@ def customers(ctx: ReportContext) -> Section:
         "method": text("col.method", lang),
         "tier": text("col.tier", lang),
     }
+    explorer = Explorer(
+        columns,
+        values=tuple(values for values, _, _ in encoded),
+        codes=tuple(codes for _, codes, _ in encoded),
+        labels=labels,
+        missing=tuple(missing for _, _, missing in encoded),
+    )
     return Section(
         "customers",
         text("section.customers", lang),
         (
             Paragraph(text("text.customers_intro", lang), css="abclab-screen-only"),
             Paragraph(text("text.customers_print", lang), css="abclab-print-only"),
-            Explorer(columns, rows, labels),
+            explorer,
         ),
     )
+
+
+def _text_column(column: pd.Series) -> tuple[tuple[str, ...], np.ndarray, bool]:
+    """Distinct texts (in order of first appearance) and each row's index into them."""
+    shown = column.astype(object).where(column.notna(), "").to_numpy(dtype=object)
+    codes, values = pd.factorize(shown)
+    return tuple(str(v) for v in values), codes, False
+
+
+def _number_column(
+    values: np.ndarray, fmt: Callable[[float], str]
+) -> tuple[tuple[str, ...], np.ndarray, bool]:
+    """Distinct shown texts of a number column in ascending numeric order (a text shared by
+    several numbers is placed at the smallest), each row's index, and whether "–" (missing
+    or infinite) is the last text. Each distinct number is formatted once."""
+    finite = np.isfinite(values)
+    distinct, inverse = np.unique(values[finite], return_inverse=True)
+    shown = np.asarray([fmt(float(x)) for x in distinct], dtype=object)
+    text_codes, texts = pd.factorize(shown) if len(shown) else (np.zeros(0, int), [])
+    codes = np.full(len(values), len(texts), dtype=np.int64)
+    codes[finite] = np.asarray(text_codes, dtype=np.int64)[inverse.ravel()]
+    missing = bool((~finite).any())
+    return tuple(str(t) for t in texts) + (("–",) if missing else ()), codes, missing
 
 
 def explorer_frame(results: Any, language: str) -> tuple[pd.DataFrame, dict[str, str]]:
     """The customer list as shown and each column's kind (``text`` | ``number`` | ``tier``).
 
-    Numbers are kept as floats here; each one travels with its formatted text.
+    Numbers are kept as floats here (:func:`customers` formats them). Texts are translated
+    once per distinct value (a tier column of 100 000 customers has a handful).
     """
     table = customer_table(results)
     table = table[table["status"].isin(("classified", "pending"))]
@@ -71,12 +106,12 @@ def explorer_frame(results: Any, language: str) -> tuple[pd.DataFrame, dict[str,
     frame["customer_id"] = ids.to_numpy()
     kinds["customer_id"] = "text"
     display = results.display_names.reindex(ids).astype(object).to_numpy()
-    frame["name"] = [str(v) if v is not None and not pd.isna(v) else "" for v in display]
+    frame["name"] = _mapped(display, lambda v: str(v) if v is not None and not pd.isna(v) else "")
     kinds["name"] = "text"
-    frame["status"] = [status_text(s, language) for s in table["status"]]
+    frame["status"] = _mapped(table["status"], lambda s: status_text(s, language))
     kinds["status"] = "text"
     own = table[f"tier_{rec}"].astype(object).to_numpy()
-    frame["recommended_tier"] = [_tier_cell(t, names, language) for t in own]
+    frame["recommended_tier"] = _mapped(own, lambda t: _tier_cell(t, names, language))
     kinds["recommended_tier"] = "tier"
     if results.sensitivity is not None:
         stability = results.sensitivity.per_customer["stability"]
@@ -95,9 +130,21 @@ def explorer_frame(results: Any, language: str) -> tuple[pd.DataFrame, dict[str,
         if m == rec:
             continue
         key = f"tier_{m}"
-        frame[key] = [tier_text(t, language) if t is not None else "" for t in table[key]]
+        frame[key] = _mapped(table[key], lambda t: tier_text(t, language) if t is not None else "")
         kinds[key] = "tier"
     return frame, kinds
+
+
+def _mapped(values: Any, fn: Callable[[object], str]) -> np.ndarray:
+    """``[fn(v) for v in values]`` as an object array, calling ``fn`` once per distinct value
+    (and once for the missing ones)."""
+    items = np.asarray(pd.Series(values).astype(object).to_numpy(), dtype=object)
+    codes, distinct = pd.factorize(items)
+    shown = np.asarray([fn(v) for v in distinct] + [""], dtype=object)
+    out = shown[codes]  # code -1 (missing) picks the last entry, replaced below
+    if (codes < 0).any():
+        out[codes < 0] = fn(items[np.flatnonzero(codes < 0)[0]])
+    return out
 
 
 def _tier_cell(tier: object, names: dict[str, str], language: str) -> str:
@@ -122,20 +169,6 @@ def _headers(results: Any, language: str, columns: pd.Index) -> dict[str, str]:
             out[c] = known[c]
     out["recommended_tier"] = text("col.recommended_tier", language)
     return out
-
-
-def _row(
-    values: tuple, kinds: dict[str, str], columns: pd.Index, formats: dict[str, Any]
-) -> tuple[object, ...]:
-    cells: list[object] = []
-    for column, value in zip(columns, values, strict=True):
-        if kinds[column] != "number":
-            cells.append(value)
-        elif value is None or not np.isfinite(value):
-            cells.append(["–", None])
-        else:
-            cells.append([formats.get(column, format_number)(value), round(float(value), 6)])
-    return tuple(cells)
 
 
 _FORMATS = {"stability": lambda x: format_percent(x, decimals=0), "score": format_score}

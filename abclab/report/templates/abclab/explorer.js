@@ -1,6 +1,9 @@
 /* abclab customer explorer: one searchable, sortable, filterable table per
-   .abclab-explorer element, rendered from the JSON inlined beside it. No network, no
-   libraries. A URL hash "#search=<text>" pre-fills the search box (shareable links). */
+   .abclab-explorer element, rendered from the compact JSON inlined beside it (see
+   abclab.report.sections.Explorer: per column a list of texts, or distinct texts with
+   fixed-width base-64 codes; number columns sort by code, their texts being in numeric
+   order). No network, no libraries. A URL hash "#search=<text>" pre-fills the search box
+   (shareable links). */
 (function () {
   "use strict";
   var PAGE = 500;  // rows drawn at once; "show more" adds the next page
@@ -11,17 +14,40 @@
     if (text !== undefined) node.textContent = text;
     return node;
   }
-  function shown(cell) { return Array.isArray(cell) ? cell[0] : (cell == null ? "" : String(cell)); }
-  function sortKey(cell) { return Array.isArray(cell) ? cell[1] : shown(cell).toLowerCase(); }
+  var DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+  var DIGIT = {};
+  for (var d = 0; d < DIGITS.length; d++) DIGIT[DIGITS.charCodeAt(d)] = d;
+
+  // One column as {texts: [...], keys: [...] | null}; keys are the sort keys of number columns.
+  function decode(column, n, number) {
+    if (Array.isArray(column)) return { texts: column, keys: null };
+    var texts = new Array(n), keys = number ? new Array(n) : null;
+    var w = column.w, c = column.c, v = column.v, blank = column.na ? v.length - 1 : -1;
+    for (var i = 0; i < n; i++) {
+      var k = 0;
+      for (var j = 0; j < w; j++) k = k * 64 + DIGIT[c.charCodeAt(i * w + j)];
+      texts[i] = v[k];
+      if (keys) keys[i] = k === blank ? null : k;
+    }
+    return { texts: texts, keys: keys };
+  }
 
   function build(root) {
     var script = root.querySelector("script.abclab-explorer-data");
     if (!script) return;
     var data = JSON.parse(script.textContent);
-    var cols = data.columns, labels = data.labels || {};
-    var rows = data.rows.map(function (r) {
-      return { cells: r, text: r.map(shown).join(" ").toLowerCase() };
-    });
+    var cols = data.columns, labels = data.labels || {}, n = data.n;
+    var decoded = data.data.map(function (column, j) { return decode(column, n, cols[j][2] === "number"); });
+    var rows = new Array(n);
+    for (var i = 0; i < n; i++) {
+      var cells = new Array(cols.length), keys = new Array(cols.length);
+      for (var j = 0; j < cols.length; j++) {
+        cells[j] = decoded[j].texts[i];
+        keys[j] = decoded[j].keys ? decoded[j].keys[i] : cells[j].toLowerCase();
+      }
+      rows[i] = { cells: cells, keys: keys, text: cells.join(" ").toLowerCase() };
+    }
+    decoded = null;
     var tierCols = [];
     cols.forEach(function (c, i) { if (c[2] === "tier") tierCols.push(i); });
     var state = { q: "", method: tierCols.length ? tierCols[0] : -1, tier: "", sort: -1, dir: 1, limit: PAGE };
@@ -66,7 +92,7 @@
     function fillTiers() {
       var seen = {}, values = [];
       if (state.method >= 0) rows.forEach(function (r) {
-        var v = shown(r.cells[state.method]);
+        var v = r.cells[state.method];
         if (v && !seen[v]) { seen[v] = true; values.push(v); }
       });
       values.sort();
@@ -80,13 +106,13 @@
       var q = state.q.trim().toLowerCase();
       var out = rows.filter(function (r) {
         if (q && r.text.indexOf(q) < 0) return false;
-        if (state.tier && shown(r.cells[state.method]) !== state.tier) return false;
+        if (state.tier && r.cells[state.method] !== state.tier) return false;
         return true;
       });
       if (state.sort >= 0) {
         var k = state.sort, d = state.dir;
         out.sort(function (a, b) {
-          var x = sortKey(a.cells[k]), y = sortKey(b.cells[k]);
+          var x = a.keys[k], y = b.keys[k];
           if (x === y) return 0;
           if (x === null || x === "") return 1;
           if (y === null || y === "") return -1;
@@ -100,9 +126,9 @@
       var list = selected();
       var frag = document.createDocumentFragment();
       list.slice(0, state.limit).forEach(function (r) {
-        var tr = el("tr", { "data-id": shown(r.cells[0]) });
+        var tr = el("tr", { "data-id": r.cells[0] });
         r.cells.forEach(function (cell, i) {
-          tr.appendChild(el("td", cols[i][2] === "number" ? { "class": "num" } : {}, shown(cell)));
+          tr.appendChild(el("td", cols[i][2] === "number" ? { "class": "num" } : {}, cell));
         });
         frag.appendChild(tr);
       });
@@ -128,9 +154,6 @@
 
   function init() {
     document.querySelectorAll(".abclab-explorer").forEach(build);
-    var h1 = document.querySelector(".abclab-part-title h1");
-    var client = document.querySelector(".abclab-cover-client");
-    if (h1) document.title = h1.textContent + (client ? " · " + client.textContent : "");
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
