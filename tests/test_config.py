@@ -220,12 +220,12 @@ def test_schema_accepts_what_the_models_accept():
         ("customers: {path: c.parquet, sheet: 0}", "customers.sheet", "a Parquet file",
          "'missing_values'"),
         ("customers: {path: c.xlsx, encoding: gbk}", "customers.encoding", "an XLSX workbook",
-         "'sheet', 'header_row', 'missing_values'"),
+         "'sheet', 'decimal', 'header_row', 'missing_values'"),
         ("customers: {path: c.xlsx, sep: ';'}", "customers.sep", "an XLSX workbook", None),
         ("customers: {path: c.parquet, decimal: ','}", "customers.decimal", "a Parquet file",
          None),
-        ("transactions: {path: t.xlsx, customer: c, date: d, amount: a, decimal: ','}",
-         "transactions.decimal", "an XLSX workbook", None),
+        ("transactions: {path: t.xlsx, customer: c, date: d, amount: a, sep: ';'}",
+         "transactions.sep", "an XLSX workbook", None),
         ("transactions: {path: t.parquet, customer: c, date: d, amount: a, encoding: gbk}",
          "transactions.encoding", "a Parquet file", None),
         ("previous: {path: p.csv, tier_column: tier, sheet: final}", "previous.sheet",
@@ -233,8 +233,8 @@ def test_schema_accepts_what_the_models_accept():
     ],
 )  # fmt: skip
 def test_reader_options_the_file_type_ignores_are_refused(tmp_path, source, option, kind, allowed):
-    """``sheet`` on a CSV or Parquet file, ``encoding``/``sep``/``decimal`` on an XLSX workbook or
-    a Parquet file would be ignored: refused at load time with the key path and its line."""
+    """``sheet`` on a CSV or Parquet file, ``encoding``/``sep`` on an XLSX workbook, ``decimal``
+    on a Parquet file would be ignored: refused at load time with the key path and its line."""
     text = MINIMAL.replace(
         "  customers: {path: c.csv}\n", "  customers: {path: c.csv}\n  " + source + "\n"
     )

@@ -75,3 +75,57 @@ def test_method_column_is_read_with_the_files_decimal_mark(tmp_path):
 def test_without_the_marker_the_run_stops_naming_the_cell(tmp_path):
     with pytest.raises(AbclabError, match=r"row 6 of the file.*'k\.A\.'"):
         run_study(load_study(_write(tmp_path)))
+
+
+LOG_STUDY = """
+name: Flagged line rows
+data:
+  transactions: {{path: {log}, customer: Kunde, date: Datum, amount: Umsatz{options},
+                 as_of: "2025-01-01"}}
+criteria:
+  annual_spend: {{direction: benefit}}
+  purchase_count: {{direction: benefit}}
+weights: {{values: {{annual_spend: 0.5, purchase_count: 0.5}}}}
+methods: [pareto]
+recommended: pareto
+"""
+
+
+def _lines() -> list[tuple[str, str, str]]:
+    rows = []
+    for c in range(12):
+        for m in range(1, 13):
+            rows.append((f"K{c:02d}", f"2024-{m:02d}-15", f"{100 + 10 * c + m}.00"))
+    rows[40] = ("K03", "2024-05-15", "150000.00")  # keyed ~1000x too large
+    return rows
+
+
+@pytest.mark.parametrize("layout", ["plain", "export"])
+def test_flagged_line_names_the_row_of_the_clients_file(tmp_path, layout):
+    """The flagged line's ``row`` is the row a client finds in the file: row 42 of a plain CSV
+    (header on row 1, the 41st line), row 45 of an export with two title rows and a blank row
+    above the header and decimal commas (read through abclab.io), hand-counted."""
+    rows = _lines()
+    if layout == "plain":
+        text = "Kunde,Datum,Umsatz\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows)
+        options, expected = "", 42
+    else:
+        body = "".join(f"{a};{b};{c.replace('.', ',')}\n" for a, b, c in rows)
+        text = "Umsatzliste 2024;;\nExport vom 05.01.2025;;\n;;\nKunde;Datum;Umsatz\n" + body
+        text += "Summe;;349.226,00\n"
+        options, expected = ', sep: ";", decimal: ","', 45
+    (tmp_path / "log.csv").write_text(text, encoding="utf-8")
+    study = tmp_path / "study.yaml"
+    study.write_text(LOG_STUDY.format(log="log.csv", options=options), encoding="utf-8")
+    results = run_study(load_study(study))
+    flagged = results.clean.flagged_lines
+    assert flagged["customer"].tolist() == ["K03"]
+    assert flagged["row"].tolist() == [expected]
+    assert text.splitlines()[expected - 1].startswith("K03")
+    aside = results.data.set_aside
+    if layout == "export":  # the log's title, blank and total rows are listed, not dropped
+        assert aside[["file", "row", "kind"]].values.tolist() == [
+            ["log.csv", 1, "title"], ["log.csv", 2, "title"], ["log.csv", 3, "blank"],
+            ["log.csv", 4 + len(rows) + 1, "total"]]  # fmt: skip
+    else:
+        assert aside.empty

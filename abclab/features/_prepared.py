@@ -16,8 +16,11 @@ the first/last date and the missing counts from the row-group statistics without
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 __all__ = ["PreparedLog"]
 
@@ -35,11 +38,34 @@ class PreparedLog:
         How messages name the log: the client's file, never the copy (``file 'sales.csv'``).
     converted : bool
         True when ``path`` is the converted copy.
+    set_aside : pandas.DataFrame
+        For a converted log, the rows of the client's file that are no lines (title, blank,
+        total, note rows), as :func:`abclab.io.read_table` sets them aside.
+    file_rows : numpy.ndarray, optional
+        For a converted log, the row of the client's file each line came from (title rows,
+        blank and total rows set aside are skipped), so that a message about a line names
+        the row the client finds in the file.
     """
 
     path: Path
     label: str
     converted: bool
+    file_rows: np.ndarray | None = field(default=None, compare=False, repr=False)
+    #: Rows of the client's file that are no lines (title, blank, total, note rows: ``row,
+    #: kind, content``, as :func:`abclab.io.read_table` records them); empty if none.
+    set_aside: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
+
+    def file_row(self, positions: np.ndarray) -> np.ndarray:
+        """Rows of the client's file of the lines at 0-based ``positions`` (in file order):
+        the recorded rows of a converted log; a CSV read as it is has its header on row 1
+        (line *i* is row *i* + 2); a Parquet file's rows count from 1."""
+        positions = np.asarray(positions, dtype=np.int64)
+        if self.file_rows is not None:
+            return np.asarray(self.file_rows, dtype=np.int64)[positions]
+        csv = not self.converted and not self.path.name.lower().endswith(
+            (".parquet", ".pq", ".parq")
+        )
+        return positions + (2 if csv else 1)
 
     @property
     def relation_sql(self) -> str:

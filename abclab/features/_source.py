@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -97,9 +98,15 @@ def prepare_log(
     if not isinstance(prepared, pd.DataFrame):
         return PreparedLog(path=source, label=f"file '{source}'", converted=False)
     target = workdir / PREPARED_NAME
+    rows = prepared.attrs.get("rows")
+    file_rows = None if rows is None or len(rows) != len(prepared) else np.asarray(rows, np.int64)
+    dropped = prepared.attrs.get("dropped")
+    set_aside = dropped.copy() if isinstance(dropped, pd.DataFrame) else pd.DataFrame()
+    prepared.attrs = {}  # not written into the Parquet file
     table = pa.Table.from_pandas(prepared, preserve_index=False).replace_schema_metadata(None)
     pq.write_table(table, target)
-    return PreparedLog(path=target, label=f"file '{source.name}'", converted=True)
+    return PreparedLog(path=target, label=f"file '{source.name}'", converted=True,
+                       file_rows=file_rows, set_aside=set_aside)  # fmt: skip
 
 
 def prepare_source(
@@ -175,6 +182,10 @@ def _typed_frame(
     if invoice and invoice in out.columns and _id_like(out[invoice]):
         out[invoice] = normalise_ids(out[invoice])  # invoice numbers are text
     out.attrs = {"source_label": f"file '{label}'"} if label else {}
+    if rows is not None:
+        out.attrs["rows"] = rows  # the client's file row of each line (for messages)
+    if "dropped" in frame.attrs:
+        out.attrs["dropped"] = frame.attrs["dropped"]  # rows of the file that are no lines
     return out
 
 

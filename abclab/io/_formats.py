@@ -27,7 +27,8 @@ _PARQUET_SUFFIXES = {".parquet", ".pq"}
 #: The reader options that mean something for each kind of file (see :func:`file_kind`).
 READ_OPTIONS_OF = {
     "csv": ("encoding", "sep", "decimal", "header_row", "missing_values"),
-    "excel": ("sheet", "header_row", "missing_values"),
+    # decimal: cells a workbook holds as text ("2,5 %", "1.200,50") are read with it
+    "excel": ("sheet", "decimal", "header_row", "missing_values"),
     "parquet": ("missing_values",),
 }
 

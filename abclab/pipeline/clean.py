@@ -129,7 +129,8 @@ def clean_step(study: Study, data: DataStep, *, log: PreparedLog | None = None) 
 
 
 def _flagged_lines(study: Study, result: CleaningResult, log: PreparedLog | None) -> pd.DataFrame:
-    """Lines of the log that look like keying errors (merged duplicates booked to the kept id)."""
+    """Lines of the log that look like keying errors (merged duplicates booked to the kept id),
+    ``row`` being the row of the client's file (:meth:`abclab.features.PreparedLog.file_row`)."""
     t = study.data.transactions
     if t is None:
         return pd.DataFrame(columns=LINE_FLAG_COLUMNS)
@@ -140,8 +141,10 @@ def _flagged_lines(study: Study, result: CleaningResult, log: PreparedLog | None
     lines = transaction_lines(study, log=log)
     if lines is None:  # a table or URI read by Spark: its lines stay where they are
         return pd.DataFrame(columns=LINE_FLAG_COLUMNS)
-    return flag_lines(lines, customer=t.customer, amount=t.amount, date=t.date,
-                      aliases=aliases)  # fmt: skip
+    flagged = flag_lines(lines, customer=t.customer, amount=t.amount, date=t.date,
+                         aliases=aliases)  # fmt: skip
+    # ``row`` is the line's position in the log; the report names the row of the client's file
+    return flagged.assign(row=log.file_row(flagged["row"].to_numpy()))
 
 
 def _no_transactions(study: Study, frame: pd.DataFrame, result: CleaningResult) -> CleaningResult:

@@ -90,6 +90,17 @@ def _set_aside(path: Path, dropped: pd.DataFrame) -> pd.DataFrame:
     return out.reindex(columns=SET_ASIDE_COLUMNS).reset_index(drop=True)
 
 
+def _all_set_aside(master: Master | None, log: PreparedLog | None, source: Any) -> pd.DataFrame:
+    """Rows set aside in the customer table and in the log (title, blank, total, note rows)."""
+    parts = [] if master is None else [master.set_aside]
+    if log is not None and len(log.set_aside):
+        parts.append(_set_aside(source.local_path, log.set_aside))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=SET_ASIDE_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
+
+
 def read_master(study: Study) -> Master | None:
     """The customer table (``data.customers``) with ids and criteria parsed, or None.
 
@@ -262,12 +273,11 @@ def read_step(
         )
     if data.previous is not None:
         files.append(data.previous.path)
-    empty = pd.DataFrame(columns=SET_ASIDE_COLUMNS)
     return DataStep(
         frame=frame.reset_index(drop=True),
         files=tuple(files),
         excluded=pd.DataFrame() if master is None else master.excluded,
-        set_aside=empty if master is None else master.set_aside,
+        set_aside=_all_set_aside(master, log, data.transactions),
         unmatched=unmatched,
         returns=returns,
         conversions=(
