@@ -520,3 +520,13 @@ def test_customer_base_criteria_errors_name_the_model():
     with pytest.raises(InputDataError, match=r"columns: expected some of \['clv_12m', 'p_alive'\]"):
         clv.customer_base_criteria(log, customer="cust", date="day", amount="amount",
                                    as_of="2025-01-01", columns=["clv"])  # fmt: skip
+
+
+def test_back_test_of_the_day_rules_when_the_whole_log_gives_no_fit(demo_back_test):
+    """``rules_only`` back-tests the tiers a study uses when BG/NBD could not be fitted on the
+    whole log: the day rules on the calibration log, no model figures, no AUC."""
+    bt = clv.back_test(DEMO_LOG, **DEMO_COLUMNS, calibration_end="2023-12-31",
+                       observation_end="2024-12-31", rules_only=True)  # fmt: skip
+    assert not bt.fitted and np.isnan(bt.auc) and "day rules" in bt.message
+    assert bt.customers.index.equals(demo_back_test.customers.index)
+    assert demo_back_test.fitted  # the same log does fit: rules_only is what made the change

@@ -197,6 +197,7 @@ def back_test(
     deciles: int = 10,
     aliases: Mapping[Any, Any] | None = None,
     read: ReadOptions | None = None,
+    rules_only: bool = False,
 ) -> BackTest:
     """Back-test the churn-risk tiers: calibrate on the log up to a cut, predict the hold-out.
 
@@ -221,6 +222,10 @@ def back_test(
         Duplicate id → kept id (merged customers).
     read : abclab.io.ReadOptions, optional
         Reader options of the log (separator, decimal comma, date format, ...).
+    rules_only : bool
+        Back-test the day rules without fitting BG/NBD: what a study whose model could not be
+        fitted on the whole log classifies by (its report must test those tiers, not a model
+        that only the shorter calibration log supports).
 
     Returns
     -------
@@ -265,6 +270,8 @@ def back_test(
     x, t_x, big_t = s["frequency"], s["recency"], s["T"]
     bought = s["frequency_holdout"] > 0
     try:
+        if rules_only:
+            raise InputDataError("BG/NBD was not fitted on the whole log")
         model = BetaGeo(min_repeat_buyers=int(min_repeat_buyers)).fit(x, t_x, big_t)
     except InputDataError as err:
         days = (big_t - t_x).to_numpy() * PERIOD_DAYS["W"]

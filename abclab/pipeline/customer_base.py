@@ -113,7 +113,7 @@ def customer_base_step(
     payments = _payments(log, grades[0] if grades else None, end)
     if payments is not None:
         customers = customers.join(payments[list(clv.PAYMENT_COLUMNS)], how="left")
-    back, back_message = _back_test(log, churn, spec, end)
+    back, back_message = _back_test(log, churn, spec, end, rules_only=fit.model is None)
     return CustomerBaseStep(
         customers=customers,
         labels=tuple(churn.labels),
@@ -173,9 +173,15 @@ def _margins(source: str, data: DataStep, index: pd.Index) -> np.ndarray | float
 
 
 def _back_test(
-    log: TransactionLog, churn: ChurnRisk, spec: CustomerBaseSpec, end: pd.Timestamp
+    log: TransactionLog,
+    churn: ChurnRisk,
+    spec: CustomerBaseSpec,
+    end: pd.Timestamp,
+    *,
+    rules_only: bool,
 ) -> tuple[clv.BackTest | None, str]:
-    """The churn tiers on the log before the last ``holdout_months``, checked on them."""
+    """The churn tiers on the log before the last ``holdout_months``, checked on them (the
+    day rules when the model could not be fitted on the whole log: the tiers the study uses)."""
     observation_end = end - pd.Timedelta(days=1)
     calibration_end = end - pd.DateOffset(months=int(spec.holdout_months)) - pd.Timedelta(days=1)
     try:
@@ -185,7 +191,7 @@ def _back_test(
                            min_expected_purchases=float(churn.min_expected_purchases),
                            rule_days=tuple(churn.rule_days), labels=tuple(churn.labels),
                            min_repeat_buyers=int(churn.min_repeat_buyers),
-                           aliases=log.aliases)  # fmt: skip
+                           aliases=log.aliases, rules_only=rules_only)  # fmt: skip
     except InputDataError as err:
         return None, str(err)
     customers = bt.customers.set_axis(_text_index(bt.customers.index))

@@ -410,8 +410,8 @@ EN: dict[str, str] = {
     "sub.cb_calibration": "Predicted and actual buyers by decile of the predicted probability",
     "sub.cb_triggers": "Re-grade triggers",
     "text.cb_takeaway": (
-        "{n} of {total} customers ({share}) are at risk of churning; they hold {value_share} "
-        "of {label}."
+        "{n} of {total} {total:customer|customers} ({share}) {n:is|are} at risk of churning; "
+        "{n:it holds|they hold} {value_share} of {label}."
     ),
     "text.cb_not_fitted": (
         "BG/NBD could not be fitted: {reason}. The tiers follow the day rules only (watch after "
@@ -419,8 +419,8 @@ EN: dict[str, str] = {
         "active, expected purchases and lifetime value are not shown."
     ),
     "text.cb_few_repeat": (
-        "not enough repeat buyers to fit ({repeat} of {n} customers bought more than once; at "
-        "least {need} are needed)"
+        "not enough repeat buyers to fit ({repeat} of {n} {n:customer|customers} bought more "
+        "than once; at least {need} are needed)"
     ),
     "text.cb_no_convergence": "the fit does not converge on this log",
     "text.cb_no_clv": (
@@ -451,7 +451,7 @@ EN: dict[str, str] = {
     ),
     "text.cb_no_back_test": "No back-test: the log cannot hold out {months} months ({reason}).",
     "text.cb_triggers": (
-        "{n} triggers fired for {customers} customers: spend changed by more than {change} "
+        "{n} {n:trigger|triggers} fired for {customers} {customers:customer|customers}: spend changed by more than {change} "
         "against the previous 12 months, {months} months or more without a purchase, or a new "
         "customer's first grading; largest accounts first."
     ),

@@ -16,6 +16,7 @@ import pandas as pd
 
 from abclab.report._excel_customer_base import churn_label
 from abclab.report._format import (
+    Count,
     format_count,
     format_date,
     format_money,
@@ -68,7 +69,7 @@ def customer_base(ctx: ReportContext) -> Section:
     worst = base.labels[-1]
     total = int(sizes["customers"].sum())
     n = int(sizes.loc[worst, "customers"]) if worst in sizes.index else 0
-    takeaway = text("text.cb_takeaway", lang, n=format_count(n), total=format_count(total),
+    takeaway = text("text.cb_takeaway", lang, n=Count(n), total=Count(total),
                     share=format_percent(n / total if total else np.nan, decimals=1),
                     value_share=format_percent(sizes.loc[worst, "value_share"], decimals=1),
                     label=_value_label(r))  # fmt: skip
@@ -79,7 +80,7 @@ def customer_base(ctx: ReportContext) -> Section:
 def _reason(message: str, language: str) -> str:
     hit = _FEW_REPEAT.search(message)
     if hit:
-        return text("text.cb_few_repeat", language, **{k: format_count(int(v))
+        return text("text.cb_few_repeat", language, **{k: Count(int(v))
                                                        for k, v in hit.groupdict().items()})  # fmt: skip
     return text("text.cb_no_convergence", language)
 
@@ -275,8 +276,8 @@ def _trigger_blocks(ctx: ReportContext) -> list[Block]:
     blocks: list[Block] = [heading(ctx, "sub.cb_triggers")]
     if len(rows) == 0:
         return [*blocks, paragraph(ctx, "text.cb_no_triggers")]
-    blocks.append(paragraph(ctx, "text.cb_triggers", n=format_count(len(rows)),
-                            customers=format_count(rows.index.nunique()),
+    blocks.append(paragraph(ctx, "text.cb_triggers", n=Count(len(rows)),
+                            customers=Count(rows.index.nunique()),
                             change=format_percent(spec.spend_change, decimals=0),
                             months=spec.inactive_months))  # fmt: skip
     money = {
