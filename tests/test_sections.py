@@ -277,8 +277,10 @@ def test_title_section_is_level_one(ctx, demo_results):
     section = sections.title(ctx)
     assert section.level == 1 and section.title == "Customer classification report"
     assert '<h1 id="sec-title">Customer classification report</h1>' in section._repr_html_()
-    assert section.blocks[0].text == f"Client: {demo_results.study.name}"
-    assert any("Confidential" in p for p in section.paragraphs)
+    assert section.blocks[0].text == demo_results.study.name
+    client = demo_results.study.client
+    assert section.blocks[1].text == f"Client: {client}"
+    assert any(p.startswith(f"Confidential — prepared for {client}") for p in section.paragraphs)
 
 
 def test_sensitivity_section_shows_smaa_acceptability_and_bootstrap_intervals(demo_results):

@@ -41,6 +41,7 @@ EFFECTS: dict[str, str] = {
     # root
     "name": "test_name_titles_the_report",
     "description": "test_description_is_echoed_in_the_appendix_only",
+    "client": "test_client_is_named_on_the_cover_and_in_the_confidentiality_line",
     "language": "test_language_changes_strategy_texts",
     "audience": "test_audience_decides_what_the_workbook_and_provenance_show",
     "seed": "test_seed_changes_monte_carlo_draws",
@@ -645,6 +646,19 @@ def test_name_titles_the_report(files):
     base = sections.title(sections.context(_run(_tiny(), files)))
     assert title in named._repr_html_()  # on the cover, beside the report's title
     assert title not in base._repr_html_()
+
+
+def test_client_is_named_on_the_cover_and_in_the_confidentiality_line(files):
+    from abclab.report import sections
+
+    named = sections.title(sections.context(_run(_tiny(client="Nordlicht Vertrieb GmbH"), files)))
+    base = sections.title(sections.context(_run(_tiny(), files)))
+    assert "Client: Nordlicht Vertrieb GmbH" in named.paragraphs
+    assert "Confidential — prepared for Nordlicht Vertrieb GmbH; not for distribution." in (
+        named.paragraphs
+    )
+    assert not any("Client:" in p for p in base.paragraphs)
+    assert "Confidential — not for distribution." in base.paragraphs
 
 
 def test_description_is_echoed_in_the_appendix_only(files):

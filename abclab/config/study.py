@@ -87,6 +87,9 @@ class Study(StudyModel):
 
     name: NonEmptyStr = Field(description="Title of the study (shown on the report).")
     description: str | None = Field(None, description="Free text for the study's authors.")
+    client: NonEmptyStr | None = Field(
+        None, description="The client's name: on the cover and in the confidentiality line."
+    )
     language: Language = Field("en", description="Language of the report.")
     audience: Literal["client", "analyst"] = Field(
         "client",

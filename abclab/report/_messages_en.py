@@ -213,6 +213,7 @@ EN: dict[str, str] = {
     "report.client": "Client: {name}",
     "report.date": "Date: {date}",
     "report.scope": "{n_customers} {n_customers:customer|customers} classified with {n_methods} {n_methods:method|methods}",
+    "report.confidential_anon": "Confidential — not for distribution.",
     "report.confidential": "Confidential — prepared for {name}; not for distribution.",
     "report.confidential_short": "Confidential",
     "report.contents": "Contents",

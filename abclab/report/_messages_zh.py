@@ -199,6 +199,7 @@ ZH: dict[str, str] = {
     "report.client": "客户：{name}",
     "report.date": "日期：{date}",
     "report.scope": "共 {n_customers} 个客户，比较 {n_methods} 种分级方法",
+    "report.confidential_anon": "保密——仅供内部使用，请勿外传。",
     "report.confidential": "保密——仅供{name}内部使用，请勿外传。",
     "report.confidential_short": "保密",
     "report.contents": "目录",

@@ -52,12 +52,21 @@ ORDER = (
 
 
 def title(ctx: ReportContext) -> Section:
-    """The cover: report title, client (the study's name), date, scope and the
-    confidentiality line."""
+    """The cover: report title, the study's title, the client (``client``), date, scope and
+    the confidentiality line (prepared for the client, when the study names one)."""
     r, lang = ctx.results, ctx.language
-    name = r.study.name
+    client = r.study.client
+    for_client = () if client is None else (
+        Paragraph(text("report.client", lang, name=client), css="abclab-cover-for"),
+    )  # fmt: skip
+    confidential = (
+        text("report.confidential_anon", lang)
+        if client is None
+        else text("report.confidential", lang, name=client)
+    )
     blocks = (
-        Paragraph(text("report.client", lang, name=name), css="abclab-cover-client"),
+        Paragraph(r.study.name, css="abclab-cover-client"),
+        *for_client,
         Paragraph(
             text("report.date", lang, date=_dt.date.today().isoformat()), css="abclab-cover-date"
         ),
@@ -70,7 +79,7 @@ def title(ctx: ReportContext) -> Section:
             ),
             css="abclab-cover-scope",
         ),
-        Paragraph(text("report.confidential", lang, name=name), css="abclab-confidential"),
+        Paragraph(confidential, css="abclab-confidential"),
     )
     return Section(key="title", title=text("report.cover_title", lang), blocks=blocks, level=1)
 
