@@ -1,9 +1,12 @@
 """The customer-base summary of a transaction log: frequency, recency, T, monetary value.
 
-One DuckDB statement over the log (a path or a DataFrame, read as
-:func:`abclab.features.from_transactions` reads it): the lines collapse to one row per
-customer and purchase day (day totals), then one ``GROUP BY`` customer gives the calibration
-statistics and, when an observation end is given, the hold-out counts.
+The log (a path or a DataFrame, read as :func:`abclab.features.from_transactions` reads it)
+is summarised on DuckDB by the statements of :mod:`abclab.clv._summary_sql`: a scan for the
+day range and the input checks, then one ``GROUP BY`` customer that counts distinct
+purchase days with day bit sets (the lines never collapse to one row per purchase day
+unless the bit sets would not fit in memory), then the first day's total of the customers
+with several lines on one day. Days are integers; the result comes back through Arrow as
+NumPy arrays and is assembled without pandas in between.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from abclab.clv import _summary_sql as _sql
 from abclab.exceptions import InputDataError
-from abclab.features._definition import _date_expr, _quote
 from abclab.features._duckdb import _open
 from abclab.features._source import _raise_date_error, _resolve_columns
 
@@ -122,26 +125,76 @@ def rfm_summary(
     with _open(source, customer=customer) as run:
         if aliases:
             run.apply_aliases(customer, aliases)
-        label, con = run.label, run.con
+        label = run.label
         spec = _resolve_columns(run.types(), label, customer=customer, date=date, amount=amount,
                                 profit=None, category=None, due_date=None,
                                 paid_date=None)  # fmt: skip
+        first, last, n_no_day, n_no_amount, n_customers = run.rows(_sql.stats_sql(spec))[0]
+        if n_no_day:
+            _raise_date_error(run, spec, label)
+        if n_no_amount:
+            raise InputDataError(
+                f"{label}: column '{spec['amount'][0]}' has {n_no_amount} missing amount(s); "
+                "fill or drop them explicitly before summarising"
+            )
         if cal_end is None:
-            cal_end = _last_purchase_day(con, spec, label)
-        table = _fetch(con, _summary_sql(spec, cal_end, obs_end))
-        _check(con, table, spec, label)
+            if last is None:
+                raise InputDataError(f"{label} has no purchases (no dated line with an amount ≥ 0)")
+            cal_end = _EPOCH + _dt.timedelta(days=int(last))
+        obs = None if obs_end is None else _day(obs_end)
+        table = _summarise(run, spec, first, n_customers, _day(cal_end), obs)
+    if table["customer"].hasnans:
+        raise InputDataError(
+            f"{label}: column '{spec['customer'][0]}' has missing customer ids; "
+            "transactions without a customer cannot be attributed"
+        )
     return _assemble(table, spec, days, cal_end, obs_end)
 
 
-def _last_purchase_day(
-    con: duckdb.DuckDBPyConnection, spec: dict[str, tuple[str, str] | None], label: str
-) -> _dt.date:
-    day, _ = _date_expr(*spec["date"])
-    amount = _quote(spec["amount"][0])
-    last = con.execute(f"SELECT max({day}) FROM abclab_source WHERE {amount} >= 0").fetchall()
-    if last[0][0] is None:
-        raise InputDataError(f"{label} has no purchases (no dated line with an amount ≥ 0)")
-    return last[0][0]
+_EPOCH = _dt.date(1970, 1, 1)
+
+
+def _day(value: _dt.date) -> int:
+    """Day number of ``value`` (days since 1970-01-01), as the statements count days."""
+    return (value - _EPOCH).days
+
+
+def _summarise(
+    run: Any, spec: _sql.Spec, first: int | None, n_customers: int | None, cal: int,
+    obs: int | None,
+) -> dict[str, Any]:  # fmt: skip
+    """The per-customer columns of :func:`abclab.clv._summary_sql.bitset_sql`, exact.
+
+    Day bit sets when the calibration period has purchases and the bit sets fit
+    :data:`~abclab.clv._summary_sql.BITSET_BUDGET_BYTES`; the first day's total of each
+    customer with several lines on one day then comes from a second pass
+    (:func:`~abclab.clv._summary_sql.first_day_sql`). Otherwise the (customer, day) statement.
+    """
+    last = cal if obs is None else obs
+    if (
+        first is None
+        or first > cal
+        or _bitset_bytes(n_customers, first, last) > _sql.BITSET_BUDGET_BYTES
+    ):
+        return run.fetch(_sql.days_sql(spec, cal, obs))
+    table = run.fetch(_sql.bitset_sql(spec, first, cal, obs))
+    shared = np.flatnonzero(table["n_lines"] > table["n_days"])  # NaN (no calibration day): False
+    if len(shared):
+        pairs = pa.table({
+            "row": pa.array(shared, pa.int64()),
+            "customer": pa.Array.from_pandas(table["customer"].iloc[shared]),
+            "first_day": pa.array(table["first_day"][shared].astype(np.int64)),
+        })  # fmt: skip
+        run.con.register("abclab_first_days", pairs)
+        fixed = run.con.execute(_sql.first_day_sql(spec, last)).fetchnumpy()
+        totals = table["first_total"].astype(np.float64)
+        totals[fixed["row"]] = fixed["first_total"]
+        table["first_total"] = totals
+    return table
+
+
+def _bitset_bytes(n_customers: int | None, first: int, last: int) -> float:
+    return (n_customers or 0) * 1.1 * (last - first + 1) / 8
 
 
 def _period_days(period: str | float) -> float:
@@ -166,102 +219,28 @@ def _to_date(value: Any, name: str) -> _dt.date:
     return stamp.date()
 
 
-def _summary_sql(
-    spec: dict[str, tuple[str, str] | None], cal_end: _dt.date, obs_end: _dt.date | None
-) -> str:
-    """The statement: day totals per customer, then one row per customer.
-
-    Lines with a missing customer, date or amount are kept (their own groups) and counted
-    so that :func:`_check` can name them; lines after the last day of interest are dropped.
-    """
-    day, _ = _date_expr(*spec["date"])
-    cust = _quote(spec["customer"][0])
-    amount = f"CAST({_quote(spec['amount'][0])} AS DOUBLE)"
-    cal = f"DATE '{cal_end:%Y-%m-%d}'"
-    last = f"DATE '{(obs_end or cal_end):%Y-%m-%d}'"
-    holdout = (
-        f", count(*) FILTER (WHERE day > {cal}) AS n_holdout"
-        f", coalesce(sum(total) FILTER (WHERE day > {cal}), 0) AS holdout_total"
-    ) if obs_end is not None else ""  # fmt: skip
-    return f"""
-WITH days AS (
-    SELECT {cust} AS customer, {day} AS day, sum({amount}) AS total,
-           count(*) - count({amount}) AS n_no_amount
-    FROM abclab_source
-    WHERE {amount} IS NULL OR ({amount} >= 0 AND ({day} IS NULL OR {day} <= {last}))
-    GROUP BY ALL
-)
-SELECT customer,
-       count(*) FILTER (WHERE day <= {cal}) AS n_days,
-       min(day) FILTER (WHERE day <= {cal}) AS first_day,
-       max(day) FILTER (WHERE day <= {cal}) AS last_day,
-       sum(total) FILTER (WHERE day <= {cal}) AS cal_total,
-       arg_min(total, day) FILTER (WHERE day <= {cal}) AS first_total,
-       count(*) FILTER (WHERE day IS NULL) AS n_no_day,
-       sum(n_no_amount) AS n_no_amount{holdout}
-FROM days
-GROUP BY customer
-ORDER BY customer
-"""
-
-
-def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:
-    relation = con.sql(sql)
-    table = relation.to_arrow_table() if hasattr(relation, "to_arrow_table") else relation.arrow()
-    out: dict[str, Any] = {
-        name: table.column(name).to_numpy(zero_copy_only=False)
-        for name in table.column_names
-        if name != "customer"
-    }
-    out["customer"] = table.column("customer").to_pandas()
-    return out
-
-
-def _check(
-    con: duckdb.DuckDBPyConnection,
-    table: dict[str, Any],
-    spec: dict[str, tuple[str, str] | None],
-    label: str,
-) -> None:
-    """Raise on missing or unparseable dates, missing amounts and missing customer ids."""
-    if table["n_no_day"].sum() > 0:
-        _raise_date_error(con, spec, label)
-    n_no_amount = int(table["n_no_amount"].sum())
-    if n_no_amount:
-        raise InputDataError(
-            f"{label}: column '{spec['amount'][0]}' has {n_no_amount} missing amount(s); "
-            "fill or drop them explicitly before summarising"
-        )
-    if table["customer"].hasnans:
-        raise InputDataError(
-            f"{label}: column '{spec['customer'][0]}' has missing customer ids; "
-            "transactions without a customer cannot be attributed"
-        )
-
-
 def _assemble(
     table: dict[str, Any],
-    spec: dict[str, tuple[str, str] | None],
+    spec: _sql.Spec,
     days: float,
     cal_end: _dt.date,
     obs_end: _dt.date | None,
 ) -> pd.DataFrame:
-    keep = table["n_days"] > 0
-    first = table["first_day"][keep].astype("datetime64[D]")
-    last = table["last_day"][keep].astype("datetime64[D]")
-    end = np.datetime64(cal_end, "D")
+    """The summary frame from the per-customer columns (day numbers → periods)."""
+    keep = table["n_days"] > 0  # NaN (purchases in the hold-out period only): dropped
+    first = table["first_day"][keep]
     frequency = table["n_days"][keep].astype(np.float64) - 1.0
     repeat_total = table["cal_total"][keep] - table["first_total"][keep]
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(frequency > 0, repeat_total / frequency, 0.0)
     columns = {
         "frequency": frequency,
-        "recency": (last - first).astype(np.float64) / days,
-        "T": (end - first).astype(np.float64) / days,
+        "recency": (table["last_day"][keep] - first).astype(np.float64) / days,
+        "T": (_day(cal_end) - first).astype(np.float64) / days,
         "monetary_value": monetary,
     }
     if obs_end is not None:
-        n_holdout = table["n_holdout"][keep].astype(np.float64)
+        n_holdout = np.nan_to_num(table["n_holdout"][keep].astype(np.float64), nan=0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             spend = np.where(n_holdout > 0, table["holdout_total"][keep] / n_holdout, 0.0)
         columns["frequency_holdout"] = n_holdout
