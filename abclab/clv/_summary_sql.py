@@ -3,8 +3,8 @@
 Days are integer day numbers (days since 1970-01-01) throughout, so every comparison, bound
 and difference is integer arithmetic. Three statements:
 
-1. :func:`stats_sql` — one scan: first and last purchase day, the missing dates and amounts
-   that make the summary fail, and an estimate of the number of customers;
+1. :func:`stats_sql` — lines, missing dates and amounts, first and last day (from Parquet
+   statistics where the date column is a date or timestamp);
 2. :func:`bitset_sql` — one ``GROUP BY customer`` over the purchase lines: the distinct
    purchase days are counted with a per-customer day bit set (``bitstring_agg`` over the
    known day range, then ``bit_count``), the first purchase day's total is the amount of the
@@ -22,10 +22,19 @@ from __future__ import annotations
 
 from abclab.features._definition import _date_expr, _quote
 
-__all__ = ["BITSET_BUDGET_BYTES", "bitset_sql", "days_sql", "first_day_sql", "stats_sql"]
+__all__ = [
+    "BITSET_BUDGET_BYTES",
+    "bitset_sql",
+    "customers_sql",
+    "days_sql",
+    "first_day_sql",
+    "last_purchase_sql",
+    "stats_sql",
+]
 
-#: Most memory the per-customer day bit sets may take (estimated customers × days / 8).
-BITSET_BUDGET_BYTES = 512 * 2**20
+#: Most memory the per-customer day bit sets may take (customers × days / 8): checked with
+#: the number of lines as the bound on customers, then with an estimate of the customers.
+BITSET_BUDGET_BYTES = 2 * 2**30
 
 Spec = dict[str, tuple[str, str] | None]
 
@@ -39,21 +48,36 @@ def _columns(spec: Spec) -> tuple[str, str, str]:
 
 
 def stats_sql(spec: Spec) -> str:
-    """First and last purchase day, lines without a date or an amount, customers (≈).
+    """Lines, lines with a date, lines with an amount, first and last day of the log.
 
-    A line without a date counts when it would be a purchase (amount ≥ 0 or missing), as
-    returns are left out of the summary whatever their date. ``approx_count_distinct``
-    (HyperLogLog, a few per cent) only sizes the bit sets.
+    On a DATE or TIMESTAMP column the bounds are taken of the column itself (casting to a
+    date keeps the order), so that DuckDB answers the statement from a Parquet file's
+    row-group statistics without reading the data; text and integer dates are parsed.
     """
-    customer, day, amount = _columns(spec)
-    return f"""
-SELECT min({day}) FILTER (WHERE {amount} >= 0) AS first_day,
-       max({day}) FILTER (WHERE {amount} >= 0) AS last_day,
-       count(*) FILTER (WHERE {day} IS NULL AND ({amount} IS NULL OR {amount} >= 0)) AS n_no_day,
-       count(*) - count({amount}) AS n_no_amount,
-       approx_count_distinct({customer}) FILTER (WHERE {amount} >= 0) AS n_customers
-FROM abclab_source
-"""
+    column, type_name = spec["date"]
+    amount = _quote(spec["amount"][0])
+    base = type_name.split("(")[0].upper()
+    if base == "DATE" or base.startswith("TIMESTAMP"):
+        raw = _quote(column)
+        inner = f"SELECT count(*) AS n, count({raw}) AS n_dated, count({amount}) AS n_amount, "
+        inner += f"min({raw}) AS lo, max({raw}) AS hi FROM abclab_source"
+        days = "(CAST(lo AS DATE) - DATE '1970-01-01'), (CAST(hi AS DATE) - DATE '1970-01-01')"
+        return f"SELECT n, n_dated, n_amount, {days} FROM ({inner})"
+    _, day, _ = _columns(spec)
+    return (
+        f"SELECT count(*), count({day}), count({amount}), min({day}), max({day}) FROM abclab_source"
+    )
+
+
+def last_purchase_sql(spec: Spec) -> str:
+    """The last purchase day (amount ≥ 0), the calibration end when none is given."""
+    _, day, amount = _columns(spec)
+    return f"SELECT max({day}) FROM abclab_source WHERE {amount} >= 0"
+
+
+def customers_sql(spec: Spec) -> str:
+    """Distinct customers, estimated (HyperLogLog, a few per cent): sizes the bit sets."""
+    return f"SELECT approx_count_distinct({_quote(spec['customer'][0])}) FROM abclab_source"
 
 
 def _lines(spec: Spec, last: int) -> str:
@@ -65,12 +89,12 @@ def _lines(spec: Spec, last: int) -> str:
     )
 
 
-def bitset_sql(spec: Spec, first: int, cal: int, obs: int | None) -> str:
+def bitset_sql(spec: Spec, first: int, cal: int, obs: int | None, *, order: bool) -> str:
     """One row per customer: distinct calibration days (bit set), lines, first/last day,
     total, the first line's amount; hold-out distinct days and total when ``obs`` is given.
 
     ``first`` is the first purchase day of the log (the bit sets' lower bound), ``cal`` and
-    ``obs`` the last calibration and hold-out days.
+    ``obs`` the last calibration and hold-out days; ``order``: sorted by customer.
     """
     cal_only = f" FILTER (WHERE d <= {cal})" if obs is not None else ""
     holdout = (
@@ -87,8 +111,7 @@ SELECT customer,
        sum(amount){cal_only} AS cal_total,
        arg_min(amount, d) AS first_total{holdout}
 FROM ({_lines(spec, cal if obs is None else obs)})
-GROUP BY customer
-ORDER BY customer
+GROUP BY customer{" ORDER BY customer" if order else ""}
 """
 
 
