@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -42,7 +43,7 @@ def rfm_summary(
     period: str | float = "W",
     aliases: Mapping[Any, Any] | None = None,
 ) -> pd.DataFrame:
-    """Summarise a transaction log per customer for the BG/NBD and Gamma-Gamma models.
+    r"""Summarise a transaction log per customer for the BG/NBD and Gamma-Gamma models.
 
     Parameters
     ----------
@@ -94,7 +95,16 @@ def rfm_summary(
     repeat purchase, and for a customer with first purchase day :math:`d_0`, last purchase
     day :math:`d_x` and calibration end :math:`e`, :math:`t_x = (d_x - d_0)/p` and
     :math:`T = (e - d_0)/p` with :math:`p` the period length in days. Lines with a negative
-    amount (returns) are not purchases and are left out.
+    amount (returns) are not purchases and are left out (but every line needs a date).
+    ``monetary_value`` is lifetimes' definition too: the purchase days' totals without the
+    first, averaged — :math:`(\sum_{d \le e} s_d - s_{d_0}) / x` with :math:`s_d` the total
+    of day :math:`d`.
+
+    The distinct purchase days :math:`x + 1` are counted with a bit per day of the log and
+    customer (DuckDB ``bitstring_agg``), so the lines are aggregated once, by customer; the
+    first day's total :math:`s_{d_0}` is the first line's amount, summed again over that
+    day's lines for customers who have several lines on some day
+    (:mod:`abclab.clv._summary_sql`).
 
     References
     ----------
@@ -129,7 +139,7 @@ def rfm_summary(
         spec = _resolve_columns(run.types(), label, customer=customer, date=date, amount=amount,
                                 profit=None, category=None, due_date=None,
                                 paid_date=None)  # fmt: skip
-        n_lines, n_dated, n_amount, first, _ = run.rows(_sql.stats_sql(spec))[0]
+        n_lines, n_dated, n_amount, first, final, low = run.rows(_sql.stats_sql(spec))[0]
         if n_dated < n_lines:
             _raise_date_error(run, spec, label)
         if n_amount < n_lines:
@@ -143,7 +153,8 @@ def rfm_summary(
                 raise InputDataError(f"{label} has no purchases (no dated line with an amount ≥ 0)")
             cal_end = _EPOCH + _dt.timedelta(days=int(last))
         obs = None if obs_end is None else _day(obs_end)
-        table = _summarise(run, spec, n_lines, first, _day(cal_end), obs)
+        bounds = _Bounds(n_lines, first, final, low)
+        table = _summarise(run, spec, bounds, _day(cal_end), obs)
     if table["customer"].hasnans:
         raise InputDataError(
             f"{label}: column '{spec['customer'][0]}' has missing customer ids; "
@@ -160,34 +171,55 @@ def _day(value: _dt.date) -> int:
     return (value - _EPOCH).days
 
 
+@dataclass(frozen=True)
+class _Bounds:
+    """What the statistics statement says about the log: lines, first and last day (day
+    numbers, None without dates), smallest amount."""
+
+    n_lines: int
+    first: int | None
+    last: int | None
+    low: float | None
+
+
 def _summarise(
-    run: Any, spec: _sql.Spec, n_lines: int, first: int | None, cal: int, obs: int | None
+    run: Any, spec: _sql.Spec, bounds: _Bounds, cal: int, obs: int | None
 ) -> dict[str, Any]:
     """The per-customer columns of :func:`abclab.clv._summary_sql.bitset_sql`, exact, sorted
     by customer.
 
-    Day bit sets over ``first`` (the log's first day) to the last day of interest when the
-    calibration period can have purchases and the bit sets fit
+    Day bit sets over the log's first day to the last day of interest when the calibration
+    period can have purchases and the bit sets fit
     :data:`~abclab.clv._summary_sql.BITSET_BUDGET_BYTES`; the first day's total of each
     customer with several lines on one day then comes from a second pass
     (:func:`~abclab.clv._summary_sql.first_day_sql`). Otherwise the (customer, day)
     statement. Integer ids are sorted in NumPy (cheaper than DuckDB's ORDER BY), others in
-    the statement.
+    the statement. Conditions the statistics prove always true (no returns, no line after
+    the last day of interest) are left out of the scans.
     """
-    last = cal if obs is None else obs
-    if first is None or first > cal or not _bitsets_fit(run, spec, n_lines, last - first + 1):
+    first, last = bounds.first, cal if obs is None else obs
+    if (
+        first is None
+        or first > cal
+        or not _bitsets_fit(run, spec, bounds.n_lines, last - first + 1)
+    ):
         return run.fetch(_sql.days_sql(spec, cal, obs))
     numeric = spec["customer"][1].split("(")[0].upper() in _INTEGER_TYPES
-    table = run.fetch(_sql.bitset_sql(spec, first, cal, obs, order=not numeric))
+    returns = bounds.low is None or bounds.low < 0
+    later = bounds.last is None or bounds.last > last
+    table = run.fetch(_sql.bitset_sql(spec, first, cal, obs, order=not numeric, returns=returns,
+                                      later=later))  # fmt: skip
     shared = np.flatnonzero(table["n_lines"] > table["n_days"])  # NaN (no calibration day): False
     if len(shared):
+        days = table["first_day"][shared].astype(np.int64)
         pairs = pa.table({
             "row": pa.array(shared, pa.int64()),
             "customer": pa.Array.from_pandas(table["customer"].iloc[shared]),
-            "first_day": pa.array(table["first_day"][shared].astype(np.int64)),
+            "first_day": pa.array(days),
         })  # fmt: skip
         run.con.register("abclab_first_days", pairs)
-        fixed = run.con.execute(_sql.first_day_sql(spec, last)).fetchnumpy()
+        sql = _sql.first_day_sql(spec, int(days.min()), int(days.max()), returns=returns)
+        fixed = run.con.execute(sql).fetchnumpy()
         totals = table["first_total"].astype(np.float64)
         totals[fixed["row"]] = fixed["first_total"]
         table["first_total"] = totals

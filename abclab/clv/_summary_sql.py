@@ -48,7 +48,8 @@ def _columns(spec: Spec) -> tuple[str, str, str]:
 
 
 def stats_sql(spec: Spec) -> str:
-    """Lines, lines with a date, lines with an amount, first and last day of the log.
+    """Lines, lines with a date, lines with an amount, first and last day of the log, and
+    the smallest amount.
 
     On a DATE or TIMESTAMP column the bounds are taken of the column itself (casting to a
     date keeps the order), so that DuckDB answers the statement from a Parquet file's
@@ -60,12 +61,13 @@ def stats_sql(spec: Spec) -> str:
     if base == "DATE" or base.startswith("TIMESTAMP"):
         raw = _quote(column)
         inner = f"SELECT count(*) AS n, count({raw}) AS n_dated, count({amount}) AS n_amount, "
-        inner += f"min({raw}) AS lo, max({raw}) AS hi FROM abclab_source"
+        inner += f"min({raw}) AS lo, max({raw}) AS hi, min({amount}) AS low FROM abclab_source"
         days = "(CAST(lo AS DATE) - DATE '1970-01-01'), (CAST(hi AS DATE) - DATE '1970-01-01')"
-        return f"SELECT n, n_dated, n_amount, {days} FROM ({inner})"
+        return f"SELECT n, n_dated, n_amount, {days}, low FROM ({inner})"
     _, day, _ = _columns(spec)
     return (
-        f"SELECT count(*), count({day}), count({amount}), min({day}), max({day}) FROM abclab_source"
+        f"SELECT count(*), count({day}), count({amount}), min({day}), max({day}), "
+        f"min({amount}) FROM abclab_source"
     )
 
 
@@ -80,21 +82,35 @@ def customers_sql(spec: Spec) -> str:
     return f"SELECT approx_count_distinct({_quote(spec['customer'][0])}) FROM abclab_source"
 
 
-def _lines(spec: Spec, last: int) -> str:
-    """The purchase lines up to day ``last``: customer, d (day number), amount."""
+def _lines(spec: Spec, last: int | None, *, returns: bool = True, first: int | None = None) -> str:
+    """The purchase lines from day ``first`` to day ``last``: customer, d (day number),
+    amount. ``returns=False`` (no negative amount in the log) and ``last=None`` (no line
+    after it) leave the conditions out of the scan."""
     customer, day, amount = _columns(spec)
-    return (
-        f"SELECT {customer} AS customer, {day} AS d, {amount} AS amount FROM abclab_source "
-        f"WHERE {amount} >= 0 AND {day} <= {last}"
+    where = [f"{amount} >= 0"] * returns
+    where += [f"{day} <= {last}"] * (last is not None) + [f"{day} >= {first}"] * (first is not None)
+    return f"SELECT {customer} AS customer, {day} AS d, {amount} AS amount FROM abclab_source" + (
+        " WHERE " + " AND ".join(where) if where else ""
     )
 
 
-def bitset_sql(spec: Spec, first: int, cal: int, obs: int | None, *, order: bool) -> str:
+def bitset_sql(
+    spec: Spec,
+    first: int,
+    cal: int,
+    obs: int | None,
+    *,
+    order: bool,
+    returns: bool = True,
+    later: bool = True,
+) -> str:
     """One row per customer: distinct calibration days (bit set), lines, first/last day,
     total, the first line's amount; hold-out distinct days and total when ``obs`` is given.
 
     ``first`` is the first purchase day of the log (the bit sets' lower bound), ``cal`` and
-    ``obs`` the last calibration and hold-out days; ``order``: sorted by customer.
+    ``obs`` the last calibration and hold-out days; ``order``: sorted by customer;
+    ``returns``/``later``: the log may have negative amounts / lines after the last day of
+    interest (else those conditions are left out).
     """
     cal_only = f" FILTER (WHERE d <= {cal})" if obs is not None else ""
     holdout = (
@@ -110,17 +126,18 @@ SELECT customer,
        max(d){cal_only} AS last_day,
        sum(amount){cal_only} AS cal_total,
        arg_min(amount, d) AS first_total{holdout}
-FROM ({_lines(spec, cal if obs is None else obs)})
+FROM ({_lines(spec, (cal if obs is None else obs) if later else None, returns=returns)})
 GROUP BY customer{" ORDER BY customer" if order else ""}
 """
 
 
-def first_day_sql(spec: Spec, last: int) -> str:
+def first_day_sql(spec: Spec, first: int, last: int, *, returns: bool = True) -> str:
     """The first purchase day's total of the customers in ``abclab_first_days`` (row, customer,
-    first_day): their lines on that day, summed."""
+    first_day): their lines on that day, summed. ``first``/``last``: the range of those first
+    days (lines outside it are not joined)."""
     return f"""
 SELECT f.row, sum(l.amount) AS first_total
-FROM ({_lines(spec, last)}) l
+FROM ({_lines(spec, last, returns=returns, first=first)}) l
 JOIN abclab_first_days f ON l.customer = f.customer AND l.d = f.first_day
 GROUP BY f.row
 """
