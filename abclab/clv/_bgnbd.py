@@ -119,7 +119,7 @@ class BetaGeo(BaseEstimator):
         data = group(x, t_x, big_t)
         fit = maximise_likelihood(lambda th: log_likelihood_kernel(th, data), start, len(x),
                                   names=_NAMES, model="BG/NBD",
-                                  hessian=lambda th: hessian_kernel(th, data))  # fmt: skip
+                                  hessian=lambda th, g: hessian_kernel(th, data, g))  # fmt: skip
         self.params_ = dict(zip(_NAMES, map(float, fit.params), strict=True))
         self.standard_errors_ = dict(zip(_NAMES, map(float, fit.standard_errors), strict=True))
         self.log_likelihood_ = fit.log_likelihood

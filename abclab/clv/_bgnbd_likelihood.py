@@ -132,11 +132,12 @@ def log_likelihood_kernel(theta: np.ndarray, d: Data) -> tuple[float, np.ndarray
     return float(-value / d.n), -grad / d.n
 
 
-def hessian_kernel(theta: np.ndarray, d: Data) -> np.ndarray:
+def hessian_kernel(theta: np.ndarray, d: Data, grad: np.ndarray | None = None) -> np.ndarray:
     """Hessian of the mean negative log-likelihood in log-parameters (analytic).
 
     With g = A4 − A3 and σ = σ(g): ∇² ln(1+e^g) = σ ∇²g + σ(1−σ) ∇g ∇gᵀ; the log-parameter
-    Hessian is diag(p) H diag(p) + diag(p ∂ℓ/∂p) (chain rule for θ = ln p).
+    Hessian is diag(p) H diag(p) + diag(p ∂ℓ/∂p) (chain rule for θ = ln p). ``grad``: the
+    gradient of :func:`log_likelihood_kernel` at ``theta`` if already known.
     """
     r, alpha, a, b = p = np.exp(theta)
     ux, c = d.x_values, d.x_counts
@@ -170,6 +171,6 @@ def hessian_kernel(theta: np.ndarray, d: Data) -> np.ndarray:
             h[i, j] += _dot(wss, g[i] * g[j]) if j != i else _dot(wss, g[i] ** 2)
     h = np.triu(h) + np.triu(h, 1).T
     # first derivatives for the chain rule (natural scale)
-    _, grad_theta = log_likelihood_kernel(theta, d)
+    grad_theta = log_likelihood_kernel(theta, d)[1] if grad is None else grad
     grad_p = -grad_theta * d.n / p
     return -(p[:, None] * h * p[None, :] + np.diag(p * grad_p)) / d.n

@@ -68,12 +68,13 @@ def maximise_likelihood(
     *,
     names: Sequence[str],
     model: str,
-    hessian: Callable[[np.ndarray], np.ndarray] | None = None,
+    hessian: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> MLEFit:
     """Minimise ``objective`` (mean negative log-likelihood and its gradient in log-parameters).
 
-    ``hessian`` (same scale) gives the Hessian at the optimum analytically; without it,
-    central differences of the gradient (2 gradient evaluations per parameter).
+    ``hessian(theta, gradient)`` (same scale, ``gradient`` the objective's at ``theta``)
+    gives the Hessian at the optimum analytically; without it, central differences of the
+    gradient (2 gradient evaluations per parameter).
 
     Raises
     ------
@@ -81,13 +82,23 @@ def maximise_likelihood(
         If L-BFGS-B does not converge, the gradient at the optimum is not small, or the
         Hessian is not positive definite (parameters not identified by the data).
     """
+    evaluated: dict[bytes, tuple[float, np.ndarray]] = {}
+
+    def remembered(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        # the optimiser's last evaluation is at its result: not computed twice
+        key = np.asarray(theta, dtype=np.float64).tobytes()
+        if key not in evaluated:
+            evaluated.clear()
+            evaluated[key] = objective(theta)
+        return evaluated[key]
+
     # a 4-parameter problem: BLAS threads inside L-BFGS-B only add contention
     with np.errstate(all="ignore"), threadpool_limits(limits=1, user_api="blas"):
-        result = optimize.minimize(objective, start, jac=True, method="L-BFGS-B",
+        result = optimize.minimize(remembered, start, jac=True, method="L-BFGS-B",
                                    bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(start),
                                    options={"maxiter": 1000, "ftol": 1e-15, "gtol": 1e-9})  # fmt: skip
-        value, grad = objective(result.x)
-        curvature = _hessian(objective, result.x) if hessian is None else hessian(result.x)
+        value, grad = remembered(result.x)
+        curvature = _hessian(objective, result.x) if hessian is None else hessian(result.x, grad)
     params = np.exp(result.x)
     shown = ", ".join(f"{k}={v:.4g}" for k, v in zip(names, params, strict=True))
     edge = np.abs(result.x) > _LOG_BOUND - 1
