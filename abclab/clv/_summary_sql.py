@@ -24,6 +24,7 @@ from abclab.features._definition import _date_expr, _quote
 
 __all__ = [
     "BITSET_BUDGET_BYTES",
+    "MONEY",
     "bitset_sql",
     "customers_sql",
     "days_sql",
@@ -35,6 +36,11 @@ __all__ = [
 #: Most memory the per-customer day bit sets may take (customers × days / 8): checked with
 #: the number of lines as the bound on customers, then with an estimate of the customers.
 BITSET_BUDGET_BYTES = 2 * 2**30
+
+#: Amounts are summed as this exact type: the totals then do not depend on the order in
+#: which DuckDB's threads combine partial sums (floating-point sums do, in the last bits, and
+#: a Gamma-Gamma fit on them would differ from run to run).
+MONEY = "DECIMAL(38, 6)"
 
 Spec = dict[str, tuple[str, str] | None]
 
@@ -89,9 +95,8 @@ def _lines(spec: Spec, last: int | None, *, returns: bool = True, first: int | N
     customer, day, amount = _columns(spec)
     where = [f"{amount} >= 0"] * returns
     where += [f"{day} <= {last}"] * (last is not None) + [f"{day} >= {first}"] * (first is not None)
-    return f"SELECT {customer} AS customer, {day} AS d, {amount} AS amount FROM abclab_source" + (
-        " WHERE " + " AND ".join(where) if where else ""
-    )
+    select = f"SELECT {customer} AS customer, {day} AS d, CAST({amount} AS {MONEY}) AS amount"
+    return f"{select} FROM abclab_source" + (" WHERE " + " AND ".join(where) if where else "")
 
 
 def bitset_sql(
@@ -116,7 +121,7 @@ def bitset_sql(
     holdout = (
         f",\n       bit_count(bitstring_agg(d, {cal + 1}, {obs}) FILTER (WHERE d > {cal}))"
         " AS n_holdout"
-        f",\n       sum(amount) FILTER (WHERE d > {cal}) AS holdout_total"
+        f",\n       CAST(sum(amount) FILTER (WHERE d > {cal}) AS DOUBLE) AS holdout_total"
     ) if obs is not None else ""  # fmt: skip
     return f"""
 SELECT customer,
@@ -124,8 +129,8 @@ SELECT customer,
        count(*){cal_only} AS n_lines,
        min(d) AS first_day,
        max(d){cal_only} AS last_day,
-       sum(amount){cal_only} AS cal_total,
-       arg_min(amount, d) AS first_total{holdout}
+       CAST(sum(amount){cal_only} AS DOUBLE) AS cal_total,
+       CAST(arg_min(amount, d) AS DOUBLE) AS first_total{holdout}
 FROM ({_lines(spec, (cal if obs is None else obs) if later else None, returns=returns)})
 GROUP BY customer{" ORDER BY customer" if order else ""}
 """
@@ -136,7 +141,7 @@ def first_day_sql(spec: Spec, first: int, last: int, *, returns: bool = True) ->
     first_day): their lines on that day, summed. ``first``/``last``: the range of those first
     days (lines outside it are not joined)."""
     return f"""
-SELECT f.row, sum(l.amount) AS first_total
+SELECT f.row, CAST(sum(l.amount) AS DOUBLE) AS first_total
 FROM ({_lines(spec, last, returns=returns, first=first)}) l
 JOIN abclab_first_days f ON l.customer = f.customer AND l.d = f.first_day
 GROUP BY f.row
@@ -149,7 +154,7 @@ def days_sql(spec: Spec, cal: int, obs: int | None) -> str:
     cal_only = f" FILTER (WHERE d <= {cal})" if obs is not None else ""
     holdout = (
         f", count(*) FILTER (WHERE d > {cal}) AS n_holdout"
-        f", sum(total) FILTER (WHERE d > {cal}) AS holdout_total"
+        f", CAST(sum(total) FILTER (WHERE d > {cal}) AS DOUBLE) AS holdout_total"
     ) if obs is not None else ""  # fmt: skip
     return f"""
 WITH days AS (
@@ -162,8 +167,8 @@ SELECT customer,
        sum(n_lines){cal_only} AS n_lines,
        min(d){cal_only} AS first_day,
        max(d){cal_only} AS last_day,
-       sum(total){cal_only} AS cal_total,
-       arg_min(total, d){cal_only} AS first_total{holdout}
+       CAST(sum(total){cal_only} AS DOUBLE) AS cal_total,
+       CAST(arg_min(total, d){cal_only} AS DOUBLE) AS first_total{holdout}
 FROM days
 GROUP BY customer
 ORDER BY customer
