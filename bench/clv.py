@@ -168,17 +168,18 @@ def abclab_stages(path: Path, repeat: int) -> dict[str, tuple[float, float]]:
             spec = _resolve_columns(run.types(), run.label, **COLUMNS, profit=None,
                                     category=None, due_date=None, paid_date=None)  # fmt: skip
             stats = note("day range + checks", run.rows, _summary_sql.stats_sql(spec))
-            _, _, _, first, last, low = stats[0]
+            _, _, _, first, last, low, high = stats[0]
             cal = _summary._day(end)
-            flags = dict(returns=low < 0, later=last > cal)
-            sql = _summary_sql.bitset_sql(spec, first, cal, None, order=False, **flags)
+            money = _summary_sql.money_type(low, high)
+            flags = dict(returns=low < 0, money=money)
+            sql = _summary_sql.bitset_sql(spec, first, cal, None, order=False, later=last > cal,
+                                          **flags)  # fmt: skip
             arrow = note("bit-set GROUP BY (DuckDB, to Arrow)", _to_arrow, run.con, sql)
             table = note("transfer Arrow → NumPy", _arrow_columns, arrow)
             pairs = _first_day_pairs(table)
             run.con.register("abclab_first_days", pairs)
             days = pairs.column("first_day").to_numpy()
-            sql = _summary_sql.first_day_sql(spec, int(days.min()), int(days.max()),
-                                             returns=flags["returns"])  # fmt: skip
+            sql = _summary_sql.first_day_sql(spec, int(days.min()), int(days.max()), **flags)
             note(f"first-day pass ({pairs.num_rows:,} customers)", _fetchnumpy, run.con, sql)
         note("sort by customer", np.argsort, table["customer"].to_numpy())
         s = note("assemble", _summary._assemble, table, spec, 7.0, end, None)

@@ -237,6 +237,19 @@ def test_summary_first_day_with_several_lines():
     assert out.loc[2].tolist() == [1.0, 7.0, 29.0, 6.0]
 
 
+def test_summary_large_amounts_are_summed_exactly():
+    """Amounts of 10^12 and more do not fit the 64-bit DECIMAL(18, 6) the sums use for
+    ordinary logs: the summary switches to DECIMAL(38, 6) and stays exact."""
+    log = pd.DataFrame({"c": [1, 1, 1, 2, 2], "d": ["2024-01-01", "2024-01-01", "2024-01-09",
+                                                   "2024-01-02", "2024-01-05"],
+                        "v": [3e12, 0.25, 5e12 + 0.5, 1.0, 2.0]})  # fmt: skip
+    out = clv.rfm_summary(log, customer="c", date="d", amount="v", calibration_end="2024-01-31")
+    assert out["monetary_value"].tolist() == [5e12 + 0.5, 2.0]
+    small = log.assign(v=log["v"] / 1e3)  # below 10^12, six decimals: the 64-bit type
+    out = clv.rfm_summary(small, customer="c", date="d", amount="v", calibration_end="2024-01-31")
+    assert out["monetary_value"].tolist() == pytest.approx([5e9 + 0.0005, 0.002], rel=1e-15)
+
+
 # ------------------------------------------------------------------ BG/NBD
 
 

@@ -139,7 +139,7 @@ def rfm_summary(
         spec = _resolve_columns(run.types(), label, customer=customer, date=date, amount=amount,
                                 profit=None, category=None, due_date=None,
                                 paid_date=None)  # fmt: skip
-        n_lines, n_dated, n_amount, first, final, low = run.rows(_sql.stats_sql(spec))[0]
+        n_lines, n_dated, n_amount, first, final, low, high = run.rows(_sql.stats_sql(spec))[0]
         if n_dated < n_lines:
             _raise_date_error(run, spec, label)
         if n_amount < n_lines:
@@ -153,7 +153,7 @@ def rfm_summary(
                 raise InputDataError(f"{label} has no purchases (no dated line with an amount ≥ 0)")
             cal_end = _EPOCH + _dt.timedelta(days=int(last))
         obs = None if obs_end is None else _day(obs_end)
-        bounds = _Bounds(n_lines, first, final, low)
+        bounds = _Bounds(n_lines, first, final, low, high)
         table = _summarise(run, spec, bounds, _day(cal_end), obs)
     if table["customer"].hasnans:
         raise InputDataError(
@@ -174,12 +174,13 @@ def _day(value: _dt.date) -> int:
 @dataclass(frozen=True)
 class _Bounds:
     """What the statistics statement says about the log: lines, first and last day (day
-    numbers, None without dates), smallest amount."""
+    numbers, None without dates), smallest and largest amount."""
 
     n_lines: int
     first: int | None
     last: int | None
     low: float | None
+    high: float | None
 
 
 def _summarise(
@@ -207,8 +208,9 @@ def _summarise(
     numeric = spec["customer"][1].split("(")[0].upper() in _INTEGER_TYPES
     returns = bounds.low is None or bounds.low < 0
     later = bounds.last is None or bounds.last > last
+    money = _sql.money_type(bounds.low, bounds.high)
     table = run.fetch(_sql.bitset_sql(spec, first, cal, obs, order=not numeric, returns=returns,
-                                      later=later))  # fmt: skip
+                                      later=later, money=money))  # fmt: skip
     shared = np.flatnonzero(table["n_lines"] > table["n_days"])  # NaN (no calibration day): False
     if len(shared):
         days = table["first_day"][shared].astype(np.int64)
@@ -218,7 +220,8 @@ def _summarise(
             "first_day": pa.array(days),
         })  # fmt: skip
         run.con.register("abclab_first_days", pairs)
-        sql = _sql.first_day_sql(spec, int(days.min()), int(days.max()), returns=returns)
+        sql = _sql.first_day_sql(spec, int(days.min()), int(days.max()), returns=returns,
+                                 money=money)  # fmt: skip
         fixed = run.con.execute(sql).fetchnumpy()
         totals = table["first_total"].astype(np.float64)
         totals[fixed["row"]] = fixed["first_total"]
