@@ -182,6 +182,74 @@ def test_summary_bad_lines_are_errors(log, match):
                         calibration_end="2024-01-31")  # fmt: skip
 
 
+@st.composite
+def small_logs(draw):
+    """Logs with several lines on one day (first days included), returns and hold-out."""
+    n = draw(st.integers(1, 40))
+    return pd.DataFrame({
+        "c": draw(st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=n, max_size=n)),
+        "d": pd.Timestamp("2024-01-01") + pd.to_timedelta(
+            draw(st.lists(st.integers(0, 40), min_size=n, max_size=n)), unit="D"),
+        "v": draw(st.lists(st.sampled_from([-2.0, 0.0, 0.5, 1.25, 3.0, 7.5]), min_size=n,
+                           max_size=n)),
+    })  # fmt: skip
+
+
+def _independent_summary(log: pd.DataFrame, cal_end: str, obs_end: str) -> pd.DataFrame:
+    frame = log[log["v"] >= 0].rename(columns={"c": "customer_id", "v": "dollar_value"})
+    return pandas_summary(frame.rename(columns={"d": "date"}), cal_end, obs_end)
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_logs())
+def test_summary_bit_sets_and_day_totals_agree_with_pandas(log):
+    """Both statements (day bit sets + first-day re-sum, and the (customer, day) collapse
+    used when the bit sets would not fit) equal an independent pandas computation."""
+    from abclab.clv import _summary_sql
+
+    options = dict(customer="c", date="d", amount="v", calibration_end="2024-01-25",
+                   observation_end="2024-02-05")  # fmt: skip
+    expected = _independent_summary(log, "2024-01-25", "2024-02-05")
+    if expected.empty:
+        return
+    bits = clv.rfm_summary(log, **options)
+    budget = _summary_sql.BITSET_BUDGET_BYTES
+    try:
+        _summary_sql.BITSET_BUDGET_BYTES = -1
+        days = clv.rfm_summary(log, **options)
+    finally:
+        _summary_sql.BITSET_BUDGET_BYTES = budget
+    for got in (bits, days):
+        pd.testing.assert_frame_equal(got, expected, check_names=False, rtol=1e-12)
+
+
+def test_summary_first_day_with_several_lines():
+    """Three lines on the first day are one purchase: the repeat spend leaves all three out."""
+    log = pd.DataFrame({
+        "c": [1, 1, 1, 1, 1, 2, 2],
+        "d": ["2024-01-01", "2024-01-01", "2024-01-01", "2024-01-08", "2024-01-15",
+              "2024-01-02", "2024-01-09"],
+        "v": [1.0, 2.0, 3.0, 10.0, 20.0, 4.0, 6.0],
+    })  # fmt: skip
+    out = clv.rfm_summary(log, customer="c", date="d", amount="v", calibration_end="2024-01-31",
+                          period="D")  # fmt: skip
+    assert out.loc[1].tolist() == [2.0, 14.0, 30.0, 15.0]
+    assert out.loc[2].tolist() == [1.0, 7.0, 29.0, 6.0]
+
+
+def test_summary_large_amounts_are_summed_exactly():
+    """Amounts of 10^12 and more do not fit the 64-bit DECIMAL(18, 6) the sums use for
+    ordinary logs: the summary switches to DECIMAL(38, 6) and stays exact."""
+    log = pd.DataFrame({"c": [1, 1, 1, 2, 2], "d": ["2024-01-01", "2024-01-01", "2024-01-09",
+                                                   "2024-01-02", "2024-01-05"],
+                        "v": [3e12, 0.25, 5e12 + 0.5, 1.0, 2.0]})  # fmt: skip
+    out = clv.rfm_summary(log, customer="c", date="d", amount="v", calibration_end="2024-01-31")
+    assert out["monetary_value"].tolist() == [5e12 + 0.5, 2.0]
+    small = log.assign(v=log["v"] / 1e3)  # below 10^12, six decimals: the 64-bit type
+    out = clv.rfm_summary(small, customer="c", date="d", amount="v", calibration_end="2024-01-31")
+    assert out["monetary_value"].tolist() == pytest.approx([5e9 + 0.0005, 0.002], rel=1e-15)
+
+
 # ------------------------------------------------------------------ BG/NBD
 
 
@@ -192,6 +260,52 @@ def test_bgnbd_reproduces_fader_hardie_lee_2005(bgnbd):
     assert round(bgnbd.log_likelihood_, 1) == -9582.4
     assert bgnbd.n_customers_ == 2_357
     assert all(0 < se < bgnbd.params_[k] for k, se in bgnbd.standard_errors_.items())
+
+
+def _per_customer_log_likelihood(params, x, t_x, big_t):
+    """FHL (2005) eq. 6 customer by customer, straight from the formula (no grouping)."""
+    from scipy import special
+
+    r, alpha, a, b = params
+    base = (special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+            + special.betaln(a, b + x) - special.betaln(a, b))  # fmt: skip
+    first = -(r + x) * np.log(alpha + big_t)
+    second = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300))
+                      - (r + x) * np.log(alpha + t_x), -np.inf)  # fmt: skip
+    return base + np.logaddexp(first, second)
+
+
+def test_compressed_likelihood_equals_the_per_customer_sum(summary):
+    """The grouped likelihood (distinct x, distinct times, distinct triples with weights)
+    equals the per-customer sum, and a weighted table equals its expanded rows."""
+    from abclab.clv import _bgnbd_likelihood as lik
+
+    x, t_x, big_t = (summary[c].to_numpy() for c in ("frequency", "recency", "T"))
+    rng = np.random.default_rng(1)
+    for params in ([0.243, 4.414, 0.793, 2.426], [1.7, 0.3, 3.0, 0.6]):
+        theta = np.log(params)
+        value, grad = lik.log_likelihood_kernel(theta, lik.group(x, t_x, big_t))
+        direct = _per_customer_log_likelihood(params, x, t_x, big_t)
+        assert -value * len(x) == pytest.approx(direct.sum(), rel=1e-12)
+        # weights: row i stands for k_i customers
+        k = rng.integers(1, 5, len(x))
+        weighted = lik.log_likelihood_kernel(theta, lik.group(x, t_x, big_t, weights=k))
+        expanded = lik.log_likelihood_kernel(
+            theta, lik.group(np.repeat(x, k), np.repeat(t_x, k), np.repeat(big_t, k))
+        )
+        assert weighted[0] == pytest.approx(expanded[0], rel=1e-12)
+        np.testing.assert_allclose(weighted[1], expanded[1], rtol=1e-10, atol=1e-14)
+        assert weighted[0] * k.sum() == pytest.approx(-(k * direct).sum(), rel=1e-12)
+        # analytic gradient and Hessian against central differences
+        eps = 1e-6
+        f = lambda th: lik.log_likelihood_kernel(th, lik.group(x, t_x, big_t))  # noqa: E731
+        numeric = [(f(theta + eps * e)[0] - f(theta - eps * e)[0]) / (2 * eps)
+                   for e in np.eye(4)]  # fmt: skip
+        np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+        hess = lik.hessian_kernel(theta, lik.group(x, t_x, big_t))
+        numeric_h = np.array([(f(theta + eps * e)[1] - f(theta - eps * e)[1]) / (2 * eps)
+                              for e in np.eye(4)])  # fmt: skip
+        np.testing.assert_allclose(hess, numeric_h, rtol=1e-5, atol=1e-8)
 
 
 def test_bgnbd_worked_expectation():

@@ -8,13 +8,13 @@ the first (:func:`abclab.clv.rfm_summary`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy import special
 from sklearn.base import BaseEstimator
 
+from abclab.clv._bgnbd_likelihood import group, hessian_kernel, log_likelihood_kernel
 from abclab.clv._fit import check_repeat_buyers, maximise_likelihood
 from abclab.clv._inputs import as_input, check_rfm, like_input
 from abclab.exceptions import InputDataError
@@ -22,81 +22,6 @@ from abclab.exceptions import InputDataError
 __all__ = ["BetaGeo"]
 
 _NAMES = ("r", "alpha", "a", "b")
-
-
-@dataclass(frozen=True)
-class _Data:
-    """The customers grouped for the likelihood (built once per fit by :func:`_group`).
-
-    The terms that need special functions depend on ``x`` only, so they are evaluated once
-    per distinct ``x`` (weighted by its count); customers without repeat purchases enter
-    through ``T`` only, grouped by distinct ``T``. Only repeat buyers cost per-customer work.
-    """
-
-    n: int
-    x_values: np.ndarray
-    x_counts: np.ndarray
-    t0_values: np.ndarray
-    t0_counts: np.ndarray
-    x: np.ndarray
-    t_x: np.ndarray
-    big_t: np.ndarray
-
-
-def _group(x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray) -> _Data:
-    x_values, x_counts = np.unique(x, return_counts=True)
-    repeat = x > 0
-    t0_values, t0_counts = np.unique(big_t[~repeat], return_counts=True)
-    return _Data(n=len(x), x_values=x_values, x_counts=x_counts.astype(np.float64),
-                 t0_values=t0_values, t0_counts=t0_counts.astype(np.float64), x=x[repeat],
-                 t_x=t_x[repeat], big_t=big_t[repeat])  # fmt: skip
-
-
-def _dot(u: np.ndarray, v: np.ndarray) -> float:
-    """Σ u·v without BLAS (``@`` on 1-D arrays goes through a threaded BLAS call that is
-    orders of magnitude slower than the arithmetic on a busy machine)."""
-    return float(np.multiply(u, v).sum())
-
-
-def _log_likelihood_kernel(theta: np.ndarray, d: _Data) -> tuple[float, np.ndarray]:
-    """Mean negative log-likelihood and its gradient in log-parameters (no validation).
-
-    ln L = A1 + A2 + ln(e^{A3} + δ_{x>0} e^{A4}) with (FHL 2005, eq. 6)
-    A1 = ln Γ(r+x) − ln Γ(r) + r ln α,  A2 = ln B(a, b+x) − ln B(a, b),
-    A3 = −(r+x) ln(α+T),  A4 = ln a − ln(b+x−1) − (r+x) ln(α+t_x).
-    """
-    r, alpha, a, b = np.exp(theta)
-    ux, w = d.x_values, d.x_counts
-    gl, dg = special.gammaln, special.digamma
-    # A1 + A2, per distinct x
-    value = (_dot(w, gl(r + ux) + gl(b + ux) - gl(a + b + ux))
-             + d.n * (r * np.log(alpha) - gl(r) + gl(a + b) - gl(b)))  # fmt: skip
-    d_r = _dot(w, dg(r + ux)) + d.n * (np.log(alpha) - dg(r))
-    d_alpha = d.n * r / alpha
-    psi_abx = _dot(w, dg(a + b + ux))
-    d_a = d.n * dg(a + b) - psi_abx
-    d_b = d.n * (dg(a + b) - dg(b)) + _dot(w, dg(b + ux)) - psi_abx
-    # customers without repeat purchases: A3 = −r ln(α+T)
-    log_t0 = np.log(alpha + d.t0_values)
-    value -= r * _dot(d.t0_counts, log_t0)
-    d_r -= _dot(d.t0_counts, log_t0)
-    d_alpha -= r * _dot(d.t0_counts, 1 / (alpha + d.t0_values))
-    # repeat buyers: ln(e^{A3} + e^{A4})
-    rx = r + d.x
-    log_at = np.log(alpha + d.big_t)
-    log_atx = np.log(alpha + d.t_x)
-    bx1 = b + d.x - 1
-    a3 = -rx * log_at
-    a4 = np.log(a) - np.log(bx1) - rx * log_atx
-    mix = np.logaddexp(a3, a4)
-    share = np.exp(a4 - mix)  # weight of the "inactive after the last purchase" term
-    value += mix.sum()
-    d_r -= log_at.sum() + _dot(share, log_atx - log_at)
-    d_alpha -= _dot(rx, (1 - share) / (alpha + d.big_t) + share / (alpha + d.t_x))
-    d_a += share.sum() / a
-    d_b -= _dot(share, 1 / bx1)
-    grad = np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
-    return float(-value / d.n), -grad / d.n
 
 
 def _probability_alive_kernel(
@@ -191,9 +116,10 @@ class BetaGeo(BaseEstimator):
         check_repeat_buyers(x, minimum=int(self.min_repeat_buyers), model="BG/NBD")
         scale = max(float(np.mean(big_t)), 1e-9)
         start = np.log([1.0, scale, 1.0, 1.0])
-        data = _group(x, t_x, big_t)
-        fit = maximise_likelihood(lambda th: _log_likelihood_kernel(th, data), start, len(x),
-                                  names=_NAMES, model="BG/NBD")  # fmt: skip
+        data = group(x, t_x, big_t)
+        fit = maximise_likelihood(lambda th: log_likelihood_kernel(th, data), start, len(x),
+                                  names=_NAMES, model="BG/NBD",
+                                  hessian=lambda th, g: hessian_kernel(th, data, g))  # fmt: skip
         self.params_ = dict(zip(_NAMES, map(float, fit.params), strict=True))
         self.standard_errors_ = dict(zip(_NAMES, map(float, fit.standard_errors), strict=True))
         self.log_likelihood_ = fit.log_likelihood

@@ -1,8 +1,8 @@
 """Maximum likelihood shared by the models: minimise on log-parameters, prove convergence.
 
 A fit is accepted only when the optimiser reports success, the gradient of the mean
-negative log-likelihood is small at the optimum and its Hessian (finite differences of the
-analytic gradient) is positive definite; anything else raises, so a non-converged fit is
+negative log-likelihood is small at the optimum and its Hessian (analytic when the model
+gives one, else finite differences of the analytic gradient) is positive definite; anything else raises, so a non-converged fit is
 never presented as a result.
 """
 
@@ -62,9 +62,19 @@ def check_repeat_buyers(frequency: np.ndarray, *, minimum: int, model: str) -> N
 
 
 def maximise_likelihood(
-    objective: Objective, start: np.ndarray, n: int, *, names: Sequence[str], model: str
+    objective: Objective,
+    start: np.ndarray,
+    n: int,
+    *,
+    names: Sequence[str],
+    model: str,
+    hessian: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> MLEFit:
     """Minimise ``objective`` (mean negative log-likelihood and its gradient in log-parameters).
+
+    ``hessian(theta, gradient)`` (same scale, ``gradient`` the objective's at ``theta``)
+    gives the Hessian at the optimum analytically; without it, central differences of the
+    gradient (2 gradient evaluations per parameter).
 
     Raises
     ------
@@ -72,13 +82,23 @@ def maximise_likelihood(
         If L-BFGS-B does not converge, the gradient at the optimum is not small, or the
         Hessian is not positive definite (parameters not identified by the data).
     """
+    evaluated: dict[bytes, tuple[float, np.ndarray]] = {}
+
+    def remembered(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        # the optimiser's last evaluation is at its result: not computed twice
+        key = np.asarray(theta, dtype=np.float64).tobytes()
+        if key not in evaluated:
+            evaluated.clear()
+            evaluated[key] = objective(theta)
+        return evaluated[key]
+
     # a 4-parameter problem: BLAS threads inside L-BFGS-B only add contention
     with np.errstate(all="ignore"), threadpool_limits(limits=1, user_api="blas"):
-        result = optimize.minimize(objective, start, jac=True, method="L-BFGS-B",
+        result = optimize.minimize(remembered, start, jac=True, method="L-BFGS-B",
                                    bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(start),
                                    options={"maxiter": 1000, "ftol": 1e-15, "gtol": 1e-9})  # fmt: skip
-        value, grad = objective(result.x)
-        hessian = _hessian(objective, result.x)
+        value, grad = remembered(result.x)
+        curvature = _hessian(objective, result.x) if hessian is None else hessian(result.x, grad)
     params = np.exp(result.x)
     shown = ", ".join(f"{k}={v:.4g}" for k, v in zip(names, params, strict=True))
     edge = np.abs(result.x) > _LOG_BOUND - 1
@@ -98,7 +118,7 @@ def maximise_likelihood(
             f"(tolerance {GRADIENT_TOLERANCE:g}); a parameter may run off to 0 or infinity"
         )
     try:
-        cholesky = np.linalg.cholesky(hessian)
+        cholesky = np.linalg.cholesky(curvature)
     except np.linalg.LinAlgError:
         raise InputDataError(
             f"{model} fit is not identified: the Hessian at {shown} is not positive "

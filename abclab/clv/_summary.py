@@ -1,9 +1,12 @@
 """The customer-base summary of a transaction log: frequency, recency, T, monetary value.
 
-One DuckDB statement over the log (a path or a DataFrame, read as
-:func:`abclab.features.from_transactions` reads it): the lines collapse to one row per
-customer and purchase day (day totals), then one ``GROUP BY`` customer gives the calibration
-statistics and, when an observation end is given, the hold-out counts.
+The log (a path or a DataFrame, read as :func:`abclab.features.from_transactions` reads it)
+is summarised on DuckDB by the statements of :mod:`abclab.clv._summary_sql`: a scan for the
+day range and the input checks, then one ``GROUP BY`` customer that counts distinct
+purchase days with day bit sets (the lines never collapse to one row per purchase day
+unless the bit sets would not fit in memory), then the first day's total of the customers
+with several lines on one day. Days are integers; the result comes back through Arrow as
+NumPy arrays and is assembled without pandas in between.
 """
 
 from __future__ import annotations
@@ -11,14 +14,15 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from abclab.clv import _summary_sql as _sql
 from abclab.exceptions import InputDataError
-from abclab.features._definition import _date_expr, _quote
 from abclab.features._duckdb import _open
 from abclab.features._source import _raise_date_error, _resolve_columns
 
@@ -39,7 +43,7 @@ def rfm_summary(
     period: str | float = "W",
     aliases: Mapping[Any, Any] | None = None,
 ) -> pd.DataFrame:
-    """Summarise a transaction log per customer for the BG/NBD and Gamma-Gamma models.
+    r"""Summarise a transaction log per customer for the BG/NBD and Gamma-Gamma models.
 
     Parameters
     ----------
@@ -91,7 +95,16 @@ def rfm_summary(
     repeat purchase, and for a customer with first purchase day :math:`d_0`, last purchase
     day :math:`d_x` and calibration end :math:`e`, :math:`t_x = (d_x - d_0)/p` and
     :math:`T = (e - d_0)/p` with :math:`p` the period length in days. Lines with a negative
-    amount (returns) are not purchases and are left out.
+    amount (returns) are not purchases and are left out (but every line needs a date).
+    ``monetary_value`` is lifetimes' definition too: the purchase days' totals without the
+    first, averaged — :math:`(\sum_{d \le e} s_d - s_{d_0}) / x` with :math:`s_d` the total
+    of day :math:`d`.
+
+    The distinct purchase days :math:`x + 1` are counted with a bit per day of the log and
+    customer (DuckDB ``bitstring_agg``), so the lines are aggregated once, by customer; the
+    first day's total :math:`s_{d_0}` is the first line's amount, summed again over that
+    day's lines for customers who have several lines on some day
+    (:mod:`abclab.clv._summary_sql`).
 
     References
     ----------
@@ -122,26 +135,115 @@ def rfm_summary(
     with _open(source, customer=customer) as run:
         if aliases:
             run.apply_aliases(customer, aliases)
-        label, con = run.label, run.con
+        label = run.label
         spec = _resolve_columns(run.types(), label, customer=customer, date=date, amount=amount,
                                 profit=None, category=None, due_date=None,
                                 paid_date=None)  # fmt: skip
+        n_lines, n_dated, n_amount, first, final, low, high = run.rows(_sql.stats_sql(spec))[0]
+        if n_dated < n_lines:
+            _raise_date_error(run, spec, label)
+        if n_amount < n_lines:
+            raise InputDataError(
+                f"{label}: column '{spec['amount'][0]}' has {n_lines - n_amount} missing "
+                "amount(s); fill or drop them explicitly before summarising"
+            )
         if cal_end is None:
-            cal_end = _last_purchase_day(con, spec, label)
-        table = _fetch(con, _summary_sql(spec, cal_end, obs_end))
-        _check(con, table, spec, label)
+            last = run.rows(_sql.last_purchase_sql(spec))[0][0]
+            if last is None:
+                raise InputDataError(f"{label} has no purchases (no dated line with an amount ≥ 0)")
+            cal_end = _EPOCH + _dt.timedelta(days=int(last))
+        obs = None if obs_end is None else _day(obs_end)
+        bounds = _Bounds(n_lines, first, final, low, high)
+        table = _summarise(run, spec, bounds, _day(cal_end), obs)
+    if table["customer"].hasnans:
+        raise InputDataError(
+            f"{label}: column '{spec['customer'][0]}' has missing customer ids; "
+            "transactions without a customer cannot be attributed"
+        )
     return _assemble(table, spec, days, cal_end, obs_end)
 
 
-def _last_purchase_day(
-    con: duckdb.DuckDBPyConnection, spec: dict[str, tuple[str, str] | None], label: str
-) -> _dt.date:
-    day, _ = _date_expr(*spec["date"])
-    amount = _quote(spec["amount"][0])
-    last = con.execute(f"SELECT max({day}) FROM abclab_source WHERE {amount} >= 0").fetchall()
-    if last[0][0] is None:
-        raise InputDataError(f"{label} has no purchases (no dated line with an amount ≥ 0)")
-    return last[0][0]
+_EPOCH = _dt.date(1970, 1, 1)
+
+
+def _day(value: _dt.date) -> int:
+    """Day number of ``value`` (days since 1970-01-01), as the statements count days."""
+    return (value - _EPOCH).days
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """What the statistics statement says about the log: lines, first and last day (day
+    numbers, None without dates), smallest and largest amount."""
+
+    n_lines: int
+    first: int | None
+    last: int | None
+    low: float | None
+    high: float | None
+
+
+def _summarise(
+    run: Any, spec: _sql.Spec, bounds: _Bounds, cal: int, obs: int | None
+) -> dict[str, Any]:
+    """The per-customer columns of :func:`abclab.clv._summary_sql.bitset_sql`, exact, sorted
+    by customer.
+
+    Day bit sets over the log's first day to the last day of interest when the calibration
+    period can have purchases and the bit sets fit
+    :data:`~abclab.clv._summary_sql.BITSET_BUDGET_BYTES`; the first day's total of each
+    customer with several lines on one day then comes from a second pass
+    (:func:`~abclab.clv._summary_sql.first_day_sql`). Otherwise the (customer, day)
+    statement. Integer ids are sorted in NumPy (cheaper than DuckDB's ORDER BY), others in
+    the statement. Conditions the statistics prove always true (no returns, no line after
+    the last day of interest) are left out of the scans.
+    """
+    first, last = bounds.first, cal if obs is None else obs
+    if (
+        first is None
+        or first > cal
+        or not _bitsets_fit(run, spec, bounds.n_lines, last - first + 1)
+    ):
+        return run.fetch(_sql.days_sql(spec, cal, obs))
+    numeric = spec["customer"][1].split("(")[0].upper() in _INTEGER_TYPES
+    returns = bounds.low is None or bounds.low < 0
+    later = bounds.last is None or bounds.last > last
+    money = _sql.money_type(bounds.low, bounds.high)
+    table = run.fetch(_sql.bitset_sql(spec, first, cal, obs, order=not numeric, returns=returns,
+                                      later=later, money=money))  # fmt: skip
+    shared = np.flatnonzero(table["n_lines"] > table["n_days"])  # NaN (no calibration day): False
+    if len(shared):
+        days = table["first_day"][shared].astype(np.int64)
+        pairs = pa.table({
+            "row": pa.array(shared, pa.int64()),
+            "customer": pa.Array.from_pandas(table["customer"].iloc[shared]),
+            "first_day": pa.array(days),
+        })  # fmt: skip
+        run.con.register("abclab_first_days", pairs)
+        sql = _sql.first_day_sql(spec, int(days.min()), int(days.max()), returns=returns,
+                                 money=money)  # fmt: skip
+        fixed = run.con.execute(sql).fetchnumpy()
+        totals = table["first_total"].astype(np.float64)
+        totals[fixed["row"]] = fixed["first_total"]
+        table["first_total"] = totals
+    if numeric:
+        order = np.argsort(table["customer"].to_numpy(), kind="stable")
+        table = {k: (v.iloc[order].reset_index(drop=True) if k == "customer" else v[order])
+                 for k, v in table.items()}  # fmt: skip
+    return table
+
+
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT",
+                  "UINTEGER", "UBIGINT")  # fmt: skip
+
+
+def _bitsets_fit(run: Any, spec: _sql.Spec, n_lines: int, days: int) -> bool:
+    """Whether one bit per day for every customer fits the budget: first with the lines as
+    the bound on customers (free), then with an estimate of the customers (a scan)."""
+    if n_lines * days / 8 <= _sql.BITSET_BUDGET_BYTES:
+        return True
+    customers = run.rows(_sql.customers_sql(spec))[0][0] or 0
+    return customers * 1.1 * days / 8 <= _sql.BITSET_BUDGET_BYTES
 
 
 def _period_days(period: str | float) -> float:
@@ -166,105 +268,28 @@ def _to_date(value: Any, name: str) -> _dt.date:
     return stamp.date()
 
 
-def _summary_sql(
-    spec: dict[str, tuple[str, str] | None], cal_end: _dt.date, obs_end: _dt.date | None
-) -> str:
-    """The statement: day totals per customer, then one row per customer.
-
-    Lines with a missing customer, date or amount are kept (their own groups) and counted
-    so that :func:`_check` can name them; lines after the last day of interest are dropped.
-    Amounts are summed as DECIMAL(38, 6): exact, so the totals do not depend on the order in
-    which DuckDB's threads combine partial sums (floating-point sums do, in the last bits,
-    and a Gamma-Gamma fit on them then differs from run to run).
-    """
-    day, _ = _date_expr(*spec["date"])
-    cust = _quote(spec["customer"][0])
-    amount = f"CAST({_quote(spec['amount'][0])} AS DOUBLE)"
-    cal = f"DATE '{cal_end:%Y-%m-%d}'"
-    last = f"DATE '{(obs_end or cal_end):%Y-%m-%d}'"
-    holdout = (
-        f", count(*) FILTER (WHERE day > {cal}) AS n_holdout"
-        f", CAST(coalesce(sum(total) FILTER (WHERE day > {cal}), 0) AS DOUBLE) AS holdout_total"
-    ) if obs_end is not None else ""  # fmt: skip
-    return f"""
-WITH days AS (
-    SELECT {cust} AS customer, {day} AS day, sum(CAST({amount} AS DECIMAL(38, 6))) AS total,
-           count(*) - count({amount}) AS n_no_amount
-    FROM abclab_source
-    WHERE {amount} IS NULL OR ({amount} >= 0 AND ({day} IS NULL OR {day} <= {last}))
-    GROUP BY ALL
-)
-SELECT customer,
-       count(*) FILTER (WHERE day <= {cal}) AS n_days,
-       min(day) FILTER (WHERE day <= {cal}) AS first_day,
-       max(day) FILTER (WHERE day <= {cal}) AS last_day,
-       CAST(sum(total) FILTER (WHERE day <= {cal}) AS DOUBLE) AS cal_total,
-       CAST(arg_min(total, day) FILTER (WHERE day <= {cal}) AS DOUBLE) AS first_total,
-       count(*) FILTER (WHERE day IS NULL) AS n_no_day,
-       sum(n_no_amount) AS n_no_amount{holdout}
-FROM days
-GROUP BY customer
-ORDER BY customer
-"""
-
-
-def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:
-    relation = con.sql(sql)
-    table = relation.to_arrow_table() if hasattr(relation, "to_arrow_table") else relation.arrow()
-    out: dict[str, Any] = {
-        name: table.column(name).to_numpy(zero_copy_only=False)
-        for name in table.column_names
-        if name != "customer"
-    }
-    out["customer"] = table.column("customer").to_pandas()
-    return out
-
-
-def _check(
-    con: duckdb.DuckDBPyConnection,
-    table: dict[str, Any],
-    spec: dict[str, tuple[str, str] | None],
-    label: str,
-) -> None:
-    """Raise on missing or unparseable dates, missing amounts and missing customer ids."""
-    if table["n_no_day"].sum() > 0:
-        _raise_date_error(con, spec, label)
-    n_no_amount = int(table["n_no_amount"].sum())
-    if n_no_amount:
-        raise InputDataError(
-            f"{label}: column '{spec['amount'][0]}' has {n_no_amount} missing amount(s); "
-            "fill or drop them explicitly before summarising"
-        )
-    if table["customer"].hasnans:
-        raise InputDataError(
-            f"{label}: column '{spec['customer'][0]}' has missing customer ids; "
-            "transactions without a customer cannot be attributed"
-        )
-
-
 def _assemble(
     table: dict[str, Any],
-    spec: dict[str, tuple[str, str] | None],
+    spec: _sql.Spec,
     days: float,
     cal_end: _dt.date,
     obs_end: _dt.date | None,
 ) -> pd.DataFrame:
-    keep = table["n_days"] > 0
-    first = table["first_day"][keep].astype("datetime64[D]")
-    last = table["last_day"][keep].astype("datetime64[D]")
-    end = np.datetime64(cal_end, "D")
+    """The summary frame from the per-customer columns (day numbers → periods)."""
+    keep = table["n_days"] > 0  # NaN (purchases in the hold-out period only): dropped
+    first = table["first_day"][keep]
     frequency = table["n_days"][keep].astype(np.float64) - 1.0
     repeat_total = table["cal_total"][keep] - table["first_total"][keep]
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(frequency > 0, repeat_total / frequency, 0.0)
     columns = {
         "frequency": frequency,
-        "recency": (last - first).astype(np.float64) / days,
-        "T": (end - first).astype(np.float64) / days,
+        "recency": (table["last_day"][keep] - first).astype(np.float64) / days,
+        "T": (_day(cal_end) - first).astype(np.float64) / days,
         "monetary_value": monetary,
     }
     if obs_end is not None:
-        n_holdout = table["n_holdout"][keep].astype(np.float64)
+        n_holdout = np.nan_to_num(table["n_holdout"][keep].astype(np.float64), nan=0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             spend = np.where(n_holdout > 0, table["holdout_total"][keep] / n_holdout, 0.0)
         columns["frequency_holdout"] = n_holdout
