@@ -58,7 +58,7 @@ def test_ahp_prints_weights_and_cr(tmp_path, capsys, name, text):
 def test_ahp_inconsistent_matrix_shows_repairs(tmp_path, capsys):
     """The demo finance director (CR 0.1134 with Saaty's RI 1.12 for n = 5) gets repair advice."""
     study = load_study(ROOT / "data" / "demo" / "study.yaml")
-    matrix = {e.name: e.matrix for e in study.weights.ahp.experts}["finance_director"]
+    matrix = {e.name: e.matrix for e in study.weights.ahp.experts}["Finance director"]
     path = tmp_path / "finance.csv"
     matrix.to_csv(path)
     code, out, _ = _run(capsys, "ahp", str(path), "--top", "2")

@@ -113,7 +113,7 @@ def test_ahp_sheet_names_ri_table_and_cr(results, workbook):
             pairs[row[0]] = row[1]
     assert pairs["RI table"] == "Saaty (1980)"  # the display name, as the report shows it
     assert pairs["RI"] == pytest.approx(1.12)  # Saaty (1980) RI for n = 5
-    assert pairs["CR"] == pytest.approx(results.ahp["sales_director"].cr)
+    assert pairs["CR"] == pytest.approx(results.ahp["Sales director"].cr)
 
 
 def test_same_study_twice_gives_identical_workbooks(results, workbook, tmp_path):

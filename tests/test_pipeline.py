@@ -92,13 +92,13 @@ def test_group_weights_equal_ahp_on_study_matrices(demo):
     results, _ = demo
     study = results.study
     matrices = {e.name: e.matrix for e in study.weights.ahp.experts}
-    with pytest.warns(InconsistentJudgementWarning, match="finance_director"):
+    with pytest.warns(InconsistentJudgementWarning, match="Finance director"):
         expected = ahp.group_weights(matrices, method="aij").weights
     pd.testing.assert_series_equal(
         results.weights, expected.reindex(results.weights.index).rename("weight"), rtol=1e-12
     )
     assert results.weights.sum() == pytest.approx(1.0)
-    assert results.ahp["finance_director"].cr > 0.1 > results.ahp["sales_director"].cr
+    assert results.ahp["Finance director"].cr > 0.1 > results.ahp["Sales director"].cr
     cmp = results.weight_comparison
     assert list(cmp.columns) == ["ahp", "entropy", "critic", "equal", "used"]
     np.testing.assert_allclose(cmp.sum().to_numpy(), 1.0)

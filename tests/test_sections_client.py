@@ -123,7 +123,7 @@ def test_executive_layer_lists_movers_at_risk_and_what_to_confirm(en):
     up = int((moved["steps"] > 0).sum())
     assert f"{up} customers moved up" in text
     items = sections.confirmation_items(ctx)
-    assert any("finance_director" in i and "0.11" in i for i in items)
+    assert any("Finance director" in i and "0.11" in i for i in items)
     assert any("invoice line" in i for i in items)  # the demo's one flagged line
     flags = sections.account_flags(en, "en")
     assert flags[en.clean.flagged_lines["customer"].iloc[0]].find("flagged invoice line") >= 0

@@ -73,7 +73,7 @@ def test_demo_zh_maps_chinese_columns():
 def test_demo_expert_judgements_parse_to_reciprocal_matrix():
     """'margin > annual_spend': 2 puts 2 at (margin, annual_spend) and 1/2 at the mirror cell."""
     study = load_study(DEMO)
-    finance = {e.name: e.matrix for e in study.weights.ahp.experts}["finance_director"]
+    finance = {e.name: e.matrix for e in study.weights.ahp.experts}["Finance director"]
     assert finance.loc["margin", "annual_spend"] == 2
     assert finance.loc["annual_spend", "margin"] == pytest.approx(0.5)
     assert finance.loc["tenure_years", "on_time_payment_rate"] == pytest.approx(1 / 5)
