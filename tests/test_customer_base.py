@@ -223,6 +223,7 @@ def test_section_with_few_repeat_buyers_shows_the_message(few):
     assert "the day rules only" in text
     tiers = section.tables[0]
     assert "mean_p_alive" not in tiers.columns and "clv" not in tiers.columns
+    assert "day rules" in tiers.caption and "BG/NBD" not in tiers.caption  # as the columns
     assert not re.search(r"ROC AUC \d", text) and "no model, so no ROC AUC" in text
     zh = sections.customer_base(sections.context(few, language="zh"))
     zh_text = " ".join(zh.paragraphs)
@@ -304,3 +305,18 @@ def test_section_without_clv_or_back_test_says_why(en):
     assert "No back-test: the log cannot hold out 12 months" in text
     assert all("clv" not in t.columns for t in section.tables)
     assert all("hit_rate" not in t.columns for t in section.tables)
+
+
+def test_back_test_and_triggers_cover_the_studys_customers_only(zh):
+    """The zh demo's customer table lists only customers active in the last 12 months: the
+    113 lapsed ids of the log are unmatched and not classified, so the back-test and the
+    trigger list must not count them (before, the back-test showed all 387 ids of the log)."""
+    base = zh.customer_base
+    study_ids = set(zh.data.frame["customer_id"])
+    unmatched = set(zh.data.unmatched["customer_id"])
+    assert len(unmatched) == 113
+    tested = set(base.back_test.customers.index)
+    assert tested and tested <= study_ids and not tested & unmatched
+    assert set(base.triggers["customer"]) <= study_ids
+    tiers = base.back_test.to_frame().set_index("tier")
+    assert tiers["customers"].iloc[:3].sum() == len(tested)

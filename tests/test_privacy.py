@@ -400,3 +400,28 @@ def test_demo_master_contact_person_is_masked():
     kinds = detect_pii_columns(frame)
     assert kinds == {"contact_person": "person", "phone": "phone", "email": "email"}
     assert mask_frame(frame)["contact_person"].iloc[0] == "林**"
+
+
+def test_european_contact_and_address_headers_are_detected():
+    """A German distributor's export (Ansprechpartner, Anschrift, Telefon) and French and
+    Spanish headers: found by the header, as 联系人 is (seen unmasked in a German export's
+    workbook before)."""
+    frame = pd.DataFrame(
+        {
+            "Ansprechpartner": ["Herr Max Beispiel", "Frau Erika Muster"],
+            "Anschrift": ["Hauptstraße 1, 10115 Berlin", "Ring 2, 80331 München"],
+            "Telefon": ["+49 30 1234567", "+49 89 7654321"],
+            "Interlocuteur": ["Jean Dupont", "Marie Curie"],
+            "Persona de contacto": ["Ana García", "Luis Pérez"],
+            "Firma": ["Nordlicht GmbH", "Adler AG"],
+        }
+    )
+    assert detect_pii_columns(frame) == {
+        "Ansprechpartner": "person",
+        "Anschrift": "address",
+        "Telefon": "phone",
+        "Interlocuteur": "person",
+        "Persona de contacto": "person",
+    }
+    masked = mask_frame(frame)
+    assert "Beispiel" not in " ".join(masked["Ansprechpartner"])

@@ -113,10 +113,10 @@ def test_executive_layer_names_the_largest_top_tier_accounts(en):
 def test_executive_layer_lists_movers_at_risk_and_what_to_confirm(en):
     ctx = sections.context(en)
     moved = sections.movers(en)
-    stayed = sum(en.migration.loc[t, t] for t in en.migration.index if t in en.migration.columns)
-    assert len(moved) == int(en.migration.to_numpy().sum() - stayed) - int(
-        en.migration.loc["new"].sum()
-    )
+    # movers: between graded tiers only; previously pending (D -> B/C) were newly graded
+    graded = en.migration.loc[["A", "B", "C"], ["A", "B", "C"]].to_numpy()
+    assert len(moved) == int(graded.sum() - graded.trace()) == 28
+    assert int((moved["steps"] > 0).sum()) == int(graded[1:, 0].sum() + graded[2, 1]) == 17
     assert set(moved["current"]) <= {"A", "B", "C"}
     section = sections.executive_summary(ctx)
     text = " ".join(section.paragraphs)
@@ -200,7 +200,7 @@ def test_data_quality_reports_returns_and_the_flagged_line(en):
     shown = next(t for t in section.tables if "multiple" in t.columns).to_text_frame()
     assert shown.index[0] == line["customer"]
     assert shown.iloc[0]["Date"] == str(pd.Timestamp(line["date"]).date())
-    assert shown.iloc[0]["× customer's median line"] == f"{line['multiple']:,.0f}×"
+    assert shown.iloc[0]["Multiple of the median"] == f"{line['multiple']:,.0f}×"
 
 
 # --------------------------------------------------------------------------- customer list

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from abclab._text import normalise_ids
 from abclab.clv._bgnbd import BetaGeo, _probability_alive_kernel
 from abclab.clv._summary import PERIOD_DAYS, rfm_summary
 from abclab.exceptions import InputDataError
@@ -149,7 +150,8 @@ class BackTest:
 
         The hit rate is the share of a tier whose call came true: for the best tier the
         share that bought, for the worst the share that did not; the middle tier makes no
-        call (NaN); for ``all``, the customers of the two outer tiers whose call came true.
+        call (NaN); ``all`` is the two outer tiers together (every figure over the same
+        customers: those a call was made for), its hit rate the share of calls that came true.
         """
         c = self.customers
         rows = []
@@ -168,7 +170,8 @@ class BackTest:
             if i in (0, len(self.labels) - 1):
                 hits, called = hits + ok, called + n
             rows.append(_tier_row(label, part, hit))
-        rows.append(_tier_row("all", c, hits / called if called else np.nan))
+        outer = c[c["tier"].isin([self.labels[0], self.labels[-1]])]  # the calls made
+        rows.append(_tier_row("all", outer, hits / called if called else np.nan))
         return pd.DataFrame(rows, columns=BACKTEST_TIER_COLUMNS)
 
 
@@ -198,6 +201,7 @@ def back_test(
     aliases: Mapping[Any, Any] | None = None,
     read: ReadOptions | None = None,
     rules_only: bool = False,
+    customers: Collection[Any] | None = None,
 ) -> BackTest:
     """Back-test the churn-risk tiers: calibrate on the log up to a cut, predict the hold-out.
 
@@ -226,6 +230,10 @@ def back_test(
         Back-test the day rules without fitting BG/NBD: what a study whose model could not be
         fitted on the whole log classifies by (its report must test those tiers, not a model
         that only the shorter calibration log supports).
+    customers : collection, optional
+        Only these customer ids (as text, :func:`abclab._text.normalise_ids`): the customers
+        of a study, so that the back-test covers the customers the report classifies, not
+        every id of the log (ids the customer table does not have are left out).
 
     Returns
     -------
@@ -264,6 +272,9 @@ def back_test(
     s = rfm_summary(prepared, customer=customer, date=date, amount=amount,
                     calibration_end=calibration_end, observation_end=observation_end,
                     period="W", aliases=aliases)  # fmt: skip
+    if customers is not None:
+        keep = {str(c) for c in customers}
+        s = s[normalise_ids(pd.Series(s.index, dtype=object)).isin(keep).to_numpy()]
     cal_end = pd.Timestamp(calibration_end).date()
     obs_end = pd.Timestamp(observation_end).date()
     weeks = (obs_end - cal_end).days / PERIOD_DAYS["W"]

@@ -96,7 +96,7 @@ def prepare_log(
                               numbers=[n for n in numbers if n], read=read,
                               invoice=invoice)  # fmt: skip
     if not isinstance(prepared, pd.DataFrame):
-        return PreparedLog(path=source, label=f"file '{source}'", converted=False)
+        return PreparedLog(path=source, label=f"file '{source.name}'", converted=False)
     target = workdir / PREPARED_NAME
     rows = prepared.attrs.get("rows")
     file_rows = None if rows is None or len(rows) != len(prepared) else np.asarray(rows, np.int64)

@@ -33,15 +33,16 @@ def compare_step(study: Study, criteria: pd.DataFrame, tiers: pd.DataFrame) -> C
     value_methods = [m.name for m in study.methods if m.ranks_value]
     classified = comparable_tiers(tiers.loc[criteria.index, value_methods])
     agreement = None
-    disputed = pd.DataFrame()
+    disputed, disputed_count = pd.DataFrame(), 0
     if classified.shape[1] >= 2:
         agreement = compare.agreement(classified)
         matrix = [m.name for m in study.methods if m.kind == "matrix"]
         ranked = classified.drop(columns=matrix)
         if ranked.shape[1] >= 2:
             disputed = compare.disputed(ranked, criteria, top=20)
+            disputed_count = len(compare.disputed(ranked, top=max(len(ranked), 1)))
     return CompareStep(strategies=strategies, summaries=summaries, agreement=agreement,
-                       disputed=disputed)  # fmt: skip
+                       disputed=disputed, disputed_count=disputed_count)  # fmt: skip
 
 
 def comparable_tiers(tiers: pd.DataFrame, *, insufficient: str = NO_DATA_TIER) -> pd.DataFrame:

@@ -113,7 +113,9 @@ def customer_base_step(
     payments = _payments(log, grades[0] if grades else None, end)
     if payments is not None:
         customers = customers.join(payments[list(clv.PAYMENT_COLUMNS)], how="left")
-    back, back_message = _back_test(log, churn, spec, end, rules_only=fit.model is None)
+    study_ids = set(customer_ids(data.frame[ID]).dropna())  # the customers the study reports
+    back, back_message = _back_test(log, churn, spec, end, rules_only=fit.model is None,
+                                    customers=study_ids)  # fmt: skip
     return CustomerBaseStep(
         customers=customers,
         labels=tuple(churn.labels),
@@ -126,7 +128,7 @@ def customer_base_step(
         margin=margin,
         back_test=back,
         back_test_message=back_message,
-        triggers=_triggers(log, spec, end),
+        triggers=_triggers(log, spec, end, study_ids),
         payments=payments,
         settings=spec,
         evaluation_date=end,
@@ -179,6 +181,7 @@ def _back_test(
     end: pd.Timestamp,
     *,
     rules_only: bool,
+    customers: set[str],
 ) -> tuple[clv.BackTest | None, str]:
     """The churn tiers on the log before the last ``holdout_months``, checked on them (the
     day rules when the model could not be fitted on the whole log: the tiers the study uses)."""
@@ -191,21 +194,26 @@ def _back_test(
                            min_expected_purchases=float(churn.min_expected_purchases),
                            rule_days=tuple(churn.rule_days), labels=tuple(churn.labels),
                            min_repeat_buyers=int(churn.min_repeat_buyers),
-                           aliases=log.aliases, rules_only=rules_only)  # fmt: skip
+                           aliases=log.aliases, rules_only=rules_only,
+                           customers=customers)  # fmt: skip
     except InputDataError as err:
         return None, str(err)
     customers = bt.customers.set_axis(_text_index(bt.customers.index))
     return dataclasses.replace(bt, customers=customers), ""
 
 
-def _triggers(log: TransactionLog, spec: CustomerBaseSpec, end: pd.Timestamp) -> pd.DataFrame:
+def _triggers(
+    log: TransactionLog, spec: CustomerBaseSpec, end: pd.Timestamp, customers: set[str]
+) -> pd.DataFrame:
+    """Source 003's re-grade triggers of the study's customers (not of ids the customer
+    table does not have)."""
     table = dynamics.customer_triggers(log.source, customer=log.customer, date=log.date,
                                        amount=log.amount, as_of=end,
                                        spend_change=float(spec.spend_change),
                                        inactive_months=int(spec.inactive_months),
                                        aliases=log.aliases)  # fmt: skip
     table["customer"] = customer_ids(table["customer"]).to_numpy()
-    return table
+    return table[table["customer"].isin(customers)].reset_index(drop=True)
 
 
 def _payments(log: TransactionLog, table: object, end: pd.Timestamp) -> pd.DataFrame | None:

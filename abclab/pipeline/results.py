@@ -120,6 +120,9 @@ class CompareStep:
     summaries: dict[str, pd.DataFrame]
     agreement: AgreementResult | None
     disputed: pd.DataFrame
+    #: customers the value methods place in different tiers (``disputed`` lists the 20 with
+    #: the widest spread)
+    disputed_count: int = 0
 
 
 @dataclass(frozen=True)

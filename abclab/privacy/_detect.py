@@ -65,7 +65,19 @@ BANK_CARD_NAME_HINTS = (
     "account no",
     "iban",
 )
-ADDRESS_NAME_HINTS = ("地址", "住址", "address", "addr")
+ADDRESS_NAME_HINTS = (
+    "地址",
+    "住址",
+    "address",
+    "addr",
+    "adresse",
+    "anschrift",
+    "strasse",
+    "straße",
+    "dirección",
+    "direccion",
+    "indirizzo",
+)
 PERSON_NAME_HINTS = (
     "联系人",
     "负责人",
@@ -81,6 +93,14 @@ PERSON_NAME_HINTS = (
     "contact person",
     "contact name",
     "person in charge",
+    # European exports: German, French, Spanish, Italian, Dutch
+    "ansprechpartner",
+    "ansprechperson",
+    "kontakt",
+    "interlocuteur",
+    "contacto",
+    "referente",
+    "contactpersoon",
 )
 #: Kinds a name hint settles whatever the content; ``person`` and ``address`` hints give way
 #: to content that is clearly another kind (a ``contact`` column of phone numbers).

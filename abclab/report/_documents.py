@@ -143,8 +143,18 @@ def public_notebook(text: str, *, private: Sequence[tuple[str, str]]) -> str:
 
     Papermill records the input and output paths and the parameters (the staging folder)
     in the notebook; the copy next to the report shows the report's own names instead.
-    Paths are replaced in both their JSON forms (``ensure_ascii`` on and off).
+    Paths are replaced in both their JSON forms (``ensure_ascii`` on and off). The kernel's
+    ``stderr`` streams (Python warnings, which name the package's files on this machine)
+    are left out, as the HTML and PDF leave them out.
     """
+    nb = json.loads(text)
+    for cell in nb.get("cells", []):
+        if "outputs" in cell:
+            cell["outputs"] = [
+                out for out in cell["outputs"]
+                if not (out.get("output_type") == "stream" and out.get("name") == "stderr")
+            ]  # fmt: skip
+    text = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
     for path, shown in private:
         for form in {json.dumps(path)[1:-1], json.dumps(path, ensure_ascii=False)[1:-1]}:
             text = text.replace(form, json.dumps(shown, ensure_ascii=False)[1:-1])

@@ -270,7 +270,7 @@ EN: dict[str, str] = {
     "text.synthesis": "One row per method: tier sizes, the top tier's share of value and agreement with the recommended method.",
     "text.not_comparable": "other tiers",
     "text.disputed_more": "The full list, with every method's tier, is in the HTML report and the workbook.",
-    "text.disputed_intro": "{n} {n:customer is|customers are} classified differently by the methods; those with the widest spread come first.",
+    "text.disputed_intro": "{n} {n:customer is|customers are} classified differently by the methods; the {shown} with the widest spread are listed.",
     "text.customers_intro": "Every classified and pending customer; search by name or id, filter by tier and method, and click a column header to sort.",
     "text.customers_print": "The full customer list is in the HTML report and the workbook.",
     "text.search": "Search name or id",
@@ -310,7 +310,7 @@ EN: dict[str, str] = {
     "col.first_purchase": "First purchase",
     "col.last_purchase": "Last purchase",
     "col.date": "Date",
-    "col.multiple": "× customer's median line",
+    "col.multiple": "Multiple of the median",
     "col.customer_median": "Customer's median line",
     "col.candidate": "Similar record",
     "col.candidate_name": "Its name",
@@ -428,6 +428,7 @@ EN: dict[str, str] = {
         "The spend-per-purchase model (Gamma-Gamma) could not be fitted, so lifetime value is "
         "not shown."
     ),
+    "text.cb_tiers_caption_rules": "Churn-risk tiers on {date} from the days without a purchase (day rules), with their share of customers and of value.",
     "text.cb_tiers_caption": (
         "Churn-risk tiers on {date}: mean probability of still being an active customer "
         "(BG/NBD), expected purchases and lifetime value over the next {months} months "

@@ -198,7 +198,7 @@ ZH: dict[str, str] = {
     "report.cover_title": "客户分级分类报告",
     "report.client": "客户：{name}",
     "report.date": "日期：{date}",
-    "report.scope": "共 {n_customers} 个客户，比较 {n_methods} 种分级方法",
+    "report.scope": "已分级 {n_customers} 个客户，比较 {n_methods} 种分级方法",
     "report.confidential_anon": "保密——仅供内部使用，请勿外传。",
     "report.confidential": "保密——仅供{name}内部使用，请勿外传。",
     "report.confidential_short": "保密",
@@ -256,7 +256,7 @@ ZH: dict[str, str] = {
     "text.synthesis": "每种方法一行：各等级客户数、最高等级的价值占比，以及与推荐方法的一致率。",
     "text.not_comparable": "等级体系不同",
     "text.disputed_more": "包含每种方法等级的完整名单见 HTML 报告和 Excel 工作簿。",
-    "text.disputed_intro": "有 {n} 个客户在不同方法下等级不同；等级差异最大的排在前面。",
+    "text.disputed_intro": "有 {n} 个客户在不同方法下等级不同；下表列出等级差异最大的 {shown} 个。",
     "text.customers_intro": "全部已分级和待评估客户：可按名称或编号搜索，按等级和方法筛选，点击表头排序。",
     "text.customers_print": "完整客户清单见 HTML 报告和 Excel 工作簿。",
     "text.search": "搜索名称或编号",
@@ -406,6 +406,7 @@ ZH: dict[str, str] = {
     ),
     "text.cb_no_convergence": "模型在该交易流水上不收敛",
     "text.cb_no_clv": "单次消费额模型（伽马-伽马模型）无法拟合，因此不显示客户终身价值。",
+    "text.cb_tiers_caption_rules": "{date}按未购买天数（天数规则）划分的流失风险等级，及其客户数占比和价值占比。",
     "text.cb_tiers_caption": (
         "{date}的流失风险等级：平均存活概率（BG/NBD 模型）、未来{months}个月的预期购买次数和"
         "客户终身价值（{margin}，按每月{rate}折现）。"

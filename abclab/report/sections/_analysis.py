@@ -180,7 +180,8 @@ def disputed(ctx: ReportContext) -> Section:
     shown = pd.DataFrame.from_dict(rows, orient="index")
     if value in r.disputed.columns:
         shown[value] = r.disputed[value].astype(float)
-    intro = paragraph(ctx, "text.disputed_intro", n=Count(len(r.disputed)))
+    total = max(r.comparison.disputed_count, len(r.disputed))
+    intro = paragraph(ctx, "text.disputed_intro", n=Count(total), shown=Count(len(shown)))
     blocks: list[Block] = [intro]
     blocks.extend(customer_table(ctx, shown, max_rows=min(ctx.max_rows, 20), caption=title))
     blocks.append(paragraph(ctx, "text.disputed_more", css="abclab-note"))

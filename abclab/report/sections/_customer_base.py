@@ -138,6 +138,9 @@ def _tier_table(ctx: ReportContext, sizes: pd.DataFrame) -> Any:
     caption = text("text.cb_tiers_caption", lang, date=format_date(base.evaluation_date.date()),
                    months=base.settings.horizon_months, margin=margin_text,
                    rate=format_percent(base.settings.discount_rate, decimals=1))  # fmt: skip
+    if not base.fitted:  # the model figures are not shown: the caption says what is
+        caption = text("text.cb_tiers_caption_rules", lang,
+                       date=format_date(base.evaluation_date.date()))  # fmt: skip
     return table(ctx, shown, caption=caption, formats={
         "customers": format_count,
         "mean_p_alive": lambda x: format_percent(x, decimals=1),

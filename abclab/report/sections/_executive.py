@@ -246,18 +246,19 @@ def account_flags(results: Any, language: str) -> pd.Series:
 def movers(results: Any) -> pd.DataFrame:
     """Classified customers whose recommended tier differs from last period's: ``previous``,
     ``current``, ``steps`` (positive = moved up), largest value first; empty without a
-    previous period."""
+    previous period. Customers whose previous tier is not one the method gives (pending, D)
+    were newly graded, not moved, and are left out."""
     previous = previous_tiers(results.study)
     if previous is None:
         return pd.DataFrame(columns=["previous", "current", "steps"])
     current = classified(results, results.recommended)
     order = {str(t): k for k, t in enumerate(current.cat.categories)}
     before = previous.reindex(current.index)
-    moved = before.notna() & (before.astype(str) != current.astype(str))
-    low = len(order)
-    steps = before[moved].map(lambda t: order.get(str(t), low)) - current[moved].astype(str).map(
-        order
-    )
+    # a previous tier the method does not give now (D, pending) is no position to move from:
+    # those customers are newly graded, not movers
+    graded = before.astype(str).isin(list(order))
+    moved = before.notna() & graded & (before.astype(str) != current.astype(str))
+    steps = before[moved].astype(str).map(order) - current[moved].astype(str).map(order)
     out = pd.DataFrame(
         {
             "previous": before[moved].astype(str),

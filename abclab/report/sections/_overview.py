@@ -74,7 +74,7 @@ def title(ctx: ReportContext) -> Section:
             text(
                 "report.scope",
                 lang,
-                n_customers=Count(r.counts["classified"] + r.counts["pending"]),
+                n_customers=Count(r.counts["classified"]),
                 n_methods=Count(r.tiers.shape[1]),
             ),
             css="abclab-cover-scope",

@@ -185,10 +185,13 @@ def _comparison(ctx: ReportContext) -> list[Block]:
     ]
     own = _OWN.get(r.study.weights.kind)
     if own in comparison:
-        other = "ahp" if own != "ahp" and "ahp" in comparison else "equal"
-        gap = (comparison["used"] - comparison[other]).abs()
-        if len(gap) and np.isfinite(gap.max()):
-            worst = str(gap.idxmax())
+        # the criterion and the alternative weighting farthest from the weights used
+        alternatives = [c for c in comparison.columns if c not in ("used", own)]
+        gaps = comparison[alternatives].sub(comparison["used"], axis=0).abs()
+        stacked = gaps.stack().dropna()
+        if len(stacked) and np.isfinite(stacked.max()):
+            worst, other = (str(k) for k in stacked.idxmax())
+            gap = gaps[other]
             blocks.append(
                 paragraph(
                     ctx,
