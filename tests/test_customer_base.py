@@ -318,5 +318,7 @@ def test_back_test_and_triggers_cover_the_studys_customers_only(zh):
     tested = set(base.back_test.customers.index)
     assert tested and tested <= study_ids and not tested & unmatched
     assert set(base.triggers["customer"]) <= study_ids
+    returns = zh.data.returns.per_customer  # the report's returns table: the same customers
+    assert len(returns) and set(returns.index) <= study_ids and not set(returns.index) & unmatched
     tiers = base.back_test.to_frame().set_index("tier")
     assert tiers["customers"].iloc[:3].sum() == len(tested)

@@ -246,6 +246,7 @@ def read_step(
             if data.transactions.unmatched == "report":
                 unmatched = _unmatched(feats[outside])
                 feats = feats[~outside]
+                returns = _returns_of(derived, set(feats[ID]))  # not of unmatched ids
             extra = [c for c in feats.columns if c == ID or c not in table.columns]
             frame = table.merge(feats[extra], on=ID, how="outer", sort=False)
             # customers only in the transactions come last, in id order
@@ -284,6 +285,13 @@ def read_step(
             pd.DataFrame(columns=CONVERSION_COLUMNS) if master is None else master.conversions
         ),
     )
+
+
+def _returns_of(derived: TransactionFeatures, ids: set[str]) -> Any:
+    """The returns summary of the customers ``ids`` (text ids) only."""
+    frame = derived.returns.join(derived.customers[["total_spend"]], how="left")
+    keep = customer_ids(pd.Series(frame.index, dtype=object)).isin(ids).to_numpy()
+    return summarise_returns(frame[keep])
 
 
 #: Columns of :attr:`DataStep.unmatched`.
