@@ -19,6 +19,7 @@ import hashlib
 import html
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -327,7 +328,8 @@ class Section:
         return bool(self.title or self.takeaway or self.blocks)
 
     def __repr__(self) -> str:
-        kinds = ", ".join(type(b).__name__ for b in self.blocks)
+        counts = Counter(type(b).__name__ for b in self.blocks)
+        kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items())
         return f"Section({self.key!r}, {self.title!r}, [{kinds}])"
 
     def _repr_html_(self) -> str:

@@ -222,7 +222,8 @@ def _tier_picture(ctx: ReportContext) -> list[Block]:
 
 def account_flags(results: Any, language: str) -> pd.Series:
     """Customer id -> why the account needs a look (unstable tier, flagged invoice line,
-    outlier value, possible duplicate), in the report's language; only flagged customers."""
+    outlier value, at risk of churning, possible duplicate), in the report's language; only
+    flagged customers."""
     flags: dict[str, list[str]] = {}
 
     def add(ids: Any, key: str) -> None:
@@ -236,6 +237,10 @@ def account_flags(results: Any, language: str) -> pd.Series:
     if len(lines) and "customer" in lines:
         add(lines["customer"], "word.flagged_line")
     add(outlier_table(results).index, "word.outlier")
+    base = getattr(results, "customer_base", None)
+    if base is not None and len(base.customers):  # the churn model's worst tier
+        tiers = base.customers["churn_tier"].astype(str)
+        add(tiers.index[tiers == str(base.labels[-1])], "word.churn_risk")
     review = results.cleaning.review
     if len(review):
         add(pd.concat([review["customer"], review["candidate"]]), "word.review")
