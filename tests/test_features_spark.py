@@ -386,3 +386,20 @@ def test_options_reach_the_session_builder():
 def test_unknown_engine_is_refused(cdnow):
     with pytest.raises(InputDataError, match="engine='polars'; expected one of duckdb, spark"):
         from_transactions(cdnow, **CDNOW, engine="polars")
+
+
+def test_nan_invoice_ids_of_a_frame_are_missing_on_both_engines(spark):
+    """A pandas frame's float invoice column with NaN (a gap): on both engines each NaN line
+    is its own invoice (hand count: customer a has invoice 1001 twice, then two lines
+    without an id -> 3 purchases); the definition also maps a NaN that reaches the SQL to NULL."""
+    log = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "a", "b"],
+            "date": pd.to_datetime(["2024-01-05"] * 2 + ["2024-02-01", "2024-03-01", "2024-01-09"]),
+            "amount": [10.0, 5.0, 7.0, 8.0, 3.0],
+            "invoice": [1001.0, 1001.0, np.nan, np.nan, 2001.0],
+        }
+    )
+    got = both(spark, log, customer="customer_id", date="date", amount="amount",
+               invoice="invoice")  # fmt: skip
+    assert got.customers["purchase_count"].to_dict() == {"a": 3, "b": 1}

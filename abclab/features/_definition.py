@@ -203,15 +203,20 @@ def _invoice_expr(column: str, type_name: str, dialect: _Dialect = DUCKDB) -> st
     """SQL of the invoice id as trimmed text (NULL when missing or blank).
 
     Whole numbers stored as FLOAT, DOUBLE or DECIMAL (a column with gaps) are written
-    without decimals, as an integer column is: ``1001.0`` and ``1001`` are one invoice (NaN
-    and numbers beyond 2⁵³ fail the range test and stay as they are).
+    without decimals, as an integer column is: ``1001.0`` and ``1001`` are one invoice; NaN is
+    missing (each such line its own invoice); numbers beyond 2⁵³ stay as they are.
     """
     col = dialect.quote(column)
     base = type_name.split("(")[0].upper()
     if base in _NUMERIC_TYPES[10:]:
         whole = f"CAST(CAST({col} AS BIGINT) AS {dialect.text})"
         test = f"abs({col}) < 9e15 AND {col} = floor({col})"
-        return f"CASE WHEN {test} THEN {whole} ELSE CAST({col} AS {dialect.text}) END"
+        # a NaN that reaches the SQL (a float column read as it is) is a missing id
+        nan = f"isnan(CAST({col} AS DOUBLE))"
+        return (
+            f"CASE WHEN {nan} THEN NULL WHEN {test} THEN {whole} "
+            f"ELSE CAST({col} AS {dialect.text}) END"
+        )
     return f"NULLIF(trim(CAST({col} AS {dialect.text})), '')"
 
 
