@@ -7,6 +7,7 @@ Both languages must define exactly the same ids (checked by the tests).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
@@ -101,10 +102,20 @@ def criterion_labels(results: object) -> dict[str, str]:
 
 def expert_name(expert: object, language: str = "en") -> str:
     """An expert of the weights as shown: the study's name, or the translated name of the
-    modal matrix of fuzzy AHP judgements (:data:`abclab.pipeline.FUZZY_CRISP`)."""
+    modal matrix of fuzzy AHP judgements (:data:`abclab.pipeline.FUZZY_CRISP`).
+
+    A name written as an identifier (``finance_director``, ``owner``) is shown as words
+    (``Finance director``, ``Owner``): a client reads the report, not the study file.
+
+    >>> expert_name("finance_director"), expert_name("Sales director"), expert_name("销售总监")
+    ('Finance director', 'Sales director', '销售总监')
+    """
     if expert == FUZZY_CRISP:
         return text("word.fuzzy_modal", language)
-    return str(expert)
+    name = str(expert)
+    if re.fullmatch(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*", name):
+        return name.replace("_", " ").capitalize()
+    return name
 
 
 def ahp_method_name(method: object, language: str = "en") -> str:

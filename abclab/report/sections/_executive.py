@@ -407,7 +407,8 @@ def confirmation_items(ctx: ReportContext) -> list[str]:
     facts = recommendation_facts(r)
     if r.ahp_group is not None:
         for expert, cr in facts["inconsistent"].items():
-            items.append(text("text.confirm_expert", lang, expert=expert, cr=format_ratio(cr)))
+            items.append(text("text.confirm_expert", lang, expert=expert_name(expert, lang),
+                              cr=format_ratio(cr)))  # fmt: skip
     flagged = outlier_table(r)
     if len(flagged):
         items.append(

@@ -10,7 +10,7 @@ import numpy as np
 from abclab.pipeline import FUZZY_CRISP
 from abclab.report import charts
 from abclab.report._format import format_judgement, format_percent, format_ratio
-from abclab.report._i18n import text
+from abclab.report._i18n import expert_name, text
 from abclab.report.sections._blocks import Block, Section
 from abclab.report.sections._context import (
     ReportContext,
@@ -55,6 +55,7 @@ def weights(ctx: ReportContext) -> Section:
 def _expert(ctx: ReportContext, expert: str, res: Any) -> list[Block]:
     """One expert's matrix with the weights, its consistency and the judgements to revise."""
     r, lang = ctx.results, ctx.language
+    expert = expert_name(expert, lang)
     labels = criterion_labels(r)
     matrix = res.matrix.copy()
     matrix["weight"] = res.weights.reindex(matrix.index)
