@@ -12,15 +12,7 @@ from abclab import datasets
 from abclab.exceptions import InputDataError
 from abclab.features import TransactionFeatures, from_transactions, transaction_features
 
-ALL = dict(
-    customer="customer_id",
-    date="date",
-    amount="amount",
-    profit="profit",
-    category="category",
-    due_date="due_date",
-    paid_date="paid_date",
-)
+ALL = dict(datasets.DEMO_LOG_COLUMNS)
 
 
 @pytest.fixture(scope="module")

@@ -31,15 +31,7 @@ from abclab.features import SparkOptions, from_transactions, transaction_feature
 pytestmark = pytest.mark.spark
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL = dict(
-    customer="customer_id",
-    date="date",
-    amount="amount",
-    profit="profit",
-    category="category",
-    due_date="due_date",
-    paid_date="paid_date",
-)
+ALL = dict(datasets.DEMO_LOG_COLUMNS)
 CDNOW = dict(customer="customer_id", date="date", amount="dollar_value")
 
 

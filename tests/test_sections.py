@@ -362,3 +362,20 @@ def test_churn_risk_is_shown_but_not_counted_as_agreeing_or_disputing(demo_resul
     )
     synthesis = sections.method_synthesis(demo_results, "en")
     assert synthesis.loc["churn_risk", "agreement"] == "other tiers"
+
+
+def test_disputed_count_is_every_customer_the_value_methods_place_apart(demo_results):
+    """The section's count is not the 20 listed: an independent count over the value methods'
+    tier positions (matrix methods and churn risk left out, as in the comparison)."""
+    from abclab.pipeline import comparable_tiers
+
+    r = demo_results
+    names = [m.name for m in r.study.methods if m.ranks_value and m.kind != "matrix"]
+    tiers = comparable_tiers(r.tiers.loc[r.criteria.index, names])
+    codes = tiers.apply(lambda c: c.cat.codes.where(c.cat.codes >= 0)).astype(float)
+    expected = int(((codes.max(axis=1) - codes.min(axis=1)) > 0).sum())
+    assert r.comparison.disputed_count == expected > len(r.disputed) == 20
+    from abclab.report import sections
+
+    text = " ".join(sections.disputed(sections.context(r)).paragraphs)
+    assert text.startswith(f"{expected} customers are classified differently")

@@ -22,15 +22,7 @@ from abclab.study import study_from_dict
 
 pytestmark = pytest.mark.spark
 
-ALL = dict(
-    customer="customer_id",
-    date="date",
-    amount="amount",
-    profit="profit",
-    category="category",
-    due_date="due_date",
-    paid_date="paid_date",
-)
+ALL = dict(datasets.DEMO_LOG_COLUMNS)
 
 
 def test_connect_session_beside_a_local_one(spark, spark_connect):

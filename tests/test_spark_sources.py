@@ -24,15 +24,7 @@ from abclab.pipeline import run_study
 from abclab.pipeline.check import check_data
 from abclab.study import study_from_dict
 
-ALL = dict(
-    customer="customer_id",
-    date="date",
-    amount="amount",
-    profit="profit",
-    category="category",
-    due_date="due_date",
-    paid_date="paid_date",
-)
+ALL = dict(datasets.DEMO_LOG_COLUMNS)
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,7 @@ from abclab.datasets._synthetic import (
 from abclab.features import from_transactions
 
 __all__ = [
+    "DEMO_LOG_COLUMNS",
     "demo_criteria",
     "DemoCompany",
     "build_demo",
@@ -42,6 +43,19 @@ __all__ = [
     "synthetic_customers",
     "synthetic_transactions",
 ]
+
+
+#: The demo invoice log's columns as :func:`abclab.features.from_transactions` keyword
+#: arguments (``load("demo_transactions")``, ``data/demo/transactions.csv``).
+DEMO_LOG_COLUMNS: dict[str, str] = {
+    "customer": "customer_id",
+    "date": "date",
+    "amount": "amount",
+    "profit": "profit",
+    "category": "category",
+    "due_date": "due_date",
+    "paid_date": "paid_date",
+}
 
 
 def _registry() -> pd.DataFrame:

@@ -39,8 +39,8 @@ def compare_step(study: Study, criteria: pd.DataFrame, tiers: pd.DataFrame) -> C
         matrix = [m.name for m in study.methods if m.kind == "matrix"]
         ranked = classified.drop(columns=matrix)
         if ranked.shape[1] >= 2:
-            disputed = compare.disputed(ranked, criteria, top=20)
-            disputed_count = len(compare.disputed(ranked, top=max(len(ranked), 1)))
+            every = compare.disputed(ranked, criteria, top=max(len(ranked), 1))
+            disputed, disputed_count = every.head(20), len(every)  # widest spread first
     return CompareStep(strategies=strategies, summaries=summaries, agreement=agreement,
                        disputed=disputed, disputed_count=disputed_count)  # fmt: skip
 
