@@ -13,10 +13,13 @@ import functools
 import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from abclab.exceptions import InputDataError
 from abclab.features._definition import DUCKDB, _quote
@@ -91,9 +94,59 @@ def _open(
     try:
         if frame is not None:
             con.register("abclab_source_frame", frame)
+        elif relation_sql.startswith("read_parquet("):
+            path = source.path if isinstance(source, PreparedLog) else Path(source)
+            relation_sql = _parallel_relation(con, relation_sql, path)
         yield _DuckDBRun(con, relation_sql, label, csv=relation_sql.startswith("read_csv"))
     finally:
         con.close()
+
+
+#: Largest Parquet data (uncompressed bytes, from the file's metadata) that
+#: :func:`_parallel_relation` reads into memory to scan it on every thread.
+IN_MEMORY_SCAN_BYTES = 512 * 2**20
+
+
+def _parallel_relation(con: duckdb.DuckDBPyConnection, relation_sql: str, path: Path) -> str:
+    """A relation with the rows and column types of ``relation_sql`` (``read_parquet`` of
+    ``path``) that DuckDB scans on all its threads.
+
+    DuckDB's Parquet reader gives each row group to one thread, and pyarrow writes up to
+    1 Mi rows per row group by default, so a log of a million lines is read and aggregated
+    on one core. A file with fewer row groups than threads and at most
+    :data:`IN_MEMORY_SCAN_BYTES` of data is therefore read by pyarrow (which decodes the
+    columns in parallel) and scanned as an Arrow table, which DuckDB splits across its
+    threads; columns whose Arrow type DuckDB would see differently (e.g. millisecond
+    timestamps) are cast to the Parquet reader's type, so every statement sees the same
+    relation either way (``tests/test_features_parallel_scan.py``). Any other file, or one
+    pyarrow cannot read, is scanned as it is (DuckDB then names any error).
+    """
+    try:
+        meta = pq.read_metadata(path)
+    except (OSError, pa.ArrowException):
+        return relation_sql
+    groups = meta.num_row_groups
+    size = sum(meta.row_group(i).total_byte_size for i in range(groups))
+    if not 0 < groups < _cpu_count() or size > IN_MEMORY_SCAN_BYTES:
+        return relation_sql
+    try:
+        wanted = con.execute(f"DESCRIBE SELECT * FROM {relation_sql}").fetchall()
+        con.register("abclab_source_arrow", pq.read_table(path))
+        seen = con.execute("DESCRIBE SELECT * FROM abclab_source_arrow").fetchall()
+    except (duckdb.Error, OSError, pa.ArrowException):
+        return relation_sql
+    if [row[0] for row in seen] != [row[0] for row in wanted]:
+        return relation_sql
+    columns = [
+        _quote(name) if have == want else f"CAST({_quote(name)} AS {want}) AS {_quote(name)}"
+        for (name, want, *_), (_, have, *_) in zip(wanted, seen, strict=True)
+    ]
+    relation = f"(SELECT {', '.join(columns)} FROM abclab_source_arrow)"
+    try:
+        cast = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    except duckdb.Error:
+        return relation_sql
+    return relation if [row[:2] for row in cast] == [row[:2] for row in wanted] else relation_sql
 
 
 def log_columns(log: PreparedLog, columns: Sequence[str]) -> pd.DataFrame:
