@@ -352,6 +352,44 @@ def test_bgnbd_agrees_with_lifetimes(name):
                                atol=1e-9)  # fmt: skip
 
 
+def test_bgnbd_warm_start_lands_on_the_same_optimum(monkeypatch):
+    """A large sample starts at the optimum of every k-th customer and takes Newton steps
+    (forced here on CDNOW master's 23,570 customers by lowering the threshold): the same
+    parameters as L-BFGS-B from the generic start and as lifetimes, to 1e-6 / 1e-4."""
+    lifetimes = pytest.importorskip("lifetimes")
+    from abclab.clv import _fit
+
+    s = clv.rfm_summary(load("cdnow"), **COLUMNS, calibration_end=CALIBRATION_END)
+    args = (s["frequency"], s["recency"], s["T"])
+    plain = clv.BetaGeo().fit(*args).params_
+    calls = []
+    newton = _fit.maximise_likelihood
+
+    def spy(*a, **k):
+        calls.append(k["near"])
+        return newton(*a, **k)
+
+    monkeypatch.setattr(_fit, "WARM_START_CUSTOMERS", 2000)
+    monkeypatch.setattr(clv._bgnbd, "maximise_likelihood", spy)
+    warm = clv.BetaGeo().fit(*args)
+    assert calls == [False, True]  # the subsample from the generic start, then all from there
+    theirs = lifetimes.BetaGeoFitter().fit(*args).params_
+    for key, value in warm.params_.items():
+        assert value == pytest.approx(plain[key], rel=1e-6), key
+        assert value == pytest.approx(theirs[key], rel=1e-4), key
+
+
+def test_bgnbd_warm_start_keeps_the_honest_errors(monkeypatch):
+    """A large sample the model cannot fit still raises (the subsample fails too, and the
+    full fit from the generic start says why)."""
+    from abclab.clv import _fit
+
+    monkeypatch.setattr(_fit, "WARM_START_CUSTOMERS", 100)
+    x, big_t = np.full(5000, 10.0), np.full(5000, 20.0)
+    with pytest.raises(InputDataError, match="BG/NBD fit (is not identified|did not converge)"):
+        clv.BetaGeo().fit(x, big_t, big_t)
+
+
 def test_outputs_keep_the_customer_index(bgnbd, summary):
     p = bgnbd.probability_alive(summary["frequency"], summary["recency"], summary["T"])
     assert isinstance(p, pd.Series) and p.index.equals(summary.index) and p.name == "p_alive"

@@ -135,6 +135,49 @@ def test_xlsx_two_sheets_by_name_and_index(tmp_path):
         read_table(path, sheet=5)
 
 
+def _workbook_with_formulas(path, *, cached: bool) -> None:
+    """A sheet with a formula in a data row and in its total row, written by openpyxl (which
+    stores formulas without results); ``cached``: the data row's result put in, as Excel
+    saves it."""
+    import re
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Kunden"
+    for row in (["Kunde", "Umsatz", "Menge", "Preis"], ["K1", "=C2*D2", 2, 5.0],
+                ["K2", 30, 3, 10.0], ["Summe", "=SUM(B2:B3)", None, None]):  # fmt: skip
+        sheet.append(row)
+    book.save(path)
+    if cached:
+        with zipfile.ZipFile(path) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()}
+        xml = "xl/worksheets/sheet1.xml"
+        parts[xml] = re.sub(rb"(<c r=\"B2\"[^>]*>)<f>C2\*D2</f>(<v\s*/>|<v></v>)?",
+                            rb"\1<f>C2*D2</f><v>10</v>", parts[xml])  # fmt: skip
+        assert b"<v>10</v>" in parts[xml]
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, data in parts.items():
+                archive.writestr(name, data)
+
+
+def test_xlsx_formula_without_a_computed_value_is_an_error_naming_the_cell(tmp_path):
+    """A formula cell with no stored result would read as empty (a customer's spend lost);
+    the error names the sheet, the cell and the formula. The same formula in the total row
+    (set aside) is no error; with the result stored, the value is read."""
+    path = tmp_path / "export.xlsx"
+    _workbook_with_formulas(path, cached=False)
+    with pytest.raises(InputDataError, match=r"export\.xlsx, sheet 'Kunden', cell B2: the "
+                       r"formula =C2\*D2 has no computed value.*save it again"):  # fmt: skip
+        read_table(path)
+    _workbook_with_formulas(path, cached=True)
+    report = read_table_report(path)
+    assert report.frame["Umsatz"].tolist() == [10, 30]
+    assert report.dropped["kind"].tolist() == ["total"]
+
+
 def test_xlsx_date_cells_stay_dates(tmp_path):
     """Excel date cells are dates, not numbers: an XLSX transaction log keeps its dates (they
     used to become -9.2e18 with a DataQualityWarning)."""

@@ -15,7 +15,7 @@ from scipy import special
 from sklearn.base import BaseEstimator
 
 from abclab.clv._bgnbd_likelihood import group, hessian_kernel, log_likelihood_kernel
-from abclab.clv._fit import check_repeat_buyers, maximise_likelihood
+from abclab.clv._fit import check_repeat_buyers, maximise_likelihood, warm_start
 from abclab.clv._inputs import as_input, check_rfm, like_input
 from abclab.exceptions import InputDataError
 
@@ -115,11 +115,17 @@ class BetaGeo(BaseEstimator):
         x, t_x, big_t = check_rfm(frequency, recency, T)
         check_repeat_buyers(x, minimum=int(self.min_repeat_buyers), model="BG/NBD")
         scale = max(float(np.mean(big_t)), 1e-9)
-        start = np.log([1.0, scale, 1.0, 1.0])
-        data = group(x, t_x, big_t)
-        fit = maximise_likelihood(lambda th: log_likelihood_kernel(th, data), start, len(x),
-                                  names=_NAMES, model="BG/NBD",
-                                  hessian=lambda th, g: hessian_kernel(th, data, g))  # fmt: skip
+
+        def fit_rows(rows: np.ndarray | slice, start: np.ndarray, near: bool) -> Any:
+            data = group(x[rows], t_x[rows], big_t[rows])
+            return maximise_likelihood(lambda th: log_likelihood_kernel(th, data), start,
+                                       int(data.n), names=_NAMES,
+                                       model="BG/NBD", near=near,
+                                       hessian=lambda th, g: hessian_kernel(th, data, g))  # fmt: skip
+
+        generic = np.log([1.0, scale, 1.0, 1.0])
+        start, near = warm_start(lambda rows: fit_rows(rows, generic, False), len(x), generic)
+        fit = fit_rows(slice(None), start, near)
         self.params_ = dict(zip(_NAMES, map(float, fit.params), strict=True))
         self.standard_errors_ = dict(zip(_NAMES, map(float, fit.standard_errors), strict=True))
         self.log_likelihood_ = fit.log_likelihood

@@ -165,11 +165,10 @@ def hessian_kernel(theta: np.ndarray, d: Data, grad: np.ndarray | None = None) -
     h[1, 1] += _dot(ws * rx, inv_tx**2 - inv_big_t**2)
     h[2, 2] -= ws.sum() / a**2
     h[3, 3] += _dot(ws, inv_b**2)
-    wss = ws * (1.0 - share)
-    for i in range(4):
-        for j in range(i, 4):
-            h[i, j] += _dot(wss, g[i] * g[j]) if j != i else _dot(wss, g[i] ** 2)
     h = np.triu(h) + np.triu(h, 1).T
+    # Σ σ(1−σ) ∇g ∇gᵀ as one (4 × n)·(n × 4) product (the caller limits BLAS to one thread)
+    stacked = np.stack(g)
+    h += (stacked * (ws * (1.0 - share))) @ stacked.T
     # first derivatives for the chain rule (natural scale)
     grad_theta = log_likelihood_kernel(theta, d)[1] if grad is None else grad
     grad_p = -grad_theta * d.n / p

@@ -11,10 +11,13 @@ import codecs
 import csv
 import io as _stdio
 import itertools
+import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 from charset_normalizer import from_bytes
 
@@ -166,6 +169,43 @@ def _read_excel(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str 
             na_values=[""],
         )  # fmt: skip
     return grid, chosen
+
+
+#: A formula element in a worksheet's XML (``<f>``, ``<f t="shared" …>``, ``<x:f>``).
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def formulas_without_values(path: Path, sheet: str | int) -> tuple[str, list[tuple[int, int, str]]]:
+    """The sheet's name and its cells holding a formula with no computed value: (row,
+    column, formula).
+
+    Excel stores each formula's last result beside it, and that result is what is read; a
+    workbook written by a program that does not calculate (a script, some web exports)
+    stores the formula alone, and its cells would read as empty. Rows and columns are
+    1-based. Costs a second read of the sheet only when the workbook has formulas at all.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+            if not any(_FORMULA_TAG.search(archive.read(n)) for n in sheets):
+                return str(sheet), []
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return str(sheet), []
+    found = []
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        name = sheet if isinstance(sheet, str) else formulas.sheetnames[sheet]
+        pairs = zip(formulas[name].iter_rows(), values[name].iter_rows(), strict=False)
+        for formula_row, value_row in pairs:
+            for cell, value in zip(formula_row, value_row, strict=False):
+                text = getattr(cell, "value", None)
+                if isinstance(text, str) and text.startswith("=") and value.value is None:
+                    found.append((cell.row, cell.column, text))
+    finally:
+        values.close()
+        formulas.close()
+    return name, found
 
 
 def _resolve_rename(columns: Sequence[str], rename: Mapping[str, str], name: str) -> dict[str, str]:

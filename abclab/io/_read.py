@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from abclab.exceptions import InputDataError
 from abclab.io._formats import (
@@ -21,6 +22,7 @@ from abclab.io._formats import (
     _read_csv,
     _read_excel,
     _resolve_rename,
+    formulas_without_values,
 )
 from abclab.io._layout import DROPPED_COLUMNS, split_layout
 from abclab.io._numbers import _convert_numeric
@@ -172,6 +174,7 @@ def read_table_report(
         layout = split_layout(grid, name=name, header_row=header_row)
         frame, rows, header, dropped = layout.frame, layout.rows, layout.header_row, layout.dropped
         if kind == "excel":
+            _refuse_uncalculated(path, sheet, rows)
             frame = frame.infer_objects()
     frame.columns = [str(c).lstrip("\ufeff").strip() for c in frame.columns]
     _check_unique_headers(list(frame.columns), name)
@@ -193,6 +196,22 @@ def read_table_report(
     frame.attrs["dropped"] = dropped
     return TableRead(frame, path, used_encoding, used_sep, decimal, sheet, conversions, converted,
                      rows, header, dropped)  # fmt: skip
+
+
+def _refuse_uncalculated(path: Path, sheet: str | int, rows: np.ndarray) -> None:
+    """Raise if a data row of the sheet has a formula without a computed value."""
+    data = set(rows.tolist())
+    name, found = formulas_without_values(path, sheet)
+    cells = [c for c in found if c[0] in data]
+    if cells:
+        row, column, formula = cells[0]
+        more = f" (and {len(cells) - 1} more such cell(s))" if len(cells) > 1 else ""
+        raise InputDataError(
+            f"{path.name}, sheet {name!r}, cell {get_column_letter(column)}{row}: the formula "
+            f"{formula} has no computed value{more}; the workbook was saved by a program that "
+            "does not calculate formulas. Open it in Excel or LibreOffice and save it again, "
+            "or export the values"
+        )
 
 
 def _blank_markers(frame: pd.DataFrame, markers: Sequence[str]) -> tuple[pd.DataFrame, dict]:
