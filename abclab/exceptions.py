@@ -16,6 +16,28 @@ class InputDataError(AbclabError):
     """A data file or frame cannot be read or parsed (names file, column, row and value)."""
 
 
+class TooFewRepeatBuyers(InputDataError):
+    """Too few customers bought more than once for a customer-base model to be fitted.
+
+    Attributes
+    ----------
+    model : str
+        The model ("BG/NBD", "Gamma-Gamma").
+    repeat, customers, needed : int
+        Repeat buyers, customers, and the fewest repeat buyers the fit accepts.
+    """
+
+    def __init__(self, model: str, repeat: int, customers: int, needed: int) -> None:
+        super().__init__(
+            f"not enough repeat buyers to fit {model}: {repeat} of {customers} customers "
+            f"bought more than once; need at least {needed}"
+        )
+        self.model, self.repeat, self.customers, self.needed = model, repeat, customers, needed
+
+    def __reduce__(self) -> tuple:  # picklable with its fields (papermill, processes)
+        return type(self), (self.model, self.repeat, self.customers, self.needed)
+
+
 class JudgementError(AbclabError):
     """A pairwise comparison matrix or judgement set is invalid (names the cell)."""
 

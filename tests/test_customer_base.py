@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import warnings
 from pathlib import Path
@@ -15,11 +16,12 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from abclab import clv
+from abclab.exceptions import InputDataError, TooFewRepeatBuyers
 from abclab.pipeline import run_study
 from abclab.report import sections
 from abclab.report._excel import write_workbook
 from abclab.report._format import format_ratio
-from abclab.report.sections._customer_base import at_risk_accounts, tier_sizes
+from abclab.report.sections._customer_base import _reason, at_risk_accounts, tier_sizes
 from abclab.study import load_study, study_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -322,3 +324,36 @@ def test_back_test_and_triggers_cover_the_studys_customers_only(zh):
     assert len(returns) and set(returns.index) <= study_ids and not set(returns.index) & unmatched
     tiers = base.back_test.to_frame().set_index("tier")
     assert tiers["customers"].iloc[:3].sum() == len(tested)
+
+
+def test_models_are_fitted_on_every_customer_of_the_log(zh):
+    """The zh master lists only active customers; fitted on them alone, BG/NBD would see no
+    one drop out (the fit runs off to a → 0). So both fits — the whole log's and the
+    back-test's calibration log's — take every customer of the log, lapsed ids included,
+    and only the tiers and the tested customers are the study's."""
+    base, log = zh.customer_base, zh.study.data.transactions
+    bt = base.back_test
+    assert base.fitted and bt.fitted
+    s = clv.rfm_summary(zh.study.data.transactions.local_path, customer=log.customer,
+                        date=log.date, amount=log.amount, calibration_end=bt.calibration_end,
+                        period="W", aliases=None)  # fmt: skip
+    assert len(s) > len(bt.customers)  # lapsed ids are in the calibration log
+    every = clv.BetaGeo().fit(s["frequency"], s["recency"], s["T"]).params_
+    for key, value in every.items():
+        assert bt.params[key] == pytest.approx(value, rel=1e-6), key
+    studied = s[s.index.astype(str).isin(set(zh.data.frame["customer_id"]))]
+    with pytest.raises(InputDataError, match="BG/NBD fit"):
+        clv.BetaGeo().fit(studied["frequency"], studied["recency"], studied["T"])
+
+
+def test_too_few_repeat_buyers_carries_its_counts():
+    """The report words the reason from the error's fields, not by parsing its English."""
+    with pytest.raises(TooFewRepeatBuyers) as caught:
+        clv.BetaGeo().fit([0, 0, 3, 0, 1], [0, 0, 20, 0, 4], [30, 30, 30, 30, 30])
+    err = caught.value
+    assert isinstance(err, InputDataError)
+    assert (err.model, err.repeat, err.customers, err.needed) == ("BG/NBD", 2, 5, 10)
+    again = pickle.loads(pickle.dumps(err))
+    assert (again.repeat, str(again)) == (2, str(err))
+    assert "2" in _reason(err, "en") and "5" in _reason(err, "en")
+    assert _reason(InputDataError("did not converge"), "en") != _reason(err, "en")

@@ -116,16 +116,16 @@ class BetaGeo(BaseEstimator):
         check_repeat_buyers(x, minimum=int(self.min_repeat_buyers), model="BG/NBD")
         scale = max(float(np.mean(big_t)), 1e-9)
 
-        def fit_rows(rows: np.ndarray | slice, start: np.ndarray, near: bool) -> Any:
+        def fit_rows(rows: Any, start: np.ndarray, curvature: np.ndarray | None) -> Any:
             data = group(x[rows], t_x[rows], big_t[rows])
             return maximise_likelihood(lambda th: log_likelihood_kernel(th, data), start,
-                                       int(data.n), names=_NAMES,
-                                       model="BG/NBD", near=near,
-                                       hessian=lambda th, g: hessian_kernel(th, data, g))  # fmt: skip
+                                       int(data.n), names=_NAMES, model="BG/NBD",
+                                       hessian=lambda th, g: hessian_kernel(th, data, g),
+                                       curvature=curvature)  # fmt: skip
 
         generic = np.log([1.0, scale, 1.0, 1.0])
-        start, near = warm_start(lambda rows: fit_rows(rows, generic, False), len(x), generic)
-        fit = fit_rows(slice(None), start, near)
+        start, curvature = warm_start(lambda rows: fit_rows(rows, generic, None), len(x), generic)
+        fit = fit_rows(slice(None), start, curvature)
         self.params_ = dict(zip(_NAMES, map(float, fit.params), strict=True))
         self.standard_errors_ = dict(zip(_NAMES, map(float, fit.standard_errors), strict=True))
         self.log_likelihood_ = fit.log_likelihood

@@ -231,9 +231,11 @@ def back_test(
         fitted on the whole log classifies by (its report must test those tiers, not a model
         that only the shorter calibration log supports).
     customers : collection, optional
-        Only these customer ids (as text, :func:`abclab._text.normalise_ids`): the customers
-        of a study, so that the back-test covers the customers the report classifies, not
-        every id of the log (ids the customer table does not have are left out).
+        Only these customer ids (as text, :func:`abclab._text.normalise_ids`) are tested: the
+        customers of a study, so that the hit rates, AUC and calibration cover the customers
+        the report classifies. The model is still fitted on every customer of the
+        calibration log, as on the whole log (:meth:`abclab.methods.ChurnRisk.fit_log`): a
+        master that lists only active customers leaves the lapsed ones in the log alone.
 
     Returns
     -------
@@ -272,18 +274,21 @@ def back_test(
     s = rfm_summary(prepared, customer=customer, date=date, amount=amount,
                     calibration_end=calibration_end, observation_end=observation_end,
                     period="W", aliases=aliases)  # fmt: skip
-    if customers is not None:
-        keep = {str(c) for c in customers}
-        s = s[normalise_ids(pd.Series(s.index, dtype=object)).isin(keep).to_numpy()]
     cal_end = pd.Timestamp(calibration_end).date()
     obs_end = pd.Timestamp(observation_end).date()
     weeks = (obs_end - cal_end).days / PERIOD_DAYS["W"]
+    fitted_on = s  # every customer of the calibration log (see ``customers``)
+    if customers is not None:
+        keep = {str(c) for c in customers}
+        s = s[normalise_ids(pd.Series(s.index, dtype=object)).isin(keep).to_numpy()]
     x, t_x, big_t = s["frequency"], s["recency"], s["T"]
     bought = s["frequency_holdout"] > 0
     try:
         if rules_only:
             raise InputDataError("BG/NBD was not fitted on the whole log")
-        model = BetaGeo(min_repeat_buyers=int(min_repeat_buyers)).fit(x, t_x, big_t)
+        model = BetaGeo(min_repeat_buyers=int(min_repeat_buyers)).fit(
+            fitted_on["frequency"], fitted_on["recency"], fitted_on["T"]
+        )
     except InputDataError as err:
         days = (big_t - t_x).to_numpy() * PERIOD_DAYS["W"]
         codes = rule_codes(days, rule_days)

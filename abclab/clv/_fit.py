@@ -15,7 +15,7 @@ import numpy as np
 from scipy import optimize
 from threadpoolctl import threadpool_limits
 
-from abclab.exceptions import InputDataError
+from abclab.exceptions import InputDataError, TooFewRepeatBuyers
 
 __all__ = [
     "WARM_START_CUSTOMERS",
@@ -53,22 +53,22 @@ class MLEFit:
         Asymptotic standard errors of ``params`` (inverse observed information, delta method).
     iterations : int
         Optimiser iterations.
+    curvature : numpy.ndarray
+        Hessian of the mean negative log-likelihood in log-parameters at the optimum.
     """
 
     params: np.ndarray
     log_likelihood: float
     standard_errors: np.ndarray
     iterations: int
+    curvature: np.ndarray
 
 
 def check_repeat_buyers(frequency: np.ndarray, *, minimum: int, model: str) -> None:
     """Raise when fewer than ``minimum`` customers bought more than once."""
     repeat = int(np.count_nonzero(frequency > 0))
     if repeat < minimum:
-        raise InputDataError(
-            f"not enough repeat buyers to fit {model}: {repeat} of {len(frequency)} customers "
-            f"bought more than once; need at least {minimum}"
-        )
+        raise TooFewRepeatBuyers(model, repeat, len(frequency), minimum)
 
 
 def maximise_likelihood(
@@ -79,16 +79,18 @@ def maximise_likelihood(
     names: Sequence[str],
     model: str,
     hessian: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
-    near: bool = False,
+    curvature: np.ndarray | None = None,
 ) -> MLEFit:
     """Minimise ``objective`` (mean negative log-likelihood and its gradient in log-parameters).
 
     ``hessian(theta, gradient)`` (same scale, ``gradient`` the objective's at ``theta``)
     gives the Hessian at the optimum analytically; without it, central differences of the
-    gradient (2 gradient evaluations per parameter). ``near``: ``start`` is close to the
-    optimum (e.g. the optimum of a subsample, :func:`warm_start`); with ``hessian`` the
-    minimum is then found by trust-region Newton steps, falling back to L-BFGS-B (from
-    where they stopped) if they do not converge within a few iterations.
+    gradient (2 gradient evaluations per parameter). ``curvature``: the Hessian at a
+    ``start`` close to the optimum (the optimum of a subsample and its Hessian,
+    :func:`warm_start`); the minimum is then found by trust-region steps with that fixed
+    curvature — each costs one gradient evaluation and, as the subsample's curvature is
+    close to the sample's, each gains two or three digits — falling back to L-BFGS-B
+    (from where they stopped) if they do not converge within a few iterations.
 
     Raises
     ------
@@ -109,11 +111,11 @@ def maximise_likelihood(
     # a 4-parameter problem: BLAS threads inside the optimiser only add contention
     with np.errstate(all="ignore"), threadpool_limits(limits=1, user_api="blas"):
         result = None
-        if hessian is not None and near:
-            # Newton steps in a trust region: 2-3 iterations from a nearby start, where
-            # L-BFGS-B rebuilds its curvature estimate over ~20 evaluations
+        if curvature is not None:
+            # from a nearby start, L-BFGS-B would rebuild a curvature estimate over ~20
+            # evaluations; the known one takes 3-5
             result = optimize.minimize(remembered, start, jac=True, method="trust-exact",
-                                       hess=lambda th: hessian(th, remembered(th)[1]),
+                                       hess=lambda _: curvature,
                                        options={"maxiter": _NEWTON_ITERATIONS,
                                                 "gtol": 1e-9})  # fmt: skip
             inside = bool(np.all(np.abs(result.x) < _LOG_BOUND))  # False for NaN too
@@ -125,7 +127,7 @@ def maximise_likelihood(
                                        options={"maxiter": 1000, "ftol": 1e-15,
                                                 "gtol": 1e-9})  # fmt: skip
         value, grad = remembered(result.x)
-        curvature = _hessian(objective, result.x) if hessian is None else hessian(result.x, grad)
+        at_optimum = _hessian(objective, result.x) if hessian is None else hessian(result.x, grad)
     params = np.exp(result.x)
     shown = ", ".join(f"{k}={v:.4g}" for k, v in zip(names, params, strict=True))
     edge = np.abs(result.x) > _LOG_BOUND - 1
@@ -145,7 +147,7 @@ def maximise_likelihood(
             f"(tolerance {GRADIENT_TOLERANCE:g}); a parameter may run off to 0 or infinity"
         )
     try:
-        cholesky = np.linalg.cholesky(curvature)
+        cholesky = np.linalg.cholesky(at_optimum)
     except np.linalg.LinAlgError:
         raise InputDataError(
             f"{model} fit is not identified: the Hessian at {shown} is not positive "
@@ -155,7 +157,7 @@ def maximise_likelihood(
     covariance_log = inverse.T @ inverse / n
     errors = params * np.sqrt(np.diag(covariance_log))
     return MLEFit(params=params, log_likelihood=-value * n, standard_errors=errors,
-                  iterations=int(result.nit))  # fmt: skip
+                  iterations=int(result.nit), curvature=at_optimum)  # fmt: skip
 
 
 def _hessian(objective: Objective, x: np.ndarray) -> np.ndarray:
@@ -171,19 +173,20 @@ def _hessian(objective: Objective, x: np.ndarray) -> np.ndarray:
 
 def warm_start(
     fit: Callable[[np.ndarray], MLEFit], n: int, start: np.ndarray
-) -> tuple[np.ndarray, bool]:
+) -> tuple[np.ndarray, np.ndarray | None]:
     """A start near the optimum of ``n`` customers: the optimum of every k-th of them.
 
-    ``fit(rows)`` fits the customers at positions ``rows``. With at most
-    :data:`WARM_START_CUSTOMERS` customers, or when the subsample cannot be fitted, the
-    generic ``start`` is kept. Returns the start and whether it is near the optimum. The
-    subsample only decides where the optimiser starts; the fit and its checks are those of
-    all customers, so the result does not depend on it (up to the optimiser's tolerance).
+    ``fit(rows)`` fits the customers at positions ``rows``. Returns the start and the
+    subsample's Hessian there (the ``curvature`` of :func:`maximise_likelihood`); with at
+    most twice :data:`WARM_START_CUSTOMERS` customers, or when the subsample cannot be
+    fitted, the generic ``start`` and None. The subsample only decides where the optimiser
+    starts and how it steps; the optimum and its checks are those of all customers, so the
+    result does not depend on it (up to the optimiser's tolerance).
     """
     if n <= 2 * WARM_START_CUSTOMERS:
-        return start, False
+        return start, None
     try:
         found = fit(np.arange(0, n, n // WARM_START_CUSTOMERS))
     except InputDataError:
-        return start, False
-    return np.log(found.params), True
+        return start, None
+    return np.log(found.params), found.curvature

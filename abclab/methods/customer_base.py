@@ -40,11 +40,15 @@ class ChurnFit:
         The fitted BG/NBD model; None when it could not be fitted.
     message : str
         Why the model was not fitted ("not enough repeat buyers to fit BG/NBD: ..."), else "".
+    error : abclab.exceptions.InputDataError or None
+        The error the fit raised (a :class:`~abclab.exceptions.TooFewRepeatBuyers` carries
+        the counts), else None.
     """
 
     summary: pd.DataFrame
     model: clv.BetaGeo | None
     message: str = ""
+    error: InputDataError | None = None
 
 
 def _needs_transactions(method: Method, info: ValidationInfo) -> None:
@@ -149,6 +153,11 @@ class ChurnRisk(Method):
     def fit_log(self, log: TransactionLog) -> ChurnFit:
         """The RFM summary of ``log`` and BG/NBD fitted on it (or why it could not be).
 
+        Every customer of the log is fitted, also ids the customer table does not have: a
+        master that lists only active customers leaves its lapsed ones in the log alone, and
+        a model fitted without them would see no one drop out (survivorship bias). Tiers are
+        given to the study's customers only (:func:`_place`).
+
         Raises
         ------
         InputDataError
@@ -162,7 +171,7 @@ class ChurnRisk(Method):
         except InputDataError as err:
             if self.on_fit_failure == "error":
                 raise
-            return ChurnFit(summary=s, model=None, message=str(err))
+            return ChurnFit(summary=s, model=None, message=str(err), error=err)
         return ChurnFit(summary=s, model=model)
 
     def tiers_of(self, fit: ChurnFit) -> pd.Series:

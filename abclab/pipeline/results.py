@@ -13,6 +13,7 @@ from abclab.cleaning import CleaningResult, ReturnsSummary
 from abclab.clv import BackTest
 from abclab.compare import AgreementResult
 from abclab.config import CustomerBaseSpec, Study
+from abclab.exceptions import InputDataError
 from abclab.scoring import ScoreResult
 from abclab.sensitivity import SensitivityResult, SMAAResult
 
@@ -189,6 +190,9 @@ class CustomerBaseStep:
         The study's ``customer_base`` section (its defaults when the study has none).
     evaluation_date : pandas.Timestamp
         The evaluation date (exclusive) the figures refer to.
+    fit_error : abclab.exceptions.InputDataError or None
+        The error behind ``message`` (a :class:`~abclab.exceptions.TooFewRepeatBuyers`
+        carries the counts the report shows), else None.
     """
 
     customers: pd.DataFrame
@@ -206,6 +210,7 @@ class CustomerBaseStep:
     payments: pd.DataFrame | None
     settings: CustomerBaseSpec
     evaluation_date: pd.Timestamp
+    fit_error: InputDataError | None = None
 
 
 @dataclass(frozen=True)

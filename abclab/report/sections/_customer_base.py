@@ -8,12 +8,12 @@ without it gets an empty section (and no entry in the contents).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from abclab.exceptions import TooFewRepeatBuyers
 from abclab.report._excel_customer_base import churn_label
 from abclab.report._format import (
     Count,
@@ -40,12 +40,6 @@ from abclab.report.sections._tables import value_criterion
 
 __all__ = ["at_risk_accounts", "customer_base", "tier_sizes", "trigger_rows"]
 
-#: The model's message when a log has too few repeat buyers (:func:`abclab.clv._fit`).
-_FEW_REPEAT = re.compile(
-    r"not enough repeat buyers to fit BG/NBD: (?P<repeat>\d+) of (?P<n>\d+) customers bought "
-    r"more than once; need at least (?P<need>\d+)"
-)
-
 
 def customer_base(ctx: ReportContext) -> Section:
     """Churn risk and lifetime value: tiers, top-tier accounts at risk, back-test, triggers."""
@@ -56,7 +50,7 @@ def customer_base(ctx: ReportContext) -> Section:
     blocks: list[Block] = []
     if not base.fitted:
         blocks.append(paragraph(ctx, "text.cb_not_fitted", css="abclab-warning",
-                                reason=_reason(base.message, lang),
+                                reason=_reason(base.fit_error, lang),
                                 watch=format_number(base.rule_days[0]),
                                 risk=format_number(base.rule_days[1])))  # fmt: skip
     elif base.clv_message:
@@ -77,11 +71,11 @@ def customer_base(ctx: ReportContext) -> Section:
                    takeaway=takeaway)  # fmt: skip
 
 
-def _reason(message: str, language: str) -> str:
-    hit = _FEW_REPEAT.search(message)
-    if hit:
-        return text("text.cb_few_repeat", language, **{k: Count(int(v))
-                                                       for k, v in hit.groupdict().items()})  # fmt: skip
+def _reason(error: Exception | None, language: str) -> str:
+    """Why BG/NBD was not fitted, in the report's language."""
+    if isinstance(error, TooFewRepeatBuyers):
+        return text("text.cb_few_repeat", language, repeat=Count(error.repeat),
+                    n=Count(error.customers), need=Count(error.needed))  # fmt: skip
     return text("text.cb_no_convergence", language)
 
 
