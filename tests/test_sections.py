@@ -379,3 +379,18 @@ def test_disputed_count_is_every_customer_the_value_methods_place_apart(demo_res
 
     text = " ".join(sections.disputed(sections.context(r)).paragraphs)
     assert text.startswith(f"{expected} customers are classified differently")
+
+
+def test_a_named_index_heads_its_column_on_the_one_header_row():
+    """pandas puts an index's name on a second header row of empty cells; the report's
+    tables carry it in the first cell of the header row instead (escaped like the rest)."""
+    import re
+
+    from abclab.report.sections._blocks import render_table
+
+    frame = pd.DataFrame({"customers": [3, 5]}, index=pd.Index(["A", "<B>"], name="tier"))
+    html = render_table(frame)
+    head = html[html.index("<thead>") : html.index("</thead>")]
+    assert head.count("<tr") == 1
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", head)[0].strip().lower() == "tier"
+    assert "&lt;B&gt;" in html and "<B>" not in html

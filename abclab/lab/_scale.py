@@ -17,8 +17,7 @@ import numpy as np
 
 from abclab.ahp import SAATY_SCALE, VERBAL_SCALE, parse_judgement
 from abclab.exceptions import JudgementError
-
-LANGUAGES = ("en", "zh")
+from abclab.strategy import LANGUAGES
 
 #: UI texts of the judgement editor.
 TEXT: dict[str, dict[str, str]] = {

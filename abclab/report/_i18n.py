@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -19,9 +18,7 @@ from abclab.report._format import Count
 from abclab.report._i18n_xl import XL_EN, XL_ZH
 from abclab.report._messages_en import EN
 from abclab.report._messages_zh import ZH
-
-Language = Literal["en", "zh"]
-LANGUAGES: tuple[Language, ...] = ("en", "zh")
+from abclab.strategy import LANGUAGES, Language
 
 # report texts in abclab.report._messages_*, workbook strings (ids "xl.*") in _i18n_xl
 _EN = {**EN, **XL_EN}

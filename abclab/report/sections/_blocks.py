@@ -395,6 +395,9 @@ def render_table(
     shown = format_frame(frame, formatter=formatter, formats=formats)
     numeric = [k for k, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])]
     shown = label_frame(shown, language)
+    if index and shown.index.nlevels == 1 and shown.columns.nlevels == 1:
+        # the index's name in the header row's first cell, not on a second, empty header row
+        shown = shown.rename_axis(index=None, columns=shown.index.name)
     classes = "abclab-table abclab-tid" + (" abclab-small" if len(shown) <= 15 else "")
     markup = shown.to_html(escape=True, index=index, classes=classes, border=0, na_rep="–")
     # Right-align numeric columns with a rule scoped to this table (id = content hash).
