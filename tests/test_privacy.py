@@ -44,7 +44,9 @@ _STRIP = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \u3000"
         ("+86 138 1234 5678", "+86 138****5678"),
         ("+8613812345678", "+86 138****5678"),
         ("0086-13812345678", "0086 138****5678"),
-        ("+44 20 7946 0958", "+44 207***0958"),
+        ("+44 20 7946 0958", "+44 20******58"),  # 10 digits: at least four hidden
+        ("+49 30 1234567", "+49 30*****67"),
+        ("8888 1234", "88****34"),  # an 8-digit local number
         ("010-8888-1234", "010****1234"),  # Beijing landline with area code
         ("0755-86001234", "075*****1234"),  # 12 digits: 5 masked
         ("(021) 6234 5678", "021****5678"),
@@ -84,10 +86,12 @@ def test_mask_email_hand_cases(raw, expected):
 
 
 @given(st.from_regex(r"[1-9][0-9]{7,15}", fullmatch=True))
-def test_masked_phone_keeps_first3_last4_and_length(digits):
+def test_masked_phone_keeps_its_length_and_hides_at_least_four_digits(digits):
     masked = mask_phone(digits)
-    assert masked[:3] == digits[:3] and masked[-4:] == digits[-4:]
-    assert len(masked) == len(digits) and masked[3:-4] == "*" * (len(digits) - 7)
+    head, tail = (3, 4) if len(digits) >= 11 else (2, 2)
+    assert masked[:head] == digits[:head] and masked[-tail:] == digits[-tail:]
+    assert len(masked) == len(digits) and masked[head:-tail] == "*" * (len(digits) - head - tail)
+    assert masked.count("*") >= 4
 
 
 def test_detect_by_name_and_content():
@@ -238,8 +242,8 @@ def test_country_prefix_alternatives_in_written_order():
     # "+86" is tried before "+<1-3 digits> separator", as in the scalar pattern
     frame = pd.DataFrame({"tel": ["+861 234 5678", "+852-2345-6789", "+1234 5678 9012"]})
     assert mask_frame(frame, columns={"tel": "phone"})["tel"].tolist() == [
-        "+86 123*5678",  # "1 234 5678": 8 digits
-        "+852 234*6789",
+        "+86 12****78",  # "1 234 5678": 8 digits, four hidden
+        "+852 23****89",
         "123*****9012",
     ]
 

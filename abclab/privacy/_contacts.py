@@ -70,7 +70,7 @@ _NOT_PHONE_RE2 = r"[\p{L}@]"
 
 
 def mask_phone(value: object) -> object:
-    """Mask a phone number, keeping the first three and the last four digits.
+    """Mask a phone number, keeping at most its first three and last four digits.
 
     Parameters
     ----------
@@ -81,10 +81,13 @@ def mask_phone(value: object) -> object:
     Returns
     -------
     object
-        ``first3 + "*" * (n - 7) + last4`` for ``n >= 8`` digits (``13812341234`` →
-        ``138****1234``; ``010-8888-1234`` → ``010****1234``). Numbers with fewer than 8
-        digits (extensions, service numbers) keep only their last two digits
-        (``95588`` → ``***88``); numbers with fewer than 3 digits are fully masked.
+        ``first3 + "*" * (n - 7) + last4`` for ``n >= 11`` digits (the Chinese convention:
+        ``13812341234`` → ``138****1234``; ``010-8888-1234`` → ``010****1234``);
+        ``first2 + "*" * (n - 4) + last2`` for 8 to 10 digits, so that at least four digits
+        are hidden (a European ``+49 30 1234567`` → ``+49 30*****67``, a local ``8888 1234``
+        → ``88****34``). Numbers with fewer than 8 digits (extensions, service numbers) keep
+        only their last two digits (``95588`` → ``***88``); fewer than 3 digits are fully
+        masked.
         Missing values and :data:`MISSING_TEXT` (``''``, ``-``, ``暂无`` ...) are returned
         unchanged.
 
@@ -107,8 +110,10 @@ def mask_phone(value: object) -> object:
         text = text[match.end() :]
     digits = re.sub(r"\D", "", text)
     n = len(digits)
-    if n >= 8:
+    if n >= 11:
         masked = digits[:3] + "*" * (n - 7) + digits[-4:]
+    elif n >= 8:
+        masked = digits[:2] + "*" * (n - 4) + digits[-2:]
     elif n >= 3:
         masked = "*" * (n - 2) + digits[-2:]
     else:
@@ -258,15 +263,19 @@ def _mask_phone_ascii(text: pa.Array) -> pa.Array:
     rest = pc.replace_substring_regex(text, _COUNTRY_RE2, "", max_replacements=1)
     digits = pc.replace_substring_regex(rest, "[^0-9]", "")
     n = np.asarray(pc.utf8_length(digits).to_numpy(zero_copy_only=False), dtype=np.int64)
-    long_, mid = n >= 8, (n >= 3) & (n < 8)
-    stars = np.where(long_, n - 7, np.where(mid, n - 2, 3))
+    long_, eight, mid = n >= 11, (n >= 8) & (n < 11), (n >= 3) & (n < 8)
+    stars = np.where(long_, n - 7, np.where(eight, n - 4, np.where(mid, n - 2, 3)))
     table = np.array(["*" * k for k in range(int(stars.max()) + 1)], dtype=object)
     empty = _lit("")
-    head = pc.if_else(pa.array(long_), pc.utf8_slice_codeunits(digits, 0, 3), empty)
+    head = pc.if_else(
+        pa.array(long_),
+        pc.utf8_slice_codeunits(digits, 0, 3),
+        pc.if_else(pa.array(eight), pc.utf8_slice_codeunits(digits, 0, 2), empty),
+    )
     tail = pc.if_else(
         pa.array(long_),
         pc.utf8_slice_codeunits(digits, -4),
-        pc.if_else(pa.array(mid), pc.utf8_slice_codeunits(digits, -2), empty),
+        pc.if_else(pa.array(eight | mid), pc.utf8_slice_codeunits(digits, -2), empty),
     )
     star_text = pa.array(table[stars], type=pa.large_string())
     return pc.binary_join_element_wise(prefix, head, star_text, tail, empty)
