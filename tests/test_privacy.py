@@ -429,3 +429,23 @@ def test_european_contact_and_address_headers_are_detected():
     }
     masked = mask_frame(frame)
     assert "Beispiel" not in " ".join(masked["Ansprechpartner"])
+
+
+def test_tax_and_vat_numbers_are_detected_by_name_and_masked_to_their_last_four():
+    """A sole trader's tax or VAT number identifies a person (the fresh-eyes review found a
+    master's "Tax ID" column in clear in the workbook); a "VAT rate" criterion is no such
+    column."""
+    frame = pd.DataFrame({
+        "Tax ID": ["DE271000000", None], "USt-IdNr.": ["DE123456789", "-"],
+        "税号": ["91110108MA01ABCD2X", "91110108MA01ABCD3Y"], "VAT No.": ["GB123456789", ""],
+        "VAT rate": [0.19, 0.07], "Steuernummer": ["123/456/78901", "暂无"],
+    })  # fmt: skip
+    kinds = detect_pii_columns(frame)
+    assert kinds == {
+        c: "tax_id" for c in ["Tax ID", "USt-IdNr.", "税号", "VAT No.", "Steuernummer"]
+    }
+    masked = mask_frame(frame, columns=kinds)
+    assert masked["Tax ID"].tolist()[0] == "*******0000" and masked["Tax ID"].isna().tolist()[1]
+    assert masked["税号"].tolist() == ["**************CD2X", "**************CD3Y"]
+    assert masked["USt-IdNr."].tolist()[1] == "-" and masked["Steuernummer"].tolist()[1] == "暂无"
+    assert masked["VAT rate"].tolist() == [0.19, 0.07]

@@ -18,7 +18,7 @@ from abclab.privacy._contacts import (
 from abclab.privacy._identity import _bank_card_mask, _id_card_mask, _mask_last4
 from abclab.privacy._people import _address_mask, _mask_address, _mask_person
 
-PiiKind = Literal["phone", "email", "id_card", "bank_card", "person", "address"]
+PiiKind = Literal["phone", "email", "id_card", "bank_card", "tax_id", "person", "address"]
 
 #: Column-name fragments (lower-cased) that mark a column of each kind. ASCII hints match
 #: whole words of the header (``tel`` in ``tel_2`` but not in ``hotel``); Chinese ones any
@@ -65,6 +65,37 @@ BANK_CARD_NAME_HINTS = (
     "account no",
     "iban",
 )
+#: Tax and VAT numbers: a sole trader's is a natural person's identifier (detected by name;
+#: no bare "vat" or "tin", which would catch a "VAT rate" or "VAT amount" criterion).
+TAX_ID_NAME_HINTS = (
+    "税号",
+    "纳税人识别号",
+    "税务登记",
+    "稅號",
+    "tax id",
+    "tax no",
+    "tax number",
+    "tax code",
+    "taxid",
+    "tin no",
+    "tin number",
+    "vat id",
+    "vat reg",
+    "vat registration",
+    "vat no",
+    "vat number",
+    "ust id",
+    "ust idnr",
+    "ustidnr",
+    "steuernummer",
+    "steuer id",
+    "steuer nr",
+    "siren",
+    "siret",
+    "nif",
+    "partita iva",
+    "btw nummer",
+)
 ADDRESS_NAME_HINTS = (
     "地址",
     "住址",
@@ -104,12 +135,13 @@ PERSON_NAME_HINTS = (
 )
 #: Kinds a name hint settles whatever the content; ``person`` and ``address`` hints give way
 #: to content that is clearly another kind (a ``contact`` column of phone numbers).
-_STRONG = ("email", "phone", "id_card", "bank_card")
+_STRONG = ("email", "phone", "id_card", "bank_card", "tax_id")
 _HINTS: tuple[tuple[PiiKind, tuple[str, ...]], ...] = (
     ("email", EMAIL_NAME_HINTS),
     ("phone", PHONE_NAME_HINTS),
     ("id_card", ID_CARD_NAME_HINTS),
     ("bank_card", BANK_CARD_NAME_HINTS),
+    ("tax_id", TAX_ID_NAME_HINTS),
     ("address", ADDRESS_NAME_HINTS),
     ("person", PERSON_NAME_HINTS),
 )
@@ -129,7 +161,9 @@ def detect_pii_columns(frame: pd.DataFrame) -> dict[str, PiiKind]:
     -------
     dict
         Column name → kind: ``"phone"``, ``"email"``, ``"id_card"`` (Chinese resident ID
-        number), ``"bank_card"``, ``"person"`` (a contact person) or ``"address"``.
+        number), ``"bank_card"``, ``"tax_id"`` (tax or VAT number, by name only: ``税号``,
+        ``Tax ID``, ``VAT No.``, ``USt-IdNr``, ``Steuernummer`` ...), ``"person"`` (a
+        contact person) or ``"address"``.
         A name hint (``电话``, ``邮箱``, ``身份证号``, ``银行账号``, ...) settles the kind; a
         contact-person hint (``联系人``, ``负责人``, ``contact``, ``contact person``) or an
         address hint (``地址``, ``address``) does unless the content is clearly a phone,
@@ -223,6 +257,7 @@ def mask_cleaning_log(log: pd.DataFrame, columns: Mapping[str, PiiKind]) -> pd.D
 _MASKERS: dict[str, Callable[[pd.Series], np.ndarray]] = {
     "id_card": _mask_last4,
     "bank_card": _mask_last4,
+    "tax_id": _mask_last4,
     "person": _mask_person,
     "address": _mask_address,
 }
@@ -232,8 +267,8 @@ def mask_values(values: pd.Series, kind: PiiKind) -> np.ndarray:
     """Mask a whole column at once (an object array, same length).
 
     ``phone`` / ``email``: :func:`mask_phone` / :func:`mask_email` value by value (Arrow
-    kernels on ASCII text). ``id_card`` / ``bank_card``: the last four characters, stars for
-    the rest (``**************123X``). ``person``: the first character of every word
+    kernels on ASCII text). ``id_card`` / ``bank_card`` / ``tax_id``: the last four
+    characters, stars for the rest (``**************123X``). ``person``: the first character of every word
     (``张**``). ``address``: the administrative prefix (``上海市浦东新区***``). Missing values
     and "no value" texts (``''``, ``-``, ``暂无`` ...) are returned as they are.
 
