@@ -449,3 +449,14 @@ def test_tax_and_vat_numbers_are_detected_by_name_and_masked_to_their_last_four(
     assert masked["税号"].tolist() == ["**************CD2X", "**************CD3Y"]
     assert masked["USt-IdNr."].tolist()[1] == "-" and masked["Steuernummer"].tolist()[1] == "暂无"
     assert masked["VAT rate"].tolist() == [0.19, 0.07]
+
+
+def test_note_rows_keep_their_label_only():
+    """A note under a table names staff ("Prepared by: Karl Obermaier, ext. 4711" reached
+    every output before the fresh-eyes review); the report lists it by its label."""
+    from abclab.privacy import mask_note
+
+    assert mask_note("Prepared by: Karl Obermaier, Finance, ext. 4711") == "Prepared by: ***"
+    assert mask_note("制表人：王芳 13812341234") == "制表人：***"
+    assert mask_note("Karl Obermaier 4711") == "***"
+    assert mask_note("") == "" and mask_note(None) is None

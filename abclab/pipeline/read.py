@@ -36,6 +36,7 @@ from abclab.features import (
 )
 from abclab.io import parse_business_numbers, read_table_report
 from abclab.pipeline.results import DataStep
+from abclab.privacy import mask_note
 
 __all__ = [
     "ID",
@@ -86,7 +87,15 @@ def _source_options(source: Any) -> dict[str, Any]:
 
 
 def _set_aside(path: Path, dropped: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``path`` set aside, as every output lists them: a note row's text is
+    masked to its label (:func:`abclab.privacy.mask_note`: notes name staff and their
+    numbers), other rows show their content."""
     out = dropped.assign(file=path.name)
+    if len(out) and "kind" in out.columns:
+        notes = (out["kind"] == "note").to_numpy(dtype=bool)
+        content = out["content"].astype(object)
+        content[notes] = [mask_note(v) for v in content[notes]]
+        out["content"] = content
     return out.reindex(columns=SET_ASIDE_COLUMNS).reset_index(drop=True)
 
 

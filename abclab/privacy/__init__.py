@@ -47,6 +47,7 @@ from abclab.privacy._detect import (
     mask_values,
 )
 from abclab.privacy._identity import is_bank_card, is_id_card
+from abclab.privacy._people import mask_note
 
 __all__ = [
     "PiiKind",
@@ -59,6 +60,7 @@ __all__ = [
     "mask_email",
     "mask_frame",
     "mask_id_card",
+    "mask_note",
     "mask_person",
     "mask_phone",
     "mask_values",

@@ -13,6 +13,8 @@ pandas' default string dtype runs) read them alike.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -57,3 +59,26 @@ def _mask_address(values: pd.Series) -> np.ndarray:
     tail = text.str.extract(",[ ]*([^,0-9]+)$", expand=False).fillna("").str.strip()
     latin = ("***, " + tail).where(tail.ne(""), "***")
     return (prefix + "***").where(prefix.ne(""), latin).to_numpy(dtype=object)
+
+
+#: A label such as ``Prepared by:`` / ``制表人：`` before the free text of a note row.
+_NOTE_LABEL_RE = re.compile(r"^\s*([^:：]{1,40}[:：])")
+
+
+def mask_note(text: object) -> object:
+    """Mask the free text of a note row of a client's file, keeping its label.
+
+    Notes under a table (``Prepared by: Karl Obermaier, Finance, ext. 4711``, ``制表人：王芳``)
+    name staff and give their numbers; a report lists the row by its label only
+    (``Prepared by: ***``, ``制表人：***``), or ``***`` without one. Missing values and
+    empty text are returned unchanged.
+
+    >>> mask_note("Prepared by: Karl Obermaier, ext. 4711"), mask_note("制表人：王芳")
+    ('Prepared by: ***', '制表人：***')
+    """
+    if text is None or (isinstance(text, float) and text != text) or not str(text).strip():
+        return text
+    label = _NOTE_LABEL_RE.match(str(text))
+    if label is None:
+        return "***"
+    return label.group(1).strip() + ("" if label.group(1).endswith("：") else " ") + "***"
