@@ -92,9 +92,12 @@ def _merge_safely(
         )
         for col in contact_columns
     ]
+    keyed = None  # the frame ``base`` and ``contacts`` were computed from
     for column, reason in stages:
-        base = normalise_names(work[name_column])
-        contacts = {c: contact_values(work[c]) for c in contact_columns}
+        if keyed is not work:  # a merge changes names and contacts (gaps filled, rows gone)
+            base = normalise_names(work[name_column])
+            contacts = {c: contact_values(work[c]) for c in contact_columns}
+            keyed = work
         if column is None:
             link = base.where(base.ne(""))
         else:  # only phones and e-mails link records

@@ -75,8 +75,36 @@ class Layout:
 
 
 def _filled(grid: pd.DataFrame) -> pd.DataFrame:
-    text = grid.astype(object).where(grid.notna(), None)
-    return text.map(lambda v: v is not None and str(v).strip() != "")
+    """Whether each cell holds something besides whitespace (``str(v).strip() != ""``)."""
+    columns = [_filled_column(grid.iloc[:, j]) for j in range(grid.shape[1])]
+    cells = np.column_stack(columns) if columns else np.zeros((len(grid), 0), dtype=bool)
+    return pd.DataFrame(cells, index=grid.index, columns=grid.columns)
+
+
+def _filled_column(column: pd.Series) -> np.ndarray:
+    values = column.to_numpy(object)
+    # a text cell with an ASCII letter or digit is filled (neither is whitespace): found in
+    # Arrow for a column of text, the other cells are tested one by one
+    sure = _contains(column, "[0-9A-Za-z]")
+    out = np.zeros(len(values), dtype=bool)
+    if sure is not None:
+        out[sure] = True
+    for i in np.flatnonzero(~out):
+        value = values[i]
+        out[i] = value is not None and not _isna(value) and str(value).strip() != ""
+    return out
+
+
+def _isna(value: object) -> bool:
+    return bool(pd.isna(value)) if np.ndim(value) == 0 else False
+
+
+def _contains(column: pd.Series, pattern: str) -> np.ndarray | None:
+    """Cells of a text (string dtype) column matching ``pattern`` (a regular expression of
+    ASCII characters only), as a boolean array; ``None`` for other columns."""
+    if not isinstance(column.dtype, pd.StringDtype):
+        return None
+    return column.str.contains(pattern, regex=True).fillna(False).to_numpy(bool)
 
 
 def _content(row: pd.Series) -> str:
@@ -107,7 +135,13 @@ def _total_rows(body: pd.DataFrame) -> np.ndarray:
     hit = np.zeros(len(body), dtype=bool)
     for j in range(body.shape[1]):
         memo: dict[str, bool] = {}
-        for i, value in enumerate(body.iloc[:, j].to_numpy(object)):
+        column = body.iloc[:, j]
+        values = column.to_numpy(object)
+        # a cell with an ASCII digit is no total: digits survive NFKC, strip and casefold,
+        # and no total word holds one (ids, amounts, dates and phones are skipped in Arrow)
+        digits = _contains(column, "[0-9]")
+        for i in range(len(values)) if digits is None else np.flatnonzero(~digits):
+            value = values[i]
             if isinstance(value, str):
                 found = memo.get(value)
                 if found is None:

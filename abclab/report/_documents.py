@@ -23,7 +23,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 from abclab.report._outdir import HTML_FILE, PDF_FILE
-from abclab.report._pdf import html_to_pdf
+from abclab.report._pdf import html_to_pdf, preload
 
 #: ``abclab.section`` of the notebook cell that writes the files and shows nothing.
 OUTPUTS_SECTION = "outputs"
@@ -72,6 +72,8 @@ class DocumentBuilder:
         self._thread: threading.Thread | None = None
         self._start = -1
         self._error: BaseException | None = None
+        if self.pdf:
+            preload()
 
     def on_cell_start(self, cell: Any, cell_index: int) -> None:
         """nbclient hook: keep the cell; at the ``outputs`` cell start the build."""

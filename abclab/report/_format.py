@@ -176,6 +176,16 @@ def _float(value: Any) -> float:
     return float(value)
 
 
+def _finite(value: Any) -> float | None:
+    """``value`` as a float, or ``None`` when it is missing or infinite (a float is checked
+    without pandas: tables format each of 100 000 customers' numbers)."""
+    if type(value) is not float:
+        if _missing(value):
+            return None
+        value = _float(value)
+    return value if math.isfinite(value) else None
+
+
 # --------------------------------------------------------------------------- kinds
 def column_kind(
     name: object, series: pd.Series | None = None, *, money: Iterable[str] = ()
@@ -286,16 +296,14 @@ def format_money(
     with 万元 or in zh, values from 1亿 on as ``"2.02亿元"`` and from 1万 on as ``"431.0万元"``;
     in English ``"1.2M"``, ``"30.9k"``.
     """
-    if _missing(value):
-        return MISSING
-    x = _float(value)
-    if not math.isfinite(x):
+    x = _finite(value)
+    if x is None:
         return MISSING
     if compact:
         return _compact_money(x, unit=unit, language=language)
     shown = x / unit.scale
-    if decimals is None:
-        decimals = money_decimals([x], unit=unit)
+    if decimals is None:  # money_decimals([x], unit=unit)
+        decimals = 2 if unit.scale != 1.0 or abs(x) < 1000 else 0
     return f"{shown:,.{decimals}f}{unit.suffix}"
 
 
@@ -317,24 +325,22 @@ def _compact_money(x: float, *, unit: MoneyUnit, language: str) -> str:
 # --------------------------------------------------------------------------- other kinds
 def format_percent(value: Any, *, decimals: int = 1) -> str:
     """A share in 0..1 as a percentage: ``0.172`` -> ``"17.2%"``."""
-    if _missing(value) or not math.isfinite(_float(value)):
-        return MISSING
-    return f"{_float(value) * 100:,.{decimals}f}%"
+    x = _finite(value)
+    return MISSING if x is None else f"{x * 100:,.{decimals}f}%"
 
 
 def format_count(value: Any) -> str:
     """A count with thousands separators: ``1234`` -> ``"1,234"``."""
-    if _missing(value) or not math.isfinite(_float(value)):
-        return MISSING
-    return f"{round(_float(value)):,d}"
+    x = _finite(value)
+    return MISSING if x is None else f"{round(x):,d}"
 
 
 def format_number(value: Any) -> str:
     """Any other measurement: three significant figures (``0.1234`` -> ``"0.123"``), whole
     numbers with thousands separators from 1,000 on (``12345.6`` -> ``"12,346"``)."""
-    if _missing(value) or not math.isfinite(_float(value)):
+    x = _finite(value)
+    if x is None:
         return MISSING
-    x = _float(value)
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
@@ -373,9 +379,8 @@ class Count:
 
 def format_ratio(value: Any, *, decimals: int = 2) -> str:
     """A ratio (κ, Gini, correlation, CR, λmax): ``0.5412`` -> ``"0.54"``."""
-    if _missing(value) or not math.isfinite(_float(value)):
-        return MISSING
-    return f"{_float(value):,.{decimals}f}"
+    x = _finite(value)
+    return MISSING if x is None else f"{x:,.{decimals}f}"
 
 
 def format_score(value: Any, *, decimals: int = 1) -> str:

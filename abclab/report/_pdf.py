@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from pathlib import Path
 
 #: A ``<script>`` element. Its text cannot hold ``</script>`` (the HTML parser would end the
@@ -54,6 +55,23 @@ def html_to_pdf(html: str, path: str | Path, *, base_url: str | Path | None = No
     finally:
         logger.setLevel(level)
     return out
+
+
+def preload() -> None:
+    """Import WeasyPrint in a background thread (about 0.4 s), so that the PDF, built once
+    the notebook's last visible cell ran, does not wait for it; the runner calls this when
+    the kernel starts (the runner's process is idle while the kernel works)."""
+    threading.Thread(
+        target=_import_weasyprint, name="abclab-weasyprint-import", daemon=True
+    ).start()
+
+
+def _import_weasyprint() -> None:
+    try:
+        # deferred: see html_to_pdf
+        import weasyprint  # noqa: F401
+    except Exception:  # html_to_pdf imports it again and reports the error
+        return
 
 
 def without_scripts(html: str) -> str:
