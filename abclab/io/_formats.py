@@ -175,14 +175,17 @@ def _read_excel(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
-def formulas_without_values(path: Path, sheet: str | int) -> tuple[str, list[tuple[int, int, str]]]:
+def formulas_without_values(
+    path: Path, sheet: str | int, grid: pd.DataFrame
+) -> tuple[str, list[tuple[int, int, str]]]:
     """The sheet's name and its cells holding a formula with no computed value: (row,
     column, formula).
 
-    Excel stores each formula's last result beside it, and that result is what is read; a
-    workbook written by a program that does not calculate (a script, some web exports)
-    stores the formula alone, and its cells would read as empty. Rows and columns are
-    1-based. Costs a second read of the sheet only when the workbook has formulas at all.
+    Excel stores each formula's last result beside it, and that result is what
+    :func:`_read_excel` read into ``grid`` (cell ``(r, c)`` of the sheet is ``grid.iat[r - 1,
+    c - 1]``); a workbook written by a program that does not calculate (a script, some web
+    exports) stores the formula alone, and its cells read as empty. Rows and columns are
+    1-based. Reads the sheet's formulas only when the workbook has formulas at all.
     """
     try:
         with zipfile.ZipFile(path) as archive:
@@ -192,19 +195,20 @@ def formulas_without_values(path: Path, sheet: str | int) -> tuple[str, list[tup
     except (zipfile.BadZipFile, OSError, KeyError):
         return str(sheet), []
     found = []
-    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
-        name = sheet if isinstance(sheet, str) else formulas.sheetnames[sheet]
-        pairs = zip(formulas[name].iter_rows(), values[name].iter_rows(), strict=False)
-        for formula_row, value_row in pairs:
-            for cell, value in zip(formula_row, value_row, strict=False):
+        name = sheet if isinstance(sheet, str) else book.sheetnames[sheet]
+        rows, columns = grid.shape
+        for line in book[name].iter_rows():
+            for cell in line:
                 text = getattr(cell, "value", None)
-                if isinstance(text, str) and text.startswith("=") and value.value is None:
+                if not (isinstance(text, str) and text.startswith("=")):
+                    continue
+                r, c = cell.row - 1, cell.column - 1
+                if r >= rows or c >= columns or pd.isna(grid.iat[r, c]):
                     found.append((cell.row, cell.column, text))
     finally:
-        values.close()
-        formulas.close()
+        book.close()
     return name, found
 
 

@@ -174,7 +174,7 @@ def read_table_report(
         layout = split_layout(grid, name=name, header_row=header_row)
         frame, rows, header, dropped = layout.frame, layout.rows, layout.header_row, layout.dropped
         if kind == "excel":
-            _refuse_uncalculated(path, sheet, rows)
+            _refuse_uncalculated(path, sheet, grid, rows)
             frame = frame.infer_objects()
     frame.columns = [str(c).lstrip("\ufeff").strip() for c in frame.columns]
     _check_unique_headers(list(frame.columns), name)
@@ -198,10 +198,12 @@ def read_table_report(
                      rows, header, dropped)  # fmt: skip
 
 
-def _refuse_uncalculated(path: Path, sheet: str | int, rows: np.ndarray) -> None:
+def _refuse_uncalculated(
+    path: Path, sheet: str | int, grid: pd.DataFrame, rows: np.ndarray
+) -> None:
     """Raise if a data row of the sheet has a formula without a computed value."""
     data = set(rows.tolist())
-    name, found = formulas_without_values(path, sheet)
+    name, found = formulas_without_values(path, sheet, grid)
     cells = [c for c in found if c[0] in data]
     if cells:
         row, column, formula = cells[0]

@@ -75,7 +75,6 @@ def customer_base_step(
     spec = study.customer_base or CustomerBaseSpec()
     runs = [m for m in study.methods if isinstance(m, ChurnRisk)]
     churn = runs[0] if runs else ChurnRisk()
-    study_ids = set(customer_ids(data.frame[ID]).dropna())  # the customers the study reports
     fit = fits.get(churn.name) if runs else None
     if not isinstance(fit, ChurnFit):
         fit = churn.fit_log(log)
@@ -114,6 +113,7 @@ def customer_base_step(
     payments = _payments(log, grades[0] if grades else None, end)
     if payments is not None:
         customers = customers.join(payments[list(clv.PAYMENT_COLUMNS)], how="left")
+    study_ids = set(customer_ids(data.frame[ID]).dropna())  # the customers the study reports
     back, back_message = _back_test(log, churn, spec, end, rules_only=fit.model is None,
                                     customers=study_ids)  # fmt: skip
     return CustomerBaseStep(
