@@ -185,6 +185,15 @@ def test_master_layout_is_found_and_logged(export):
     assert read.rows[0] == 6 and read.rows[-1] == 6 + len(master)  # file rows, blank skipped
 
 
+def test_note_rows_are_listed_by_their_label_only(results):
+    """The reader keeps a note row's text (library output); what the study's results, and so
+    every report file, list of it is its label: notes name staff."""
+    rows = results.data.set_aside
+    notes = rows[rows["kind"] == "note"]["content"].tolist()
+    assert notes == ["制表人：***"]
+    assert "财务部" not in " ".join(map(str, rows["content"]))
+
+
 def test_every_customer_accounted_for(results, export):
     _, master, log = export
     counts = results.counts
